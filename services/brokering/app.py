@@ -1,0 +1,30 @@
+"""The brokering service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.brokering.api import BLUEPRINTS
+from services.brokering.handlers import SUBSCRIPTIONS
+from services.brokering.models import Base
+from shared.service import ServiceRuntime, create_service_app
+from shared.settings import Settings
+
+NAME = "brokering"
+
+
+def build_runtime(settings: Settings) -> ServiceRuntime:
+    """Assemble the brokering service's database, relay and consumer."""
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS)
+
+
+def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
+               start_relay: bool = True) -> Flask:
+    """Build the brokering web application (``gunicorn 'services.brokering.app:create_app()'``)."""
+    settings = settings or Settings.from_env()
+    runtime = runtime or build_runtime(settings)
+    runtime.db.create_all()
+    app = create_service_app(runtime, "Co-op job brokering", BLUEPRINTS, description="Job seekers, inclusive employers, vacancies, consent to disclose, placements.")
+    if start_relay:
+        runtime.start_relay()
+    return app

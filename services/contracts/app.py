@@ -1,0 +1,30 @@
+"""The contracts service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.contracts.api import BLUEPRINTS
+from services.contracts.handlers import SUBSCRIPTIONS
+from services.contracts.models import Base
+from shared.service import ServiceRuntime, create_service_app
+from shared.settings import Settings
+
+NAME = "contracts"
+
+
+def build_runtime(settings: Settings) -> ServiceRuntime:
+    """Assemble the contracts service's database, relay and consumer."""
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS)
+
+
+def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
+               start_relay: bool = True) -> Flask:
+    """Build the contracts web application (``gunicorn 'services.contracts.app:create_app()'``)."""
+    settings = settings or Settings.from_env()
+    runtime = runtime or build_runtime(settings)
+    runtime.db.create_all()
+    app = create_service_app(runtime, "Co-op contracts", BLUEPRINTS, description="Buyers, contracts negotiated on members' behalf, approval, allocation, invoices.")
+    if start_relay:
+        runtime.start_relay()
+    return app

@@ -1,0 +1,30 @@
+"""The marketplace service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.marketplace.api import BLUEPRINTS
+from services.marketplace.handlers import SUBSCRIPTIONS
+from services.marketplace.models import Base
+from shared.service import ServiceRuntime, create_service_app
+from shared.settings import Settings
+
+NAME = "marketplace"
+
+
+def build_runtime(settings: Settings) -> ServiceRuntime:
+    """Assemble the marketplace service's database, relay and consumer."""
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS)
+
+
+def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
+               start_relay: bool = True) -> Flask:
+    """Build the marketplace web application (``gunicorn 'services.marketplace.app:create_app()'``)."""
+    settings = settings or Settings.from_env()
+    runtime = runtime or build_runtime(settings)
+    runtime.db.create_all()
+    app = create_service_app(runtime, "Co-op marketplace", BLUEPRINTS, description="Member listings, the catalogue, orders, commission and payouts.")
+    if start_relay:
+        runtime.start_relay()
+    return app

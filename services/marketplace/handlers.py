@@ -1,0 +1,5 @@
+"""Events the marketplace service listens to, and what it does with each. None yet."""
+
+from shared.consumer import Subscription
+
+SUBSCRIPTIONS: dict[str, Subscription] = {}

@@ -1,0 +1,281 @@
+"""Consuming events: the inbox, bounded retries with backoff, and the dead-letter store.
+
+``MessageProcessor`` does the work and knows nothing of the broker, so it is tested on its own;
+``EventConsumer`` feeds it from the service's queue and acknowledges only what has been settled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from enum import Enum
+
+from kombu.mixins import ConsumerMixin
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from shared import bus
+from shared.correlation import correlation
+from shared.db import Database, DeadLetter, InboxEntry, utcnow
+from shared.events import Envelope
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_CHARS = 1_000_000
+
+Handler = Callable[[Session, Envelope], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Subscription:
+    """How a service reads one event type: its tolerant schema and the handler to call."""
+
+    schema: type[Schema]
+    handler: Handler
+
+
+class Outcome(Enum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class DatabaseUnavailable(Exception):
+    """The service's database could not be reached; the message must be tried again later."""
+
+
+class MessageProcessor:
+    """Turns one received message into exactly one applied effect, or a dead letter."""
+
+    def __init__(
+        self,
+        db: Database,
+        subscriptions: dict[str, Subscription],
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.db = db
+        self.subscriptions = subscriptions
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.sleep = sleep
+
+    def process(self, body: bytes | str) -> Outcome:
+        """Handle a raw message body: parse, skip if seen, retry on failure, park if hopeless."""
+        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+        if len(text) > MAX_BODY_CHARS:
+            return self.park(text[:MAX_BODY_CHARS], "oversized message", f"{len(text)} characters")
+        try:
+            envelope = Envelope.from_dict(json.loads(text))
+        except json.JSONDecodeError as error:
+            return self.park(text, "not JSON", str(error))
+        except ValidationError as error:
+            return self.park(text, "invalid envelope", json.dumps(error.messages, default=str))
+        subscription = self.subscriptions.get(envelope.type)
+        if subscription is None:
+            return self.park(text, "no handler for this event type", None, envelope)
+        try:
+            envelope = envelope.with_data(subscription.schema().load(envelope.data))
+        except ValidationError as error:
+            return self.park(text, "invalid event data", json.dumps(error.messages, default=str), envelope)
+        return self._handle_with_retries(text, envelope, subscription.handler)
+
+    def _handle_with_retries(self, text: str, envelope: Envelope, handler: Handler) -> Outcome:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self.apply(envelope, handler)
+            except DatabaseUnavailable:
+                raise
+            except Exception as error:  # noqa: BLE001 - any handler failure is retried, then parked
+                log.warning(
+                    "handler failed",
+                    extra={"event_id": envelope.id, "event_type": envelope.type, "attempt": attempt},
+                    exc_info=True,
+                )
+                if attempt >= self.max_attempts:
+                    return self.park(text, "handler failed", _describe(error), envelope, attempts=attempt)
+                self.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+
+    def apply(self, envelope: Envelope, handler: Handler) -> Outcome:
+        """Run the handler and record the event in the inbox, in one transaction."""
+        try:
+            with correlation(envelope.correlation_id), self.db.transaction() as session:
+                if session.get(InboxEntry, envelope.id) is not None:
+                    return Outcome.DUPLICATE
+                session.add(InboxEntry(event_id=envelope.id, event_type=envelope.type))
+                # Flushing the inbox row first makes a concurrent duplicate wait here, then fail.
+                session.flush()
+                handler(session, envelope)
+            return Outcome.HANDLED
+        except IntegrityError as error:
+            if self._already_handled(envelope.id):
+                return Outcome.DUPLICATE
+            raise error
+        except DBAPIError as error:
+            if error.connection_invalidated or _is_connection_error(error):
+                raise DatabaseUnavailable(str(error)) from error
+            raise
+
+    def _already_handled(self, event_id: str) -> bool:
+        with self.db.sessionmaker() as session:
+            return session.get(InboxEntry, event_id) is not None
+
+    def park(
+        self,
+        body: str,
+        reason: str,
+        error: str | None,
+        envelope: Envelope | None = None,
+        attempts: int = 0,
+    ) -> Outcome:
+        """Store a message in the dead-letter table."""
+        log.error("message dead-lettered", extra={"reason": reason, "event_id": envelope and envelope.id})
+        try:
+            with self.db.transaction() as session:
+                session.add(
+                    DeadLetter(
+                        event_id=envelope.id if envelope else None,
+                        event_type=envelope.type if envelope else None,
+                        body=body,
+                        reason=reason,
+                        error=error,
+                        attempts=attempts,
+                    )
+                )
+        except DBAPIError as db_error:
+            raise DatabaseUnavailable(str(db_error)) from db_error
+        return Outcome.DEAD_LETTERED
+
+    def replay(self, dead_letter_id: int) -> Outcome:
+        """Apply a parked message again (after a fix); mark it replayed if that worked."""
+        with self.db.sessionmaker() as session:
+            letter = session.get(DeadLetter, dead_letter_id)
+            if letter is None:
+                raise LookupError(f"no dead letter {dead_letter_id}")
+            if letter.replayed_at is not None:
+                raise ValueError(f"dead letter {dead_letter_id} was already replayed")
+            body = letter.body
+        envelope = Envelope.from_dict(json.loads(body))
+        subscription = self.subscriptions.get(envelope.type)
+        if subscription is None:
+            raise LookupError(f"this service has no handler for {envelope.type}")
+        envelope = envelope.with_data(subscription.schema().load(envelope.data))
+        outcome = self.apply(envelope, subscription.handler)
+        with self.db.transaction() as session:
+            session.get(DeadLetter, dead_letter_id).replayed_at = utcnow()
+        return outcome
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:4000]
+
+
+def _is_connection_error(error: DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    return any(word in text for word in ("connection", "could not connect", "server closed", "terminating"))
+
+
+def list_dead_letters(db: Database, include_replayed: bool = False) -> list[DeadLetter]:
+    """Return the parked messages, oldest first."""
+    with db.sessionmaker() as session:
+        query = select(DeadLetter).order_by(DeadLetter.id)
+        if not include_replayed:
+            query = query.where(DeadLetter.replayed_at.is_(None))
+        return list(session.scalars(query))
+
+
+class EventConsumer(ConsumerMixin):
+    """Consumes a service's queue (and, on RabbitMQ, its dead-letter queue) until stopped."""
+
+    connect_max_retries = 1
+
+    def __init__(self, service: str, settings: Settings, processor: MessageProcessor):
+        self.service = service
+        self.settings = settings
+        self.processor = processor
+        self.connection = bus.connect(settings)
+        self.ready = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def get_consumers(self, Consumer, channel):
+        bus.declare_topology(channel, self.settings, self.service, list(self.processor.subscriptions))
+        queue = bus.service_queue(self.settings, self.service, list(self.processor.subscriptions))
+        consumers = [Consumer(queues=[queue], on_message=self.on_message, prefetch_count=10)]
+        if bus.is_amqp(self.settings.broker_url):
+            dead = bus.dead_letter_queue(self.settings, self.service)
+            consumers.append(Consumer(queues=[dead], on_message=self.on_broker_dead_letter, prefetch_count=10))
+        return consumers
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self.ready.set()
+
+    def on_message(self, message) -> None:
+        """Settle one message: acknowledge it once handled, duplicated or parked."""
+        try:
+            self.processor.process(message.body)
+        except DatabaseUnavailable as error:
+            log.warning("database unavailable; message requeued: %s", error)
+            time.sleep(1.0)
+            message.requeue()
+            return
+        message.ack()
+
+    def on_broker_dead_letter(self, message) -> None:
+        """Park a message RabbitMQ gave up on (the delivery limit was reached)."""
+        body = message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body
+        envelope = None
+        try:
+            envelope = Envelope.from_dict(json.loads(body))
+        except (ValueError, ValidationError):
+            pass
+        deaths = (message.headers or {}).get("x-death") or [{}]
+        try:
+            self.processor.park(body, "delivery limit reached", json.dumps(deaths[0], default=str), envelope,
+                                attempts=int(deaths[0].get("count", 0) or 0))
+        except DatabaseUnavailable:
+            time.sleep(1.0)
+            message.requeue()
+            return
+        message.ack()
+
+    def on_connection_error(self, exc, interval):
+        log.warning("broker connection lost; reconnecting in %ss: %s", interval, exc)
+
+    def run_until_stopped(self) -> None:
+        """Consume, reconnecting after broker outages, until stop() is called."""
+        failures = 0
+        while not self.should_stop:
+            try:
+                for _ in self.consume(limit=None, safety_interval=0.5):
+                    failures = 0
+            except Exception as error:  # noqa: BLE001 - reconnect whatever broke
+                self.ready.clear()
+                failures += 1
+                delay = min(0.25 * 2**failures, 5.0)
+                log.warning("consumer stopped by %s; reconnecting in %.1fs", error, delay)
+                time.sleep(delay)
+
+    def start(self) -> EventConsumer:
+        """Run in a daemon thread."""
+        self.should_stop = False
+        self._thread = threading.Thread(target=self.run_until_stopped, name=f"{self.service}-consumer",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the message being handled."""
+        self.should_stop = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

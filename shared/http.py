@@ -1,0 +1,124 @@
+"""What every service's HTTP side shares: problem+json errors, request ids, pagination, health."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask, g, jsonify, request
+from flask_smorest import Api, Blueprint
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from shared.correlation import new_id, reset_correlation_id, set_correlation_id
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
+
+
+def problem(status: int, title: str, detail: str | None = None, errors=None, headers=None):
+    """Build an RFC 9457 problem response."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+class CoopApi(Api):
+    """flask-smorest's Api, answering every error as application/problem+json."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        detail = data.get("message") or error.description
+        errors = data.get("messages") or data.get("errors")
+        if errors and "json" in errors and len(errors) == 1:
+            errors = errors["json"]
+        if error.code == 422 and not data.get("message"):
+            detail = "The request is not valid: see errors for each field."
+        headers = dict(data.get("headers") or {})
+        if getattr(error, "response", None) is None and error.code == 405:
+            headers.update(dict(error.get_headers()))
+            headers.pop("Content-Type", None)
+        return problem(error.code or 500, error.name, detail, errors, headers)
+
+
+def install_request_ids(app: Flask) -> None:
+    """Take X-Request-ID from the caller (or make one), use it as correlation id, and return it."""
+
+    @app.before_request
+    def take_request_id():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _SAFE_REQUEST_ID.match(given) else new_id()
+        g.correlation_token = set_correlation_id(g.request_id)
+
+    @app.after_request
+    def return_request_id(response):
+        if "request_id" in g:
+            response.headers["X-Request-ID"] = g.request_id
+        return response
+
+    @app.teardown_request
+    def forget_request_id(_error):
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            reset_correlation_id(token)
+
+
+def install_error_handlers(app: Flask) -> None:
+    """Answer unexpected errors as a 500 problem, logged with the request id."""
+
+    @app.errorhandler(DomainError)
+    def refused(error: DomainError):
+        return problem(error.status, error.title, error.message, headers=error.headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        if isinstance(error, HTTPException):
+            return app.extensions["coop_api"].handle_http_exception(error)
+        log.exception("unhandled error", extra={"path": request.path})
+        return problem(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")
+
+
+def paginate(session: Session, statement, pagination_parameters) -> list:
+    """Run a select for one page (flask-smorest's page/page_size) and set the total item count."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pagination_parameters.item_count = total
+    page_size = pagination_parameters.page_size
+    offset = (pagination_parameters.page - 1) * page_size
+    return list(session.scalars(statement.limit(page_size).offset(offset)))
+
+
+def health_blueprint(checks: dict) -> Blueprint:
+    """Return /healthz (the process is up) and /readyz (every dependency answers)."""
+    blp = Blueprint("health", __name__, description="Liveness and readiness")
+
+    @blp.route("/healthz")
+    @blp.doc(summary="Tell whether the process is up.")
+    def healthz():
+        return {"status": "ok"}
+
+    @blp.route("/readyz")
+    @blp.doc(summary="Tell whether the database and the broker answer.")
+    def readyz():
+        results = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as error:  # noqa: BLE001 - any failure means not ready
+                results[name] = f"unavailable: {type(error).__name__}"
+        ready = all(value == "ok" for value in results.values())
+        return {"status": "ready" if ready else "not ready", "checks": results}, 200 if ready else 503
+
+    return blp

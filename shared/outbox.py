@@ -1,0 +1,225 @@
+"""The transactional outbox, and the relay that moves it to the broker with publisher confirms.
+
+A state change and the events it causes are committed together; the relay publishes afterwards. So an
+event is never lost when the broker is down (it waits in the outbox) and never published for a change
+that was rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from kombu import Connection, Producer
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from shared import bus
+from shared.db import Database, OutboxMessage, utcnow
+from shared.events import Envelope, EventCatalog
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_WRITTEN_KEY = "coop_outbox_written"
+MAX_UNROUTABLE_BACKOFF = dt.timedelta(minutes=5)
+
+
+class Outbox:
+    """Writes a service's events into its outbox, inside the caller's transaction."""
+
+    def __init__(self, catalog: EventCatalog):
+        self.catalog = catalog
+
+    def add(
+        self, session: Session, event_type: str, data: dict[str, Any], causation: Envelope | None = None
+    ) -> Envelope:
+        """Validate an event and store it to be published once the transaction commits."""
+        envelope = self.catalog.build(event_type, data, causation=causation)
+        session.add(
+            OutboxMessage(event_id=envelope.id, event_type=envelope.type, envelope=envelope.to_dict())
+        )
+        session.info[_WRITTEN_KEY] = True
+        return envelope
+
+
+class Unroutable(Exception):
+    """The broker had no queue bound for the event (mandatory publish returned it)."""
+
+
+class OutboxRelay:
+    """Publishes a service's outbox to the broker and marks each confirmed row as sent.
+
+    It wakes as soon as a transaction that wrote to the outbox commits in this process, and also
+    polls, which picks up events written by other processes and retries after broker outages.
+    """
+
+    def __init__(self, db: Database, settings: Settings, batch_size: int = 100,
+                 connect: Callable[[Settings], Connection] = bus.connect):
+        self.db = db
+        self.connect = connect
+        self.settings = settings
+        self.batch_size = batch_size
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._connection: Connection | None = None
+        self._producer: Producer | None = None
+        self._returned: list[str] = []
+        event.listen(db.sessionmaker, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_WRITTEN_KEY, False):
+            self._wake.set()
+
+    def wake(self) -> None:
+        """Ask the relay to flush now."""
+        self._wake.set()
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    def _ensure_producer(self) -> Producer:
+        if self._producer is None:
+            connection = self.connect(self.settings)
+            connection.ensure_connection(max_retries=1, timeout=self.settings.confirm_timeout_seconds)
+            channel = connection.channel()
+            bus.events_exchange(self.settings)(channel).declare()
+            self._connection = connection
+            self._producer = Producer(channel, exchange=bus.events_exchange(self.settings),
+                                      on_return=self._on_return)
+        return self._producer
+
+    def _on_return(self, exception, exchange, routing_key, message) -> None:
+        self._returned.append(routing_key)
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
+                pass
+        self._connection = None
+        self._producer = None
+
+    def _publish(self, envelope: dict[str, Any]) -> None:
+        producer = self._ensure_producer()
+        if not bus.is_amqp(self.settings.broker_url) and not _routable_in_memory(producer, envelope["type"]):
+            raise Unroutable(envelope["type"])
+        self._returned.clear()
+        producer.publish(
+            json.dumps(envelope),
+            routing_key=envelope["type"],
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+            mandatory=True,
+            message_id=envelope["id"],
+            correlation_id=envelope.get("correlation_id"),
+            headers={"event_type": envelope["type"], "source": envelope["source"]},
+            retry=False,
+            confirm_timeout=self.settings.confirm_timeout_seconds,
+            timeout=self.settings.confirm_timeout_seconds,
+        )
+        if self._returned:
+            raise Unroutable(envelope["type"])
+
+    def flush(self) -> int:
+        """Publish every due row; return how many were sent. Broker errors propagate."""
+        sent = 0
+        while True:
+            published, more = self._flush_batch()
+            sent += published
+            if not more:
+                return sent
+
+    def _flush_batch(self) -> tuple[int, bool]:
+        now = utcnow()
+        published = 0
+        failure: Exception | None = None
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                try:
+                    self._publish(row.envelope)
+                except Unroutable:
+                    # Nobody listens to this event type yet: keep it, and try again later, so that
+                    # a service that starts listening afterwards still receives it.
+                    row.attempts += 1
+                    row.next_attempt_at = now + min(
+                        dt.timedelta(seconds=2**row.attempts), MAX_UNROUTABLE_BACKOFF
+                    )
+                    row.last_error = "unroutable: no queue is bound for this event type"
+                    log.warning("event unroutable", extra={"event_type": row.event_type, "event_id": row.event_id})
+                    continue
+                except Exception as error:  # noqa: BLE001 - re-raised once the sent rows are saved
+                    # The rows published so far are marked sent when this transaction commits.
+                    self._drop_connection()
+                    failure = error
+                    break
+                row.sent_at = utcnow()
+                row.attempts += 1
+                row.last_error = None
+                published += 1
+        if failure is not None:
+            raise failure
+        return published, len(rows) == self.batch_size
+
+    def backlog(self) -> int:
+        """Return how many events wait to be published."""
+        with self.db.sessionmaker() as session:
+            return session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+            )
+
+    # -- running in the background ------------------------------------------------------------
+
+    def run(self) -> None:
+        """Flush on every wake-up and poll, backing off while the broker is unreachable."""
+        failures = 0
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.flush()
+                failures = 0
+                timeout = self.settings.relay_poll_seconds
+            except Exception as error:  # noqa: BLE001 - keep relaying whatever went wrong
+                failures += 1
+                timeout = min(0.25 * 2**failures, 10.0)
+                log.warning("outbox relay could not publish; retrying in %.1fs: %s", timeout, error)
+            self._wake.wait(timeout)
+        self._drop_connection()
+
+    def start(self) -> OutboxRelay:
+        """Run the relay in a daemon thread."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the background thread, after the flush it is doing."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+
+def _routable_in_memory(producer: Producer, routing_key: str) -> bool:
+    # The embedded transports quietly drop an unroutable message into a catch-all queue; ask the
+    # exchange table instead, so that both transports treat "nobody listens" the same way.
+    channel = producer.channel
+    exchange = producer.exchange.name
+    table = channel.get_table(exchange)
+    return bool(channel.typeof(exchange).lookup(table, exchange, routing_key, None))

@@ -1,0 +1,148 @@
+"""Assemble a service: its database, outbox relay and consumer, and its Flask application."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from flask import Flask, current_app, g
+from sqlalchemy import MetaData
+from sqlalchemy.orm import Session
+
+from shared import bus
+from shared.auth import verifier_from_settings
+from shared.consumer import EventConsumer, MessageProcessor, Subscription
+from shared.db import Database
+from shared.http import CoopApi, health_blueprint, install_error_handlers, install_request_ids
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class ServiceRuntime:
+    """One service's connections to the outside: database, outbox relay, event consumer, jobs."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        metadata: MetaData,
+        subscriptions: dict[str, Subscription],
+        periodic_jobs: Iterable[Callable[[ServiceRuntime], None]] = (),
+    ):
+        self.name = name
+        self.settings = settings
+        self.db = Database(settings.database_url(name), metadata)
+        self.relay = OutboxRelay(self.db, settings)
+        self.processor = MessageProcessor(
+            self.db,
+            subscriptions,
+            max_attempts=settings.handler_max_attempts,
+            backoff_seconds=settings.handler_backoff_seconds,
+        )
+        self.periodic_jobs = list(periodic_jobs)
+        self._consumer: EventConsumer | None = None
+        self._scheduler: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def consumer(self) -> EventConsumer:
+        """Return this process's consumer of the service's queue (created on first use)."""
+        if self._consumer is None:
+            self._consumer = EventConsumer(self.name, self.settings, self.processor)
+        return self._consumer
+
+    def ping_broker(self) -> None:
+        """Raise if the broker cannot be reached."""
+        if not bus.is_amqp(self.settings.broker_url):
+            return
+        with bus.connect(self.settings) as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+
+    def run_periodic_jobs(self) -> None:
+        """Run each periodic job once (for example, closing proposals whose time has passed)."""
+        for job in self.periodic_jobs:
+            try:
+                job(self)
+            except Exception:  # noqa: BLE001 - one failing job must not stop the others
+                log.exception("periodic job failed", extra={"job": job.__name__})
+
+    def _schedule(self) -> None:
+        while not self._stop.wait(self.settings.scheduler_seconds):
+            self.run_periodic_jobs()
+
+    def start_relay(self) -> None:
+        self.relay.start()
+
+    def start_worker(self) -> None:
+        """Start what a worker process runs: the consumer, the outbox relay and the periodic jobs."""
+        self.db.create_all()
+        self._stop.clear()
+        self.relay.start()
+        self.consumer().start()
+        if self.periodic_jobs and self._scheduler is None:
+            self._scheduler = threading.Thread(target=self._schedule, name=f"{self.name}-jobs", daemon=True)
+            self._scheduler.start()
+
+    def stop(self) -> None:
+        """Stop background threads and close connections."""
+        self._stop.set()
+        if self._consumer is not None:
+            self._consumer.stop()
+        self.relay.stop()
+        if self._scheduler is not None:
+            self._scheduler.join(10)
+            self._scheduler = None
+        self.db.dispose()
+
+
+def create_service_app(runtime: ServiceRuntime, title: str, blueprints, description: str = "") -> Flask:
+    """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints."""
+    app = Flask(runtime.name)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_CDN,
+        API_SPEC_OPTIONS={"info": {"description": description}},
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+    )
+    api = CoopApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    app.extensions["coop_api"] = api
+    app.extensions["coop_runtime"] = runtime
+    app.extensions["coop_verifier"] = verifier_from_settings(runtime.settings)
+    install_request_ids(app)
+    install_error_handlers(app)
+    api.register_blueprint(health_blueprint({"database": runtime.db.ping, "broker": runtime.ping_broker}))
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+
+    @app.teardown_appcontext
+    def close_session(_error):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return app
+
+
+def runtime() -> ServiceRuntime:
+    """Return the runtime of the service serving the current request."""
+    return current_app.extensions["coop_runtime"]
+
+
+def db_session() -> Session:
+    """Return the request's database session; the view commits, teardown closes."""
+    if "db_session" not in g:
+        g.db_session = runtime().db.sessionmaker()
+    return g.db_session

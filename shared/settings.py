@@ -1,0 +1,109 @@
+"""Settings for every service, read from environment variables.
+
+This is the only module that reads ``os.environ``; tests build ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+SERVICES = ("members", "contracts", "marketplace", "brokering")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything a service needs to know about its surroundings."""
+
+    data_dir: Path = Path("data")
+    broker_url: str = "memory://"
+    exchange: str = "coop.events"
+    # Queue names are "<queue_prefix><service>.events"; tests use a unique prefix.
+    queue_prefix: str = ""
+    database_urls: dict[str, str] = dataclasses.field(default_factory=dict)
+    jwt_private_key_file: Path | None = None
+    jwt_public_key_file: Path | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str = "coop-members"
+    jwt_audience: str = "coop"
+    access_token_minutes: int = 60
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    commission_rate_percent: int = 10
+    # Event delivery: retries in the consumer before a message is parked as a dead letter.
+    handler_max_attempts: int = 5
+    handler_backoff_seconds: float = 0.2
+    # RabbitMQ redeliveries (worker crashes included) before the broker dead-letters a message.
+    delivery_limit: int = 10
+    relay_poll_seconds: float = 1.0
+    confirm_timeout_seconds: float = 5.0
+    memory_polling_interval: float = 0.01
+    scheduler_seconds: float = 5.0
+    quorum_fraction: float = 0.1
+    quorum_minimum: int = 3
+    log_json: bool = True
+
+    def database_url(self, service: str) -> str:
+        """Return the database URL of one service (SQLite under data_dir by default)."""
+        if service in self.database_urls:
+            return self.database_urls[service]
+        return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def queue_name(self, service: str) -> str:
+        """Return the name of the queue a service consumes from."""
+        return f"{self.queue_prefix}{service}.events"
+
+    @property
+    def dead_letter_exchange(self) -> str:
+        return f"{self.exchange}.dead"
+
+    @property
+    def private_key_path(self) -> Path:
+        return self.jwt_private_key_file or self.data_dir / "jwt-private.pem"
+
+    def replace(self, **changes) -> Settings:
+        """Return a copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from COOP_* environment variables, with the embedded defaults."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def get(name, convert=str, default=None):
+            value = env.get(f"COOP_{name}")
+            return default if value in (None, "") else convert(value)
+
+        def path(value):
+            return Path(value)
+
+        database_urls = {
+            service: env[f"COOP_{service.upper()}_DATABASE_URL"]
+            for service in SERVICES
+            if env.get(f"COOP_{service.upper()}_DATABASE_URL")
+        }
+        return cls(
+            data_dir=get("DATA_DIR", path, defaults.data_dir),
+            broker_url=get("BROKER_URL", str, defaults.broker_url),
+            exchange=get("EXCHANGE", str, defaults.exchange),
+            queue_prefix=get("QUEUE_PREFIX", str, defaults.queue_prefix),
+            database_urls=database_urls,
+            jwt_private_key_file=get("JWT_PRIVATE_KEY_FILE", path),
+            jwt_public_key_file=get("JWT_PUBLIC_KEY_FILE", path),
+            jwks_url=get("JWKS_URL"),
+            access_token_minutes=get("ACCESS_TOKEN_MINUTES", int, defaults.access_token_minutes),
+            login_max_failures=get("LOGIN_MAX_FAILURES", int, defaults.login_max_failures),
+            login_window_minutes=get("LOGIN_WINDOW_MINUTES", int, defaults.login_window_minutes),
+            commission_rate_percent=get("COMMISSION_RATE_PERCENT", int, defaults.commission_rate_percent),
+            handler_max_attempts=get("HANDLER_MAX_ATTEMPTS", int, defaults.handler_max_attempts),
+            handler_backoff_seconds=get("HANDLER_BACKOFF_SECONDS", float, defaults.handler_backoff_seconds),
+            delivery_limit=get("DELIVERY_LIMIT", int, defaults.delivery_limit),
+            relay_poll_seconds=get("RELAY_POLL_SECONDS", float, defaults.relay_poll_seconds),
+            confirm_timeout_seconds=get("CONFIRM_TIMEOUT_SECONDS", float, defaults.confirm_timeout_seconds),
+            scheduler_seconds=get("SCHEDULER_SECONDS", float, defaults.scheduler_seconds),
+            quorum_fraction=get("QUORUM_FRACTION", float, defaults.quorum_fraction),
+            quorum_minimum=get("QUORUM_MINIMUM", int, defaults.quorum_minimum),
+            log_json=get("LOG_JSON", lambda v: v.lower() not in ("0", "false", "no"), defaults.log_json),
+        )

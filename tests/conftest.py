@@ -1,0 +1,54 @@
+"""Fixtures shared by every test.
+
+Unit tests (tests/unit) need none of this: they test rules as plain functions. Integration tests
+(tests/integration) drive one service through its HTTP API or its handlers with a real database and a
+real broker; end-to-end tests (tests/e2e) run several services together over the backbone.
+
+The backend is chosen by COOP_TEST_BACKEND: ``embedded`` (default: SQLite files and kombu's
+``memory://``) or ``real`` (PostgreSQL and RabbitMQ on 127.0.0.1). In the real pass, every test that
+needs a backend is skipped with a clear message when those servers cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tests.support.backends import Backend, choose_backend
+from tests.support.factories import Coop
+
+
+@pytest.fixture(scope="session")
+def backend() -> Backend:
+    """The servers this test run uses (skips the test if the real ones are unreachable)."""
+    chosen = choose_backend(os.environ.get("COOP_TEST_BACKEND", "embedded"))
+    if chosen.skip_reason:
+        pytest.skip(chosen.skip_reason)
+    yield chosen
+    chosen.close()
+
+
+@pytest.fixture
+def settings(backend, tmp_path):
+    """Settings with a unique exchange, queue names and databases for this test alone."""
+    settings = backend.settings_for_test(tmp_path, uuid.uuid4().hex[:10])
+    yield settings
+    backend.clean_up_test(settings)
+
+
+@pytest.fixture
+def coop(settings):
+    """The members service with a test client and factories for accounts, members and tokens."""
+    from services.members.app import build_runtime, create_app
+
+    runtime = build_runtime(settings)
+    app = create_app(settings, runtime=runtime, start_relay=False)
+    yield Coop(app, runtime)
+    runtime.stop()
+
+
+@pytest.fixture
+def client(coop):
+    return coop.client

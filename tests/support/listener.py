@@ -1,0 +1,64 @@
+"""A stand-in service that listens to member events, for testing the backbone on its own."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata
+from shared.events import TolerantSchema
+from shared.service import ServiceRuntime
+
+
+class ListenerBase(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Received(ListenerBase):
+    """One effect of one event: the thing a duplicate delivery must not do twice."""
+
+    __tablename__ = "received"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_type: Mapped[str] = mapped_column(String(100))
+    member_id: Mapped[int]
+    correlation_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class MemberEvent(TolerantSchema):
+    member_id = fields.Integer(required=True)
+
+
+def record(session, event) -> None:
+    """Write one row per handled event (deliberately not idempotent by itself: the inbox is)."""
+    session.add(Received(event_id=event.id, event_type=event.type, member_id=event.data["member_id"],
+                         correlation_id=event.correlation_id))
+
+
+class Listener:
+    """The listener's runtime, with a handler that can be made to fail and then fixed."""
+
+    def __init__(self, settings, event_types=("member.admitted",)):
+        from shared.consumer import Subscription
+
+        self.failing = False
+        self.calls = 0
+        subscriptions = {event_type: Subscription(MemberEvent, self.handle) for event_type in event_types}
+        self.runtime = ServiceRuntime("listener", settings, ListenerBase.metadata, subscriptions)
+        self.runtime.db.create_all()
+
+    def handle(self, session, event) -> None:
+        self.calls += 1
+        if self.failing:
+            raise RuntimeError("the handler is broken")
+        record(session, event)
+
+    def received(self) -> list[Received]:
+        with self.runtime.db.sessionmaker() as session:
+            return list(session.scalars(select(Received).order_by(Received.id)))
+
+    def count(self) -> int:
+        with self.runtime.db.sessionmaker() as session:
+            return session.scalar(select(func.count()).select_from(Received))
