@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text, create_engine, event
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text, create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -136,6 +137,9 @@ class Database:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and write-ahead locking."""
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine

@@ -77,7 +77,7 @@ class Envelope:
 
 @dataclasses.dataclass(frozen=True)
 class EventSpec:
-    """What a producer promises about one event type: its version, schema and an example."""
+    """What a producer promises about one event type: its version, schema and an example (as JSON)."""
 
     type: str
     schema: type[Schema]

@@ -24,7 +24,10 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     settings = settings or Settings.from_env()
     runtime = runtime or build_runtime(settings)
     runtime.db.create_all()
-    app = create_service_app(runtime, "Co-op job brokering", BLUEPRINTS, description="Job seekers, inclusive employers, vacancies, consent to disclose, placements.")
+    app = create_service_app(
+        runtime, "Co-op job brokering", BLUEPRINTS,
+        description="Job seekers, inclusive employers, vacancies, consent to disclose, placements.",
+    )
     if start_relay:
         runtime.start_relay()
     return app

@@ -24,7 +24,10 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     settings = settings or Settings.from_env()
     runtime = runtime or build_runtime(settings)
     runtime.db.create_all()
-    app = create_service_app(runtime, "Co-op marketplace", BLUEPRINTS, description="Member listings, the catalogue, orders, commission and payouts.")
+    app = create_service_app(
+        runtime, "Co-op marketplace", BLUEPRINTS,
+        description="Member listings, the catalogue, orders, commission and payouts.",
+    )
     if start_relay:
         runtime.start_relay()
     return app
