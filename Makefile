@@ -1,0 +1,35 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set up .venv/ themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test test-embedded test-real lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## Run the whole back office on the embedded default, with demo data, at http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/coop run
+
+## Run the test suite twice: embedded (SQLite + memory://), then on PostgreSQL + RabbitMQ
+test: $(STAMP) lint test-embedded test-real
+
+test-embedded: $(STAMP)
+	COOP_TEST_BACKEND=embedded $(BIN)/python -m pytest
+
+test-real: $(STAMP)
+	COOP_TEST_BACKEND=real $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) data .pytest_cache
