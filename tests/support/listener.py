@@ -23,18 +23,22 @@ class Received(ListenerBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36))
     event_type: Mapped[str] = mapped_column(String(100))
-    member_id: Mapped[int]
+    member_id: Mapped[int | None]
+    proposal_id: Mapped[int | None]
     correlation_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class MemberEvent(TolerantSchema):
-    member_id = fields.Integer(required=True)
+    """Reads member events and proposal.decided: only the ids the listener records."""
+
+    member_id = fields.Integer()
+    proposal_id = fields.Integer()
 
 
 def record(session, event) -> None:
     """Write one row per handled event (deliberately not idempotent by itself: the inbox is)."""
-    session.add(Received(event_id=event.id, event_type=event.type, member_id=event.data["member_id"],
-                         correlation_id=event.correlation_id))
+    session.add(Received(event_id=event.id, event_type=event.type, member_id=event.data.get("member_id"),
+                         proposal_id=event.data.get("proposal_id"), correlation_id=event.correlation_id))
 
 
 class Listener:

@@ -1,0 +1,169 @@
+"""The ``coop`` command: run the back office, one service's web or worker process, and operator tasks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from coop.services import app_module
+from shared.auth import ROLES
+from shared.bus import is_amqp
+from shared.consumer import list_dead_letters
+from shared.logs import configure_logging
+from shared.settings import SERVICES, Settings
+
+service_argument = click.argument("service", type=click.Choice(SERVICES))
+
+
+class _Gunicorn(BaseApplication):
+    """Gunicorn with its settings given in code and the app built in each worker after the fork."""
+
+    def __init__(self, load_app, options: dict):
+        self._load_app = load_app
+        self._options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._load_app()
+
+
+def _gunicorn_options(bind: str, workers: int, threads: int) -> dict:
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": "-",
+    }
+
+
+@click.group()
+def main():
+    """Run and operate the co-op back office."""
+    configure_logging(Settings.from_env().log_json)
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--demo/--no-demo", default=True, show_default=True, help="Load the demo co-op on first run.")
+def run(bind, demo):
+    """Run everything in one process: the embedded default (SQLite, in-memory broker)."""
+    settings = Settings.from_env()
+    if demo:
+        from services.members.demo import load_demo_data
+
+        click.echo(load_demo_data(settings))
+    url = f"http://{bind}"
+    click.echo(f"\nThe co-op back office is at {url}/ : " + ", ".join(f"{url}/{s}/docs" for s in SERVICES))
+
+    def load():
+        from coop.embedded import Backoffice
+
+        return Backoffice(settings).start()
+
+    # One worker: the in-memory broker lives inside that process. Threads serve requests.
+    _Gunicorn(load, _gunicorn_options(bind, workers=1, threads=8)).run()
+
+
+@main.command()
+@service_argument
+@click.option("--bind", default="0.0.0.0:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True)
+@click.option("--threads", default=4, show_default=True)
+def serve(service, bind, workers, threads):
+    """Serve one service's HTTP API under gunicorn (its worker runs separately)."""
+    module = app_module(service)
+    _Gunicorn(module.create_app, _gunicorn_options(bind, workers, threads)).run()
+
+
+@main.command()
+@service_argument
+def worker(service):
+    """Run one service's consumer, outbox relay and periodic jobs until stopped."""
+    runtime = app_module(service).build_runtime(Settings.from_env())
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    runtime.start_worker()
+    logging.getLogger(__name__).info("worker started", extra={"service": service})
+    stopped.wait()
+    runtime.stop()
+
+
+@main.group("dead-letters")
+def dead_letters():
+    """List and replay the messages a service could not handle."""
+
+
+@dead_letters.command("list")
+@service_argument
+@click.option("--all", "include_replayed", is_flag=True, help="Include messages already replayed.")
+def list_command(service, include_replayed):
+    """List a service's dead letters, oldest first."""
+    runtime = app_module(service).build_runtime(Settings.from_env())
+    runtime.db.create_all()
+    letters = list_dead_letters(runtime.db, include_replayed)
+    for letter in letters:
+        click.echo(json.dumps({
+            "id": letter.id, "event_id": letter.event_id, "event_type": letter.event_type,
+            "reason": letter.reason, "error": letter.error, "attempts": letter.attempts,
+            "parked_at": letter.parked_at.isoformat(),
+            "replayed_at": letter.replayed_at.isoformat() if letter.replayed_at else None,
+        }))
+    click.echo(f"{len(letters)} dead letter(s) in {service}", err=True)
+
+
+@dead_letters.command("replay")
+@service_argument
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every dead letter not yet replayed.")
+def replay_command(service, ids, replay_all):
+    """Apply dead letters again (after a fix), through the service's handler and inbox."""
+    runtime = app_module(service).build_runtime(Settings.from_env())
+    runtime.db.create_all()
+    if replay_all:
+        ids = [letter.id for letter in list_dead_letters(runtime.db)]
+    if not ids:
+        raise click.UsageError("name dead letter ids, or --all")
+    failed = 0
+    for letter_id in ids:
+        try:
+            outcome = runtime.processor.replay(letter_id)
+            click.echo(f"{letter_id}: {outcome.value}")
+        except Exception as error:  # noqa: BLE001 - report each failure and go on with the rest
+            failed += 1
+            click.echo(f"{letter_id}: failed: {type(error).__name__}: {error}")
+    if is_amqp(runtime.settings.broker_url):
+        # Events the handlers published go out now rather than when the worker next polls. On the
+        # in-memory broker only the running back office can publish them: its relay polls the outbox.
+        runtime.relay.flush()
+    if failed:
+        raise SystemExit(1)
+
+
+@main.command("create-account")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES),
+              help="Repeat for several roles.")
+@click.password_option()
+def create_account(email, display_name, roles, password):
+    """Create an account with any roles: the first administrator, coordinators."""
+    from services.members import accounts
+
+    runtime = app_module("members").build_runtime(Settings.from_env())
+    runtime.db.create_all()
+    with runtime.db.transaction() as session:
+        account = accounts.create_account(session, email, password, display_name, list(roles))
+        click.echo(f"account {account.id} created for {account.email} with roles {', '.join(account.roles)}")

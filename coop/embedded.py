@@ -1,0 +1,60 @@
+"""The embedded default: all four services, their consumers and relays, in one process, one port."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from coop.services import app_module
+from shared.service import ServiceRuntime
+from shared.settings import SERVICES, Settings
+
+log = logging.getLogger(__name__)
+
+
+class Backoffice:
+    """Every service of the co-op running in this process, mounted under /<service>."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.runtimes: dict[str, ServiceRuntime] = {}
+        self.apps: dict[str, Flask] = {}
+        # Members first: it creates the signing key the other services verify with.
+        for service in SERVICES:
+            module = app_module(service)
+            runtime = module.build_runtime(settings)
+            self.runtimes[service] = runtime
+            self.apps[service] = module.create_app(settings, runtime=runtime, start_relay=False)
+        self.wsgi = DispatcherMiddleware(_index_app(), {f"/{name}": app for name, app in self.apps.items()})
+
+    def start(self) -> Backoffice:
+        """Start every service's consumer, outbox relay and periodic jobs."""
+        for runtime in self.runtimes.values():
+            runtime.start_worker()
+        return self
+
+    def stop(self) -> None:
+        for runtime in self.runtimes.values():
+            runtime.stop()
+
+    def __call__(self, environ, start_response):
+        return self.wsgi(environ, start_response)
+
+
+def _index_app() -> Flask:
+    index = Flask("coop")
+
+    @index.get("/")
+    def services():
+        return jsonify({
+            "name": "Co-op back office",
+            "services": {
+                name: {"api": f"/{name}/", "openapi": f"/{name}/openapi.json", "docs": f"/{name}/docs"}
+                for name in SERVICES
+            },
+        })
+
+    return index

@@ -1,0 +1,120 @@
+"""Accounts and signing in: argon2 password hashes, and a per-account limit on failed attempts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from services.members.models import Account, LoginFailure, Member
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound
+
+SELF_SERVICE_ROLES = ("customer", "employer")
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so that an unknown account takes as long as a known one.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def register_account(session: Session, email: str, password: str, display_name: str, role: str) -> Account:
+    """Create an account that anyone may open for themselves (a customer or an employer)."""
+    if role not in SELF_SERVICE_ROLES:
+        raise ValueError(f"{role} accounts are created by an administrator")
+    return create_account(session, email, password, display_name, [role])
+
+
+def create_account(session: Session, email: str, password: str, display_name: str, roles: list[str]) -> Account:
+    """Create an account with the given roles; the email must not be taken."""
+    email = normalise_email(email)
+    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        raise Conflict("An account with this email already exists.")
+    account = Account(email=email, password_hash=hash_password(password), display_name=display_name,
+                      roles=sorted(set(roles)))
+    session.add(account)
+    session.flush()
+    return account
+
+
+@dataclasses.dataclass(frozen=True)
+class SignIn:
+    """What an attempt to sign in came to: an account, or a refusal (with a wait if rate-limited)."""
+
+    account: Account | None
+    retry_after_seconds: int | None = None
+
+
+def sign_in(
+    session: Session, email: str, password: str, max_failures: int, window: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> SignIn:
+    """Check a password, counting failures per email tried; the caller commits either way."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    since = now - window
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.failed_at < since))
+    failures = session.scalars(
+        select(LoginFailure.failed_at).where(LoginFailure.email == email).order_by(LoginFailure.failed_at)
+    ).all()
+    if len(failures) >= max_failures:
+        wait = failures[-max_failures] + window - now
+        return SignIn(None, retry_after_seconds=max(1, int(wait.total_seconds()) + 1))
+    account = session.scalar(select(Account).where(Account.email == email))
+    if _password_matches(account.password_hash if account else _DUMMY_HASH, password) and account:
+        session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+        if _hasher.check_needs_rehash(account.password_hash):
+            account.password_hash = hash_password(password)
+        return SignIn(account)
+    session.add(LoginFailure(email=email, failed_at=now))
+    return SignIn(None)
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def principal_for(session: Session, account: Account) -> Principal:
+    """Return who an account speaks for: its roles and the member it signs for, if any."""
+    member_id = session.scalar(select(Member.id).where(Member.account_id == account.id))
+    return Principal(account_id=account.id, roles=tuple(account.roles), member_id=member_id)
+
+
+def get_account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"There is no account {account_id}.")
+    return account
+
+
+def set_roles(session: Session, account_id: int, roles: list[str]) -> Account:
+    """Replace an account's roles (an administrator's job)."""
+    account = get_account(session, account_id)
+    account.roles = sorted(set(roles))
+    return account
+
+
+def grant_role(account: Account, role: str) -> None:
+    account.roles = sorted(set(account.roles) | {role})
+
+
+def revoke_role(account: Account, role: str) -> None:
+    account.roles = sorted(set(account.roles) - {role})
+
+
+def count_accounts(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Account))

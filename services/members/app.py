@@ -1,0 +1,40 @@
+"""The members service: accounts and sign-in, membership, governance."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.members.api import accounts_blp, members_blp
+from services.members.governance import close_due_proposals_job
+from services.members.governance_api import blp as proposals_blp
+from services.members.handlers import SUBSCRIPTIONS
+from services.members.models import Base
+from shared.auth import TokenIssuer, load_or_create_private_key
+from shared.service import ServiceRuntime, create_service_app
+from shared.settings import Settings
+
+NAME = "members"
+
+
+def build_runtime(settings: Settings) -> ServiceRuntime:
+    """Assemble the members service's database, relay, consumer and periodic jobs."""
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[close_due_proposals_job])
+
+
+def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
+               start_relay: bool = True) -> Flask:
+    """Build the members web application (``gunicorn 'services.members.app:create_app()'``)."""
+    settings = settings or Settings.from_env()
+    runtime = runtime or build_runtime(settings)
+    runtime.db.create_all()
+    app = create_service_app(
+        runtime, "Co-op members", [accounts_blp, members_blp, proposals_blp],
+        description="Accounts, membership (one member, one vote) and governance of the co-op.",
+    )
+    app.extensions["coop_issuer"] = TokenIssuer(
+        load_or_create_private_key(settings.private_key_path),
+        settings.jwt_issuer, settings.jwt_audience, settings.access_token_minutes,
+    )
+    if start_relay:
+        runtime.start_relay()
+    return app

@@ -1,0 +1,89 @@
+"""The events the members service publishes, with their schemas and examples.
+
+They carry the least that other services need: never how a member came to the co-op, never the
+reason for a suspension.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from shared.events import EventCatalog, EventSpec
+from shared.outbox import Outbox
+
+SECTORS = ("cards", "jewellery", "grooming", "catering", "fashion", "crafts", "cleaning", "other")
+MEMBER_KINDS = ("producer", "agency")
+
+
+class MemberRef(Schema):
+    member_id = fields.Integer(required=True)
+    member_number = fields.Integer(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class MemberAdmitted(MemberRef):
+    account_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(MEMBER_KINDS))
+    name = fields.String(required=True)
+    sectors = fields.List(fields.String(), required=True)
+
+
+class MemberProfileUpdated(MemberRef):
+    name = fields.String(required=True)
+    sectors = fields.List(fields.String(), required=True)
+
+
+class MemberSeekingWork(MemberRef):
+    account_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+
+
+class ProposalDecided(Schema):
+    proposal_id = fields.Integer(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(("passed", "rejected", "no_quorum")))
+    winning_option = fields.String(allow_none=True, load_default=None)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    votes_cast = fields.Integer(required=True)
+    quorum = fields.Integer(required=True)
+    subject_type = fields.String(allow_none=True, load_default=None)
+    subject_id = fields.String(allow_none=True, load_default=None)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+_WHEN = "2026-11-23T10:00:00+00:00"
+_REF = {"member_id": 7, "member_number": 12, "occurred_at": _WHEN}
+
+CATALOG = EventCatalog(
+    "members",
+    [
+        EventSpec(
+            "member.admitted",
+            MemberAdmitted,
+            {**_REF, "account_id": 3, "kind": "producer", "name": "Paper Birds Cards", "sectors": ["cards"]},
+        ),
+        EventSpec("member.suspended", MemberRef, _REF),
+        EventSpec("member.reinstated", MemberRef, _REF),
+        EventSpec("member.left", MemberRef, _REF),
+        EventSpec(
+            "member.profile_updated",
+            MemberProfileUpdated,
+            {**_REF, "name": "Paper Birds Cards & Prints", "sectors": ["cards", "crafts"]},
+        ),
+        EventSpec("member.seeking_work", MemberSeekingWork, {**_REF, "account_id": 3, "display_name": "Jo"}),
+        EventSpec(
+            "proposal.decided",
+            ProposalDecided,
+            {
+                "proposal_id": 4,
+                "outcome": "passed",
+                "winning_option": "for",
+                "counts": {"for": 9, "against": 2, "abstain": 1},
+                "votes_cast": 12,
+                "quorum": 3,
+                "subject_type": "contract",
+                "subject_id": "15",
+                "decided_at": _WHEN,
+            },
+        ),
+    ],
+)
+
+OUTBOX = Outbox(CATALOG)

@@ -1,0 +1,274 @@
+"""Governance under the co-op's model rules: proposals, secret ballots, proxies and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.members import voting
+from services.members.events import OUTBOX
+from services.members.membership import get_member, member_of_account
+from services.members.models import Ballot, Member, Participation, Proposal, Proxy
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+log = logging.getLogger(__name__)
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MAX_OPTION_LENGTH = 100
+# What the proposal.decided event repeats of the stored result.
+DECIDED_FIELDS = ("counts", "votes_cast", "quorum", "outcome", "winning_option")
+
+
+def open_proposal(
+    session: Session, by: Principal, *, title: str, text: str, closes_at: dt.datetime,
+    quorum_fraction: float, quorum_minimum: int, options: Sequence[str] | None = None,
+    kind: str = "ordinary", subject_type: str | None = None, subject_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> Proposal:
+    """Put a resolution to the members (a coordinator's job), open until closes_at."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Only a coordinator can open a proposal.")
+    now = now or utcnow()
+    options = _valid_options(voting.DEFAULT_OPTIONS if options is None else options)
+    if kind not in voting.KINDS:
+        raise Unprocessable(f"kind must be one of {', '.join(voting.KINDS)}.")
+    if closes_at.tzinfo is None or closes_at <= now:
+        raise Unprocessable("closes_at must be a time in the future, with its time zone.")
+    if not 0 <= quorum_fraction <= 1 or quorum_minimum < 0:
+        raise Unprocessable("quorum_fraction must be between 0 and 1 and quorum_minimum not negative.")
+    proposal = Proposal(
+        title=title.strip(), text=text, options=options, kind=kind, quorum_fraction=quorum_fraction,
+        quorum_minimum=quorum_minimum, opened_by=by.account_id, opened_at=now, closes_at=closes_at,
+        status="open", subject_type=subject_type, subject_id=subject_id,
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def _valid_options(options: Sequence[str]) -> list[str]:
+    cleaned = [option.strip() for option in options]
+    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
+        raise Unprocessable(f"Give between {MIN_OPTIONS} and {MAX_OPTIONS} options.")
+    if any(not option or len(option) > MAX_OPTION_LENGTH for option in cleaned):
+        raise Unprocessable(f"Each option needs 1 to {MAX_OPTION_LENGTH} characters.")
+    if len(set(cleaned)) != len(cleaned):
+        raise Unprocessable("The options must all be different.")
+    return cleaned
+
+
+def get_proposal(session: Session, proposal_id: int, lock: bool = False) -> Proposal:
+    """Return a proposal, or raise NotFound; lock=True holds a shared row lock until commit."""
+    statement = select(Proposal).where(Proposal.id == proposal_id)
+    if lock:
+        # Voters share the lock, and closing waits for them: no ballot lands after the count.
+        statement = statement.with_for_update(read=True).execution_options(populate_existing=True)
+    proposal = session.scalar(statement)
+    if proposal is None:
+        raise NotFound(f"There is no proposal {proposal_id}.")
+    return proposal
+
+
+def proposals_query(status: str | None = None) -> Select:
+    """Return the select of proposals, newest first, optionally only those open or closed."""
+    statement = select(Proposal).order_by(Proposal.id.desc())
+    return statement if status is None else statement.where(Proposal.status == status)
+
+
+def _ensure_open(proposal: Proposal, now: dt.datetime) -> None:
+    if proposal.status != "open" or now >= proposal.closes_at:
+        raise Conflict("This proposal is closed to votes.")
+
+
+def _active_member_of(session: Session, by: Principal) -> Member:
+    # The voter is found by account, not by the token's member_id, which may predate a change.
+    member = member_of_account(session, by.account_id)
+    if member is None or member.status != "active":
+        raise Forbidden("Only active members can do this.")
+    return member
+
+
+def cast_vote(
+    session: Session, proposal_id: int, by: Principal, option: str, on_behalf_of: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Member, str]:
+    """Record one member's vote; return the member voted for and the receipt (shown only once)."""
+    now = now or utcnow()
+    proposal = get_proposal(session, proposal_id, lock=True)
+    _ensure_open(proposal, now)
+    if option not in proposal.options:
+        raise Unprocessable(f"Choose one of: {', '.join(proposal.options)}.")
+    caller = _active_member_of(session, by)
+    voter = caller
+    if on_behalf_of not in (None, caller.id):
+        voter = _represented(session, proposal, caller, on_behalf_of)
+    participation = Participation(proposal_id=proposal.id, member_id=voter.id,
+                                  cast_by_account_id=by.account_id, by_proxy=voter is not caller)
+    _insert_once(session, participation, f"Member {voter.member_number} has already voted on this proposal.")
+    receipt = secrets.token_urlsafe(24)
+    # The ballot holds no member, account or time: only the receipt's holder can find it again.
+    session.add(Ballot(id=secrets.token_hex(16), proposal_id=proposal.id, option=option,
+                       receipt_hash=receipt_hash(receipt)))
+    session.flush()
+    return voter, receipt
+
+
+def _represented(session: Session, proposal: Proposal, caller: Member, member_id: int) -> Member:
+    proxy = session.scalar(
+        select(Proxy).where(Proxy.proposal_id == proposal.id, Proxy.member_id == member_id))
+    if proxy is None or proxy.proxy_member_id != caller.id:
+        raise Forbidden("That member has not appointed you as their proxy for this proposal.")
+    member = get_member(session, member_id)
+    if member.status != "active":
+        raise Forbidden(f"Member {member.member_number} is {member.status} and cannot vote.")
+    return member
+
+
+def _insert_once(session: Session, row, duplicate_message: str) -> None:
+    # The unique constraint is the last word when two requests race past this check together.
+    if _exists(session, type(row), row.proposal_id, row.member_id):
+        raise Conflict(duplicate_message)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as error:
+        raise Conflict(duplicate_message) from error
+
+
+def _exists(session: Session, model: type[Participation | Proxy], proposal_id: int, member_id: int) -> bool:
+    statement = select(model.id).where(model.proposal_id == proposal_id, model.member_id == member_id)
+    return session.scalar(statement) is not None
+
+
+def receipt_hash(receipt: str) -> str:
+    """Return what is stored of a receipt: its SHA-256, so the table alone reveals no receipt."""
+    return hashlib.sha256(receipt.encode("utf-8")).hexdigest()
+
+
+def appoint_proxy(
+    session: Session, proposal_id: int, by: Principal, proxy_member_id: int, now: dt.datetime | None = None,
+) -> Proxy:
+    """Let the caller's member appoint another active member to vote for them on one proposal."""
+    now = now or utcnow()
+    proposal = get_proposal(session, proposal_id, lock=True)
+    _ensure_open(proposal, now)
+    member = _active_member_of(session, by)
+    if proxy_member_id == member.id:
+        raise Unprocessable("You cannot appoint yourself as your own proxy.")
+    holder = session.get(Member, proxy_member_id)
+    if holder is None or holder.status != "active":
+        raise Unprocessable("A proxy must be an active member.")
+    if _exists(session, Participation, proposal.id, member.id):
+        raise Conflict("You have already voted on this proposal.")
+    proxy = Proxy(proposal_id=proposal.id, member_id=member.id, proxy_member_id=holder.id, appointed_at=now)
+    _insert_once(session, proxy, "You have already appointed a proxy for this proposal.")
+    return proxy
+
+
+def participants_query(session: Session, proposal_id: int) -> Select:
+    """Return the select of members who took part in a ballot (never how they voted)."""
+    get_proposal(session, proposal_id)
+    return (select(Member).join(Participation, Participation.member_id == Member.id)
+            .where(Participation.proposal_id == proposal_id).order_by(Member.member_number, Member.id))
+
+
+def check_ballot(session: Session, proposal_id: int, receipt: str) -> str:
+    """Return the option recorded on the ballot this receipt belongs to."""
+    option = session.scalar(select(Ballot.option).where(
+        Ballot.proposal_id == proposal_id, Ballot.receipt_hash == receipt_hash(receipt)))
+    if option is None:
+        raise NotFound("No ballot on this proposal has that receipt.")
+    return option
+
+
+def close_proposal(
+    session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None,
+) -> Proposal:
+    """Close a proposal now (a coordinator's job); closing a closed proposal changes nothing."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Only a coordinator can close a proposal.")
+    proposal = get_proposal(session, proposal_id)
+    _close(session, proposal.id, now or utcnow())
+    session.refresh(proposal)  # another closer may have got there first
+    return proposal
+
+
+def close_due_proposals(session: Session, now: dt.datetime | None = None) -> list[int]:
+    """Close every open proposal whose closing time has passed; return the ids this call closed."""
+    now = now or utcnow()
+    due = session.scalars(select(Proposal.id).where(Proposal.status == "open", Proposal.closes_at <= now)
+                          .order_by(Proposal.id)).all()
+    return [proposal_id for proposal_id in due if _close(session, proposal_id, now)]
+
+
+def close_due_proposals_job(runtime) -> None:
+    """Close the proposals whose time has passed (a periodic job of the members service)."""
+    with runtime.db.transaction() as session:
+        closed = close_due_proposals(session, utcnow())
+    if closed:
+        log.info("proposals closed", extra={"proposal_ids": closed})
+
+
+def _close(session: Session, proposal_id: int, now: dt.datetime) -> bool:
+    # Only the transaction whose UPDATE changes the row counts and publishes: a second closer,
+    # concurrent or later, finds no open row and does nothing.
+    claimed = session.execute(
+        update(Proposal).where(Proposal.id == proposal_id, Proposal.status == "open")
+        .values(status="closed", closed_at=now).execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    proposal = session.scalar(select(Proposal).where(Proposal.id == proposal_id)
+                              .execution_options(populate_existing=True))
+    proposal.result = compute_result(session, proposal)
+    OUTBOX.add(session, "proposal.decided", {
+        "proposal_id": proposal.id, **{key: proposal.result[key] for key in DECIDED_FIELDS},
+        "subject_type": proposal.subject_type, "subject_id": proposal.subject_id,
+        "decided_at": now,
+    })
+    session.flush()
+    return True
+
+
+def compute_result(session: Session, proposal: Proposal) -> dict:
+    """Count a proposal's ballots and decide it against the members active now."""
+    active = session.scalar(select(func.count()).select_from(Member).where(Member.status == "active"))
+    quorum = voting.quorum_needed(active, proposal.quorum_fraction, proposal.quorum_minimum)
+    counts = voting.tally(proposal.options, session.scalars(
+        select(Ballot.option).where(Ballot.proposal_id == proposal.id)))
+    outcome, winner = voting.decide(proposal.options, counts, proposal.kind, quorum)
+    return {"counts": counts, "votes_cast": sum(counts.values()), "quorum": quorum,
+            "active_members": active, "outcome": outcome, "winning_option": winner}
+
+
+def render_proposals(session: Session, proposals: Sequence[Proposal]) -> list[dict]:
+    """Show proposals to a reader: while open, how many voted but never how."""
+    ids = [proposal.id for proposal in proposals]
+    turnout = dict(session.execute(
+        select(Participation.proposal_id, func.count()).where(Participation.proposal_id.in_(ids))
+        .group_by(Participation.proposal_id)).all()) if ids else {}
+    return [_render(proposal, turnout.get(proposal.id, 0)) for proposal in proposals]
+
+
+def render_proposal(session: Session, proposal: Proposal) -> dict:
+    """Show one proposal to a reader (tallies only once it is closed)."""
+    return render_proposals(session, [proposal])[0]
+
+
+def _render(proposal: Proposal, votes_cast: int) -> dict:
+    fields = ("id", "title", "text", "options", "kind", "quorum_fraction", "quorum_minimum", "opened_by",
+              "opened_at", "closes_at", "status", "closed_at", "subject_type", "subject_id")
+    view = {name: getattr(proposal, name) for name in fields}
+    closed = proposal.status == "closed"
+    view["votes_cast"] = proposal.result["votes_cast"] if closed and proposal.result else votes_cast
+    view["result"] = proposal.result if closed else None
+    return view

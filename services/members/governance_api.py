@@ -1,0 +1,116 @@
+"""HTTP endpoints for governance: proposals, secret ballots, proxies and results."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.members import governance
+from services.members import governance_schemas as schemas
+from shared.auth import current_principal, requires
+from shared.http import paginate
+from shared.service import db_session, runtime
+
+blp = Blueprint("proposals", __name__, url_prefix="/proposals",
+                description="Governance: one active member, one vote, by secret ballot")
+
+SIGNED_IN_MEMBERS = ("member", "agency", "coordinator", "admin")
+
+
+@blp.route("")
+class Proposals(MethodView):
+    @requires("coordinator")
+    @blp.arguments(schemas.ProposalCreate)
+    @blp.response(201, schemas.Proposal)
+    def post(self, body):
+        """Put a resolution to the members, open for votes until closes_at."""
+        settings = runtime().settings
+        body.setdefault("quorum_fraction", settings.quorum_fraction)
+        body.setdefault("quorum_minimum", settings.quorum_minimum)
+        session = db_session()
+        proposal = governance.open_proposal(session, current_principal(), **body)
+        session.commit()
+        return governance.render_proposal(session, proposal)
+
+    @requires(*SIGNED_IN_MEMBERS)
+    @blp.arguments(schemas.ProposalQuery, location="query")
+    @blp.response(200, schemas.Proposal(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """List proposals, newest first; results only for those closed."""
+        session = db_session()
+        page = paginate(session, governance.proposals_query(query.get("status")), pagination_parameters)
+        return governance.render_proposals(session, page)
+
+
+@blp.route("/<int:proposal_id>")
+class ProposalDetail(MethodView):
+    @requires(*SIGNED_IN_MEMBERS)
+    @blp.response(200, schemas.Proposal)
+    def get(self, proposal_id):
+        """Show a proposal: while open, how many have voted; once closed, the result."""
+        session = db_session()
+        return governance.render_proposal(session, governance.get_proposal(session, proposal_id))
+
+
+@blp.route("/<int:proposal_id>/close")
+class ProposalClose(MethodView):
+    @requires("coordinator")
+    @blp.response(200, schemas.Proposal)
+    def post(self, proposal_id):
+        """Close a proposal now and publish its result; closing it again changes nothing."""
+        session = db_session()
+        proposal = governance.close_proposal(session, proposal_id, current_principal())
+        session.commit()
+        return governance.render_proposal(session, proposal)
+
+
+@blp.route("/<int:proposal_id>/votes")
+class Votes(MethodView):
+    @requires("member", "agency")
+    @blp.arguments(schemas.VoteCast)
+    @blp.response(201, schemas.VoteReceipt)
+    def post(self, body, proposal_id):
+        """Vote, for your member or as a proxy; the receipt that lets you check it is shown only now."""
+        session = db_session()
+        voter, receipt = governance.cast_vote(session, proposal_id, current_principal(), **body)
+        session.commit()
+        return {"proposal_id": proposal_id, "member_id": voter.id, "receipt": receipt}
+
+
+@blp.route("/<int:proposal_id>/proxies")
+class Proxies(MethodView):
+    @requires("member", "agency")
+    @blp.arguments(schemas.ProxyAppoint)
+    @blp.response(201, schemas.ProxyAppoint)
+    def post(self, body, proposal_id):
+        """Appoint another active member to vote for your member on this proposal."""
+        session = db_session()
+        proxy = governance.appoint_proxy(session, proposal_id, current_principal(), body["proxy_member_id"])
+        session.commit()
+        return proxy
+
+
+@blp.route("/<int:proposal_id>/participants")
+class Participants(MethodView):
+    @requires("member", "agency", "coordinator")
+    @blp.response(200, schemas.Participant(many=True))
+    @blp.paginate()
+    def get(self, proposal_id, pagination_parameters):
+        """List the members who have voted on a proposal (who took part, never how)."""
+        session = db_session()
+        return paginate(session, governance.participants_query(session, proposal_id), pagination_parameters)
+
+
+@blp.route("/<int:proposal_id>/ballot-checks")
+class BallotChecks(MethodView):
+    @requires()
+    @blp.arguments(schemas.BallotCheckRequest)
+    @blp.response(200, schemas.BallotCheck)
+    def post(self, body, proposal_id):
+        """Check how your ballot was recorded, with the receipt you were given when voting.
+
+        The receipt travels in the body, not the URL, so that access logs never hold it.
+        """
+        option = governance.check_ballot(db_session(), proposal_id, body["receipt"])
+        return {"proposal_id": proposal_id, "option": option}

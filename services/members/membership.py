@@ -1,0 +1,162 @@
+"""Membership: applying, admission, suspension, leaving, profiles, and asking for job brokering."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.members.accounts import grant_role, revoke_role
+from services.members.events import OUTBOX
+from services.members.models import Account, Member, RecordAccess, StatusChange
+from shared.auth import Principal
+from shared.db import next_number, utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+SHARE_PENCE = 100  # one £1 share per member, whatever its size: one member, one vote
+
+# action -> (statuses it may start from, status it leads to, event published)
+TRANSITIONS = {
+    "admit": ({"applicant"}, "active", "member.admitted"),
+    "decline": ({"applicant"}, "declined", None),
+    "suspend": ({"active"}, "suspended", "member.suspended"),
+    "reinstate": ({"suspended"}, "active", "member.reinstated"),
+    "leave": ({"active", "suspended"}, "left", "member.left"),
+    "reopen": ({"declined", "left"}, "applicant", None),
+}
+ROLE_FOR_KIND = {"producer": "member", "agency": "agency"}
+FINISHED = {"declined", "left"}
+
+
+def next_status(action: str, current: str) -> str:
+    """Return the status an action leads to from the current one, or raise Conflict."""
+    allowed_from, to_status, _event = TRANSITIONS[action]
+    if current not in allowed_from:
+        raise Conflict(f"A member who is {current} cannot be given '{action}'.")
+    return to_status
+
+
+def apply_for_membership(
+    session: Session, account: Account, kind: str, name: str, sectors: list[str],
+    description: str = "", how_they_came: str = "",
+) -> Member:
+    """Record an application: a person for a producer business, or an organisation as an agency."""
+    existing = session.scalar(select(Member).where(Member.account_id == account.id))
+    if existing is not None:
+        if existing.status not in FINISHED:
+            raise Conflict("This account already has a membership or an application in progress.")
+        # One record per account keeps one history; coming back is reopened by a coordinator.
+        raise Conflict("This account was a member or applicant before; ask a coordinator to reopen it.")
+    member = Member(account_id=account.id, kind=kind, name=name, sectors=sorted(set(sectors)),
+                    description=description, how_they_came=how_they_came, status="applicant")
+    session.add(member)
+    session.flush()
+    member.history.append(StatusChange(from_status=None, to_status="applicant", changed_by=account.id,
+                                       reason="applied"))
+    return member
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"There is no member {member_id}.")
+    return member
+
+
+def change_status(session: Session, member_id: int, action: str, by: Principal, reason: str = "") -> Member:
+    """Move a member through admit, decline, suspend, reinstate or leave; record and publish it."""
+    member = get_member(session, member_id)
+    if action == "leave" and not by.has_any("coordinator") and member.account_id != by.account_id:
+        raise Forbidden("Only the member or a coordinator can record that a member leaves.")
+    if action in ("decline", "suspend") and not reason.strip():
+        raise Unprocessable("Give a reason: it is kept in the member's history.")
+    old_status = member.status
+    member.status = next_status(action, old_status)
+    now = utcnow()
+    if action == "admit":
+        member.member_number = next_number(session, "member_number")
+        member.share_pence = SHARE_PENCE
+        member.share_issued_at = now
+    elif action == "leave":
+        # A co-op share is withdrawable, not transferable: it is repaid at par when a member leaves.
+        member.share_pence = 0
+    role = ROLE_FOR_KIND[member.kind]
+    if member.status == "active":
+        grant_role(member.account, role)
+    elif member.status == "left":
+        revoke_role(member.account, role)
+    member.history.append(StatusChange(from_status=old_status, to_status=member.status,
+                                       changed_by=by.account_id, changed_at=now, reason=reason))
+    event_type = TRANSITIONS[action][2]
+    if event_type:
+        session.flush()
+        OUTBOX.add(session, event_type, _event_data(member, event_type, now))
+    return member
+
+
+def _event_data(member: Member, event_type: str, when) -> dict:
+    data = {"member_id": member.id, "member_number": member.member_number, "occurred_at": when}
+    if event_type == "member.admitted":
+        data.update(account_id=member.account_id, kind=member.kind, name=member.name, sectors=member.sectors)
+    elif event_type == "member.profile_updated":
+        data.update(name=member.name, sectors=member.sectors)
+    elif event_type == "member.seeking_work":
+        data.update(account_id=member.account_id, display_name=member.account.display_name)
+    return data
+
+
+def update_profile(session: Session, member_id: int, by: Principal, changes: dict) -> Member:
+    """Change a member's public profile (name, sectors, description); publish it once admitted."""
+    member = get_member(session, member_id)
+    ensure_self_or_coordinator(member, by)
+    if member.status in FINISHED:
+        raise Conflict(f"A member who is {member.status} cannot change their profile.")
+    for field in ("name", "description"):
+        if field in changes:
+            setattr(member, field, changes[field])
+    if "sectors" in changes:
+        member.sectors = sorted(set(changes["sectors"]))
+    if member.status in ("active", "suspended") and ({"name", "sectors"} & set(changes)):
+        OUTBOX.add(session, "member.profile_updated", _event_data(member, "member.profile_updated", utcnow()))
+    return member
+
+
+def ask_for_job_brokering(session: Session, member_id: int, by: Principal) -> Member:
+    """Record that self-employment is not for this member, and ask the brokering service for help."""
+    member = get_member(session, member_id)
+    if member.account_id != by.account_id:
+        raise Forbidden("Only the member themselves can ask for job brokering.")
+    if member.kind != "producer" or member.status != "active":
+        raise Conflict("Job brokering is for active producer members.")
+    if member.seeking_work_since is not None:
+        raise Conflict("This member has already asked for job brokering.")
+    member.seeking_work_since = utcnow()
+    OUTBOX.add(session, "member.seeking_work", _event_data(member, "member.seeking_work",
+                                                           member.seeking_work_since))
+    return member
+
+
+def ensure_self_or_coordinator(member: Member, by: Principal) -> None:
+    if member.account_id != by.account_id and not by.has_any("coordinator", "admin"):
+        raise Forbidden("Only the member themselves or a coordinator can do this.")
+
+
+def read_confidential_record(session: Session, member_id: int, by: Principal, purpose: str) -> Member:
+    """Return a member's full record; a coordinator's reading is written to the access log."""
+    member = get_member(session, member_id)
+    ensure_self_or_coordinator(member, by)
+    if member.account_id != by.account_id:
+        session.add(RecordAccess(member_id=member.id, accessed_by=by.account_id, purpose=purpose))
+    return member
+
+
+def access_log(session: Session, member_id: int, by: Principal) -> list[RecordAccess]:
+    """Return who read a member's confidential record, newest first (the member and coordinators)."""
+    member = get_member(session, member_id)
+    ensure_self_or_coordinator(member, by)
+    return list(session.scalars(
+        select(RecordAccess).where(RecordAccess.member_id == member_id).order_by(RecordAccess.id.desc())
+    ))
+
+
+def member_of_account(session: Session, account_id: int) -> Member | None:
+    return session.scalar(select(Member).where(Member.account_id == account_id))

@@ -1,0 +1,156 @@
+"""The members service's tables: accounts, members and their history, proposals and ballots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.db import UTCDateTime, new_metadata, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Account(Base):
+    """Someone who can sign in: a person, or an organisation's contact."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(120))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, by the email tried (known or not), for rate limiting."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Member(Base):
+    """A producer business or a support agency: from application to admission, and after."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A producer's own account, or the agency's nominated representative: who votes for it.
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # producer | agency
+    name: Mapped[str] = mapped_column(String(120))  # business or organisation name
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # How they came to the co-op may reveal a sentence or a referral: coordinators and self only.
+    how_they_came: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="applicant")
+    member_number: Mapped[int | None] = mapped_column(Integer, unique=True)
+    share_pence: Mapped[int] = mapped_column(Integer, default=0)
+    share_issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    seeking_work_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship(lazy="joined")
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="member", order_by="StatusChange.id", lazy="selectin"
+    )
+
+
+class StatusChange(Base):
+    """One change of a member's status: never updated, never deleted."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    member: Mapped[Member] = relationship(back_populates="history")
+
+
+class RecordAccess(Base):
+    """A coordinator read a member's confidential record; the member can see this log."""
+
+    __tablename__ = "record_access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    accessed_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    accessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purpose: Mapped[str] = mapped_column(String(200))
+
+
+class Proposal(Base):
+    """A resolution put to the members: one active member, one vote."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(20), default="ordinary")  # ordinary | special
+    quorum_fraction: Mapped[float] = mapped_column(default=0.1)
+    quorum_minimum: Mapped[int] = mapped_column(Integer, default=3)
+    opened_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | closed
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Filled at close: counts per option, turnout, quorum needed, outcome.
+    result: Mapped[dict | None] = mapped_column(JSON)
+    # Set when the proposal was opened because of another service's event (contract approval).
+    subject_type: Mapped[str | None] = mapped_column(String(50))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Participation(Base):
+    """That a member took part in a ballot (not how): public to members, one per member."""
+
+    __tablename__ = "participations"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    cast_by_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    by_proxy: Mapped[bool] = mapped_column(default=False)
+
+
+class Ballot(Base):
+    """How one vote went, with no link to the voter: only the voter's receipt finds it again."""
+
+    __tablename__ = "ballots"
+    # SQLite would otherwise keep a hidden rowid in insertion order; stored by the random id instead.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    # A random id and no timestamp, so that ballots cannot be matched to participations by order.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    option: Mapped[str] = mapped_column(String(100))
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Proxy(Base):
+    """A member appointing another member to vote for them on one proposal."""
+
+    __tablename__ = "proxies"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    proxy_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

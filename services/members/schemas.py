@@ -1,0 +1,124 @@
+"""Request and response schemas of the members API (accounts and membership)."""
+
+from marshmallow import Schema, fields, validate
+
+from services.members.events import MEMBER_KINDS, SECTORS
+from shared.auth import ROLES
+
+STATUSES = ("applicant", "active", "suspended", "left", "declined")
+
+Email = fields.Email(required=True, validate=validate.Length(max=254))
+Name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class AccountCreate(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    role = fields.String(load_default="customer", validate=validate.OneOf(("customer", "employer")),
+                         metadata={"description": "Other roles are given by an administrator."})
+
+
+class Account(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(dump_only=True)
+    display_name = fields.String(dump_only=True)
+    roles = fields.List(fields.String(), dump_only=True)
+    member_id = fields.Integer(dump_only=True, allow_none=True)
+
+
+class RolesUpdate(Schema):
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(max=len(ROLES)))
+
+
+class Credentials(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class Token(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "Seconds until the token expires."})
+
+
+class Sectors(fields.List):
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(validate=validate.OneOf(SECTORS)),
+                         validate=validate.Length(max=len(SECTORS)), **kwargs)
+
+
+class MembershipApplication(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(MEMBER_KINDS),
+                         metadata={"description": "producer: a person's business; agency: a support agency."})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120),
+                         metadata={"description": "Business or organisation name."})
+    sectors = Sectors(required=True)
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    how_they_came = fields.String(
+        load_default="", validate=validate.Length(max=2000),
+        metadata={"description": "Confidential: seen only by the applicant and coordinators."},
+    )
+
+
+class ProfileUpdate(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    sectors = Sectors()
+    description = fields.String(validate=validate.Length(max=2000))
+
+
+class StatusChangeRequest(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class StatusChange(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    changed_by = fields.Integer()
+    changed_at = fields.AwareDateTime()
+    reason = fields.String()
+
+
+class MemberDirectoryEntry(Schema):
+    """What any member may see of another: the business, not the person's story."""
+
+    id = fields.Integer()
+    member_number = fields.Integer(allow_none=True)
+    kind = fields.String()
+    name = fields.String()
+    sectors = fields.List(fields.String())
+    description = fields.String()
+    status = fields.String()
+
+
+class MemberView(MemberDirectoryEntry):
+    """A member as the answer to a change: everything but the confidential parts."""
+
+    account_id = fields.Integer()
+    share_pence = fields.Integer()
+    share_issued_at = fields.AwareDateTime(allow_none=True)
+    seeking_work_since = fields.AwareDateTime(allow_none=True)
+    applied_at = fields.AwareDateTime()
+    history = fields.List(fields.Nested(StatusChange))
+
+
+class MemberRecord(MemberView):
+    """The full record, read on purpose by the member or a coordinator (whose look is logged)."""
+
+    how_they_came = fields.String()
+
+
+class MemberQuery(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    kind = fields.String(validate=validate.OneOf(MEMBER_KINDS))
+
+
+class RecordAccess(Schema):
+    accessed_by = fields.Integer()
+    accessed_at = fields.AwareDateTime()
+    purpose = fields.String()
+
+
+class Jwks(Schema):
+    keys = fields.List(fields.Dict())

@@ -1,0 +1,93 @@
+"""`coop run` as a newcomer runs it: one process, one port, every service, demo data and logins."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from services.members.demo import DEMO_PASSWORD
+from shared.settings import SERVICES
+from tests.support import http
+from tests.support.waiting import wait_for
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def back_office(backend, tmp_path):
+    """Start `coop run` on a free port with its own data folder; stop it (by its PID) afterwards."""
+    if backend.is_real:
+        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
+    port = free_port()
+
+    def start():
+        env = {**os.environ, "COOP_DATA_DIR": str(tmp_path / "data"), "COOP_LOG_JSON": "false"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coop", "run", "--bind", f"127.0.0.1:{port}"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: http.ok(f"{base}/members/healthz") or process.poll() is not None, timeout=60)
+        assert process.poll() is None, process.stdout.read()
+        return process, base
+
+    started = []
+
+    def launch():
+        process, base = start()
+        started.append(process)
+        return process, base
+
+    yield launch
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def stop(process) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def test_every_service_answers_under_its_prefix_with_its_api_document(back_office):
+    _process, base = back_office()
+    for service in SERVICES:
+        assert http.get_json(f"{base}/{service}/healthz") == (200, {"status": "ok"})
+        status, document = http.get_json(f"{base}/{service}/openapi.json")
+        assert status == 200 and document["openapi"].startswith("3.")
+        assert http.get_json(f"{base}/{service}/readyz")[0] == 200
+
+
+def test_a_newcomer_signs_in_as_the_demo_coordinator_and_admits_the_waiting_applicant(back_office):
+    process, base = back_office()
+    status, token = http.post_json(f"{base}/members/tokens",
+                                   {"email": "coordinator@demo.coop", "password": DEMO_PASSWORD})
+    assert status == 201
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    status, applicants = http.get_json(f"{base}/members/members?status=applicant", headers)
+    assert status == 200 and [a["name"] for a in applicants] == ["Bloom & Bake"]
+    status, member = http.post_json(f"{base}/members/members/{applicants[0]['id']}/admit", {}, headers)
+    assert status == 200 and member["status"] == "active" and member["member_number"] == 8
+    output = stop(process)
+    assert "coordinator@demo.coop" in output
+
+
+def test_a_second_run_keeps_the_data_and_loads_no_second_demo(back_office):
+    first, base = back_office()
+    stop(first)
+    second, base = back_office()
+    status, token = http.post_json(f"{base}/members/tokens",
+                                   {"email": "coordinator@demo.coop", "password": DEMO_PASSWORD})
+    status, members = http.get_json(f"{base}/members/members?page_size=50",
+                                    {"Authorization": f"Bearer {token['access_token']}"})
+    assert len(members) == 8
+    assert "Existing data found" in stop(second)

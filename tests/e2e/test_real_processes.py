@@ -1,0 +1,93 @@
+"""The real run mode: `coop serve members` under gunicorn and `coop worker members` as separate
+processes, on PostgreSQL and RabbitMQ, with another service listening over the broker."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from services.members.app import build_runtime, create_app
+from services.members.governance import open_proposal
+from shared.auth import Principal
+from shared.db import utcnow
+from tests.e2e.test_embedded_run import free_port
+from tests.integration.test_cli import environment
+from tests.support import http
+from tests.support.factories import Coop
+from tests.support.listener import Listener
+from tests.support.waiting import wait_for
+
+
+@pytest.fixture
+def processes(backend, settings):
+    """Start processes with the test's settings; stop them (by their PIDs) afterwards."""
+    if not backend.is_real:
+        pytest.skip("separate web and worker processes need a real broker; memory:// lives in one process")
+    started = []
+
+    def start(*args):
+        process = subprocess.Popen([sys.executable, "-m", "coop", *args],
+                                   env={**os.environ, **environment(settings)},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+    for process in started:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def people(settings):
+    """Factories writing straight into the members database the processes use."""
+    runtime = build_runtime(settings)
+    yield Coop(create_app(settings, runtime=runtime, start_relay=False), runtime)
+    runtime.stop()
+
+
+def test_an_admission_through_gunicorn_reaches_another_service_via_the_worker(processes, people, settings):
+    listener = Listener(settings)
+    consumer = listener.runtime.consumer().start()
+    wait_for(consumer.ready.is_set)
+    port = free_port()
+    processes("serve", "members", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2")
+    processes("worker", "members")
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: http.ok(f"{base}/readyz"), timeout=60)
+
+    applicant, coordinator = people.member(status="applicant"), people.coordinator()
+    status, _ = http.post_json(f"{base}/members/{applicant.member_id}/admit", {}, coordinator.headers)
+    assert status == 200
+    try:
+        received = wait_for(listener.received, timeout=30)
+        assert [(r.event_type, r.member_id) for r in received] == [("member.admitted", applicant.member_id)]
+    finally:
+        listener.runtime.stop()
+
+
+def test_the_worker_closes_a_proposal_when_its_time_passes_and_says_so_once(processes, people, settings):
+    listener = Listener(settings, event_types=("proposal.decided",))
+    consumer = listener.runtime.consumer().start()
+    wait_for(consumer.ready.is_set)
+    processes("worker", "members")
+    coordinator = people.coordinator()
+    with people.runtime.db.transaction() as session:
+        proposal = open_proposal(
+            session, Principal(coordinator.account_id, ("coordinator",)), title="Close me", text="Soon",
+            closes_at=utcnow() + dt.timedelta(seconds=1), quorum_fraction=0, quorum_minimum=0,
+        )
+        proposal_id = proposal.id
+    try:
+        received = wait_for(listener.received, timeout=30)
+        assert [(r.event_type, r.proposal_id) for r in received] == [("proposal.decided", proposal_id)]
+    finally:
+        listener.runtime.stop()
+

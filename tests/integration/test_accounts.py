@@ -1,0 +1,171 @@
+"""Accounts, signing in and tokens, through the members API."""
+
+import datetime as dt
+
+import jwt
+import pytest
+
+from shared.auth import Principal, TokenIssuer
+from shared.db import utcnow
+from tests.support.factories import PASSWORD
+
+
+def register(client, email="new@example.org", password="long enough password", **extra):
+    return client.post("/accounts", json={"email": email, "password": password,
+                                          "display_name": "New Person", **extra})
+
+
+def sign_in(client, email, password):
+    return client.post("/tokens", json={"email": email, "password": password})
+
+
+def test_anyone_can_open_a_customer_account(client):
+    response = register(client)
+    assert response.status_code == 201
+    assert response.json["roles"] == ["customer"]
+    assert "password" not in response.json
+
+
+def test_an_employer_can_open_their_own_account(client):
+    assert register(client, role="employer").json["roles"] == ["employer"]
+
+
+def test_nobody_can_give_themselves_the_coordinator_role_at_registration(client):
+    response = register(client, role="coordinator")
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "role" in response.json["errors"]
+
+
+def test_an_email_can_hold_one_account_only(client):
+    register(client, email="Twice@Example.org")
+    response = register(client, email="twice@example.org")
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"password": "long enough password", "display_name": "x"}, "email"),
+    ({"email": "not-an-email", "password": "long enough password", "display_name": "x"}, "email"),
+    ({"email": "a@example.org", "password": "short", "display_name": "x"}, "password"),
+    ({"email": "a@example.org", "password": "long enough password", "display_name": "x" * 121}, "display_name"),
+    ({"email": "a@example.org", "password": 12345678901, "display_name": "x"}, "password"),
+    ({"email": "a@example.org", "password": "long enough password", "display_name": "x", "admin": True},
+     "admin"),
+])
+def test_bad_registrations_are_refused_field_by_field_and_create_nothing(client, coop, body, field):
+    response = client.post("/accounts", json=body)
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+    from services.members.accounts import count_accounts
+    with coop.runtime.db.sessionmaker() as session:
+        assert count_accounts(session) == 0
+
+
+def test_a_body_that_is_not_json_is_refused(client):
+    response = client.post("/accounts", data="email=a", content_type="application/x-www-form-urlencoded")
+    assert 400 <= response.status_code < 500
+
+
+def test_signing_in_returns_an_rs256_token_naming_the_roles(client, coop):
+    person = coop.account("coordinator")
+    response = sign_in(client, person.email, PASSWORD)
+    assert response.status_code == 201
+    token = response.json["access_token"]
+    assert jwt.get_unverified_header(token)["alg"] == "RS256"
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["roles"] == ["coordinator"] and claims["sub"] == str(person.account_id)
+
+
+def test_the_token_verifies_with_the_published_jwks(client, coop):
+    person = coop.account("customer")
+    token = sign_in(client, person.email, PASSWORD).json["access_token"]
+    keys = client.get("/.well-known/jwks.json").json["keys"]
+    key = jwt.PyJWK(keys[0]).key
+    claims = jwt.decode(token, key, algorithms=["RS256"], audience="coop")
+    assert claims["sub"] == str(person.account_id)
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(client, coop):
+    person = coop.account("customer")
+    wrong = sign_in(client, person.email, "not the password")
+    unknown = sign_in(client, "nobody@example.org", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json == unknown.json
+
+
+def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password(client, coop):
+    person = coop.account("customer")
+    for _ in range(coop.runtime.settings.login_max_failures):
+        assert sign_in(client, person.email, "wrong password").status_code == 401
+    response = sign_in(client, person.email, PASSWORD)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_an_unknown_account_is_rate_limited_the_same_way(client, coop):
+    for _ in range(coop.runtime.settings.login_max_failures):
+        sign_in(client, "ghost@example.org", "wrong password")
+    assert sign_in(client, "ghost@example.org", "wrong password").status_code == 429
+
+
+def test_failures_on_one_account_do_not_lock_another(client, coop):
+    victim, other = coop.account("customer"), coop.account("customer")
+    for _ in range(coop.runtime.settings.login_max_failures):
+        sign_in(client, victim.email, "wrong password")
+    assert sign_in(client, other.email, PASSWORD).status_code == 201
+
+
+def test_me_shows_the_signed_in_account(client, coop):
+    person = coop.account("customer")
+    assert client.get("/accounts/me", headers=person.headers).json["email"] == person.email
+
+
+def test_me_without_a_token_is_401_problem_json(client):
+    response = client.get("/accounts/me")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+
+
+def test_an_expired_token_is_refused(client, coop):
+    person = coop.account("customer")
+    old = coop.issuer.issue(Principal(person.account_id, ("customer",)), now=utcnow() - dt.timedelta(days=1))[0]
+    assert client.get("/accounts/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+
+
+def test_a_token_signed_with_another_key_is_refused(client, coop, tmp_path):
+    from shared.auth import load_or_create_private_key
+
+    forger = TokenIssuer(load_or_create_private_key(tmp_path / "other.pem"), "coop-members", "coop", 5)
+    token, _ = forger.issue(Principal(1, ("admin",)))
+    assert client.get("/accounts/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_an_admin_can_make_someone_a_coordinator(client, coop):
+    admin, person = coop.account("admin"), coop.account("customer")
+    response = client.put(f"/accounts/{person.account_id}/roles", json={"roles": ["coordinator"]},
+                          headers=admin.headers)
+    assert response.status_code == 200 and response.json["roles"] == ["coordinator"]
+
+
+@pytest.mark.parametrize("role", ["coordinator", "member", "customer"])
+def test_only_an_admin_can_change_roles(client, coop, role):
+    caller, person = coop.account(role), coop.account("customer")
+    response = client.put(f"/accounts/{person.account_id}/roles", json={"roles": ["admin"]},
+                          headers=caller.headers)
+    assert response.status_code == 403
+
+
+def test_unknown_roles_are_refused(client, coop):
+    admin, person = coop.account("admin"), coop.account("customer")
+    response = client.put(f"/accounts/{person.account_id}/roles", json={"roles": ["king"]},
+                          headers=admin.headers)
+    assert response.status_code == 422
+
+
+def test_every_response_carries_the_request_id_it_was_given(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+
+
+def test_a_request_id_is_made_when_none_is_given(client):
+    assert len(client.get("/healthz").headers["X-Request-ID"]) >= 16

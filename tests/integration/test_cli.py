@@ -1,0 +1,78 @@
+"""The operator commands: dead letters and accounts, on the same settings the services use."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from coop.cli import main
+from services.members.app import build_runtime
+from shared.consumer import list_dead_letters
+
+
+def environment(settings) -> dict[str, str]:
+    """Return the COOP_* variables that make the command line use these settings."""
+    env = {"COOP_DATA_DIR": str(settings.data_dir), "COOP_BROKER_URL": settings.broker_url,
+           "COOP_EXCHANGE": settings.exchange, "COOP_QUEUE_PREFIX": settings.queue_prefix,
+           "COOP_JWT_PRIVATE_KEY_FILE": str(settings.private_key_path), "COOP_LOG_JSON": "false"}
+    env.update({f"COOP_{name.upper()}_DATABASE_URL": url for name, url in settings.database_urls.items()})
+    return env
+
+
+@pytest.fixture
+def run(settings):
+    def invoke(*args, input=None):
+        return CliRunner().invoke(main, list(args), env=environment(settings), input=input)
+    return invoke
+
+
+@pytest.fixture
+def members_runtime(settings):
+    runtime = build_runtime(settings)
+    runtime.db.create_all()
+    yield runtime
+    runtime.stop()
+
+
+def test_dead_letters_list_prints_one_json_line_per_parked_message(run, members_runtime):
+    members_runtime.processor.process("{broken")
+    result = run("dead-letters", "list", "members")
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.splitlines()[0])
+    assert line["reason"] == "not JSON" and line["replayed_at"] is None
+
+
+def test_dead_letters_list_is_empty_for_a_service_with_none(run, members_runtime):
+    result = run("dead-letters", "list", "members")
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_replaying_a_message_no_handler_can_take_fails_and_keeps_it(run, members_runtime):
+    members_runtime.processor.process(json.dumps({
+        "id": "6b0f1c2e-8f43-4a8e-9d8b-3f1f5e2a7c10", "type": "order.paid", "version": 1,
+        "occurred_at": "2026-11-23T10:00:00+00:00", "source": "marketplace", "data": {}}))
+    letter = list_dead_letters(members_runtime.db)[0]
+    result = run("dead-letters", "replay", "members", str(letter.id))
+    assert result.exit_code == 1
+    assert "no handler for order.paid" in result.stdout
+    assert list_dead_letters(members_runtime.db)[0].id == letter.id
+
+
+def test_replay_needs_ids_or_all(run, members_runtime):
+    assert run("dead-letters", "replay", "members").exit_code == 2
+
+
+def test_an_unknown_service_is_refused(run):
+    result = run("dead-letters", "list", "payroll")
+    assert result.exit_code == 2 and "payroll" in result.output
+
+
+def test_create_account_makes_the_first_administrator(run, members_runtime):
+    result = run("create-account", "--email", "root@coop.example", "--name", "Root", "--role", "admin",
+                 "--password", "a long admin password")
+    assert result.exit_code == 0, result.output
+    from services.members.accounts import normalise_email
+    from services.members.models import Account
+    with members_runtime.db.sessionmaker() as session:
+        account = session.query(Account).filter_by(email=normalise_email("root@coop.example")).one()
+        assert account.roles == ["admin"]

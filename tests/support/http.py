@@ -1,0 +1,31 @@
+"""A few lines of urllib for talking to a running server over real HTTP."""
+
+import json
+import urllib.error
+import urllib.request
+
+
+def _send(request) -> tuple[int, object]:
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def get_json(url: str, headers: dict | None = None) -> tuple[int, object]:
+    return _send(urllib.request.Request(url, headers=headers or {}))
+
+
+def post_json(url: str, body, headers: dict | None = None) -> tuple[int, object]:
+    data = json.dumps(body).encode()
+    return _send(urllib.request.Request(url, data=data, method="POST",
+                                        headers={"Content-Type": "application/json", **(headers or {})}))
+
+
+def ok(url: str) -> bool:
+    """Tell whether the URL answers 200 (False while the server is not up yet)."""
+    try:
+        return get_json(url)[0] == 200
+    except OSError:
+        return False
