@@ -100,6 +100,33 @@ class DeadLetter(MessagingBase):
     replayed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class Counter(MessagingBase):
+    """A named counter for numbers that must be unique and without gaps (member numbers, invoices)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+def next_number(session, name: str) -> int:
+    """Return the next value of a counter, safely under concurrent transactions.
+
+    The upsert takes a row lock that lasts until the caller's transaction ends, so two transactions
+    never get the same number, and a rolled-back one gives its number back.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Counter).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Counter.name], set_={"value": Counter.value + 1}
+    ).returning(Counter.value)
+    return session.execute(statement).scalar_one()
+
+
 class Database:
     """A service's engine and session factory."""
 
