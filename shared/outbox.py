@@ -189,6 +189,7 @@ class OutboxRelay:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                self._keep_alive()
                 self.flush()
                 failures = 0
                 timeout = self.settings.relay_poll_seconds
@@ -198,6 +199,14 @@ class OutboxRelay:
                 log.warning("outbox relay could not publish; retrying in %.1fs: %s", timeout, error)
             self._wake.wait(timeout)
         self._drop_connection()
+
+    def _keep_alive(self) -> None:
+        # An idle connection must still send heartbeats, or RabbitMQ closes it after two missed ones.
+        if self._connection is not None:
+            try:
+                self._connection.heartbeat_check()
+            except Exception:  # noqa: BLE001 - a dead connection is simply opened again
+                self._drop_connection()
 
     def start(self) -> OutboxRelay:
         """Run the relay in a daemon thread."""

@@ -100,8 +100,15 @@ class ServiceRuntime:
         self.db.dispose()
 
 
-def create_service_app(runtime: ServiceRuntime, title: str, blueprints, description: str = "") -> Flask:
-    """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints."""
+def create_service_app(
+    runtime: ServiceRuntime, title: str, blueprints, description: str = "", start_relay: bool = True
+) -> Flask:
+    """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints.
+
+    The tables are created if missing, and (unless told not to) the outbox relay starts in this
+    process, so that events leave as soon as a request commits.
+    """
+    runtime.db.create_all()
     app = Flask(runtime.name)
     app.config.update(
         API_TITLE=title,
@@ -133,6 +140,8 @@ def create_service_app(runtime: ServiceRuntime, title: str, blueprints, descript
         if session is not None:
             session.close()
 
+    if start_relay:
+        runtime.start_relay()
     return app
 
 

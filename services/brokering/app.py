@@ -21,13 +21,9 @@ def build_runtime(settings: Settings) -> ServiceRuntime:
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
                start_relay: bool = True) -> Flask:
     """Build the brokering web application (``gunicorn 'services.brokering.app:create_app()'``)."""
-    settings = settings or Settings.from_env()
-    runtime = runtime or build_runtime(settings)
-    runtime.db.create_all()
-    app = create_service_app(
+    runtime = runtime or build_runtime(settings or Settings.from_env())
+    return create_service_app(
         runtime, "Co-op job brokering", BLUEPRINTS,
         description="Job seekers, inclusive employers, vacancies, consent to disclose, placements.",
+        start_relay=start_relay,
     )
-    if start_relay:
-        runtime.start_relay()
-    return app

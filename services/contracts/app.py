@@ -21,13 +21,9 @@ def build_runtime(settings: Settings) -> ServiceRuntime:
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
                start_relay: bool = True) -> Flask:
     """Build the contracts web application (``gunicorn 'services.contracts.app:create_app()'``)."""
-    settings = settings or Settings.from_env()
-    runtime = runtime or build_runtime(settings)
-    runtime.db.create_all()
-    app = create_service_app(
+    runtime = runtime or build_runtime(settings or Settings.from_env())
+    return create_service_app(
         runtime, "Co-op contracts", BLUEPRINTS,
         description="Buyers, contracts negotiated on members' behalf, approval, allocation, invoices.",
+        start_relay=start_relay,
     )
-    if start_relay:
-        runtime.start_relay()
-    return app

@@ -21,13 +21,9 @@ def build_runtime(settings: Settings) -> ServiceRuntime:
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
                start_relay: bool = True) -> Flask:
     """Build the marketplace web application (``gunicorn 'services.marketplace.app:create_app()'``)."""
-    settings = settings or Settings.from_env()
-    runtime = runtime or build_runtime(settings)
-    runtime.db.create_all()
-    app = create_service_app(
+    runtime = runtime or build_runtime(settings or Settings.from_env())
+    return create_service_app(
         runtime, "Co-op marketplace", BLUEPRINTS,
         description="Member listings, the catalogue, orders, commission and payouts.",
+        start_relay=start_relay,
     )
-    if start_relay:
-        runtime.start_relay()
-    return app

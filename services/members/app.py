@@ -24,17 +24,15 @@ def build_runtime(settings: Settings) -> ServiceRuntime:
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,
                start_relay: bool = True) -> Flask:
     """Build the members web application (``gunicorn 'services.members.app:create_app()'``)."""
-    settings = settings or Settings.from_env()
-    runtime = runtime or build_runtime(settings)
-    runtime.db.create_all()
+    runtime = runtime or build_runtime(settings or Settings.from_env())
+    settings = runtime.settings
     app = create_service_app(
         runtime, "Co-op members", [accounts_blp, members_blp, proposals_blp],
         description="Accounts, membership (one member, one vote) and governance of the co-op.",
+        start_relay=start_relay,
     )
     app.extensions["coop_issuer"] = TokenIssuer(
         load_or_create_private_key(settings.private_key_path),
         settings.jwt_issuer, settings.jwt_audience, settings.access_token_minutes,
     )
-    if start_relay:
-        runtime.start_relay()
     return app

@@ -223,3 +223,14 @@ def test_dead_letters_keep_the_raw_body_for_inspection(members, listener):
     wait_for(lambda: list_dead_letters(listener.runtime.db))
     with listener.runtime.db.sessionmaker() as session:
         assert session.scalars(select(DeadLetter)).one().body == "{not json"
+
+
+def test_readyz_says_not_ready_while_the_broker_is_down_and_ready_when_it_is_back(members, switch, backend):
+    if not backend.is_real:
+        pytest.skip("the embedded broker lives in the process: it cannot be down on its own")
+    assert members.client.get("/readyz").status_code == 200
+    switch.down()
+    response = members.client.get("/readyz")
+    assert response.status_code == 503 and response.json["checks"]["broker"].startswith("unavailable")
+    switch.up()
+    assert members.client.get("/readyz").status_code == 200

@@ -31,7 +31,8 @@ class TcpProxy:
     def down(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
-            listener.close()
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it accepting.
+            _close(listener)
         with self._lock:
             for sock in self._sockets:
                 _close(sock)
