@@ -14,6 +14,7 @@ from coop.services import app_module
 from shared.auth import ROLES
 from shared.bus import is_amqp
 from shared.consumer import list_dead_letters
+from shared.errors import DomainError
 from shared.logs import configure_logging
 from shared.settings import SERVICES, Settings
 
@@ -164,6 +165,26 @@ def create_account(email, display_name, roles, password):
 
     runtime = app_module("members").build_runtime(Settings.from_env())
     runtime.db.create_all()
-    with runtime.db.transaction() as session:
-        account = accounts.create_account(session, email, password, display_name, list(roles))
-        click.echo(f"account {account.id} created for {account.email} with roles {', '.join(account.roles)}")
+    try:
+        with runtime.db.transaction() as session:
+            account = accounts.create_account(session, email, password, display_name, list(roles))
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"account {account.id} created for {account.email} with roles {', '.join(account.roles)}")
+
+
+@main.command("reset-password")
+@click.option("--email", required=True)
+@click.password_option()
+def reset_password(email, password):
+    """Set a new password for an account and lift any sign-in lockout."""
+    from services.members import accounts
+
+    runtime = app_module("members").build_runtime(Settings.from_env())
+    runtime.db.create_all()
+    try:
+        with runtime.db.transaction() as session:
+            account = accounts.reset_password(session, email, password)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"new password set for {account.email}")

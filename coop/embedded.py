@@ -27,7 +27,10 @@ class Backoffice:
             module = app_module(service)
             runtime = module.build_runtime(settings)
             self.runtimes[service] = runtime
-            self.apps[service] = module.create_app(settings, runtime=runtime, start_relay=False)
+            app = module.create_app(settings, runtime=runtime, start_relay=False)
+            # Tell the API document (and so Swagger UI's "Try it out") where the service is mounted.
+            app.extensions["coop_api"].spec.options["servers"] = [{"url": f"/{service}"}]
+            self.apps[service] = app
         self.wsgi = DispatcherMiddleware(_index_app(), {f"/{name}": app for name, app in self.apps.items()})
 
     def start(self) -> Backoffice:
@@ -52,7 +55,8 @@ def _index_app() -> Flask:
         return jsonify({
             "name": "Co-op back office",
             "services": {
-                name: {"api": f"/{name}/", "openapi": f"/{name}/openapi.json", "docs": f"/{name}/docs"}
+                name: {"docs": f"/{name}/docs", "openapi": f"/{name}/openapi.json",
+                       "health": f"/{name}/healthz", "ready": f"/{name}/readyz"}
                 for name in SERVICES
             },
         })

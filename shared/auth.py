@@ -169,7 +169,8 @@ def requires(*roles: str):
         def wrapper(*args, **kwargs):
             principal = authenticate()
             if roles and not principal.has_any(*roles):
-                abort(403, message=f"This needs one of the roles: {', '.join(roles)}.")
+                abort(403, message=f"This needs one of the roles: {', '.join(roles)}. If your roles changed "
+                                   "recently (for example, you were just admitted), sign in again.")
             g.principal = principal
             return view(*args, **kwargs)
 

@@ -21,10 +21,11 @@ def connect(settings: Settings) -> Connection:
             connect_timeout=5,
             transport_options={"confirm_publish": True, "max_retries": 1},
         )
+    url = settings.broker_url
+    if url.rstrip("/") == "memory:":
+        url = "memory://localhost//"  # a named host, or kombu warns each time the consumer reconnects
     # The embedded transports poll; the default 1 s interval makes every event wait ~0.5 s.
-    return Connection(
-        settings.broker_url, transport_options={"polling_interval": settings.memory_polling_interval}
-    )
+    return Connection(url, transport_options={"polling_interval": settings.memory_polling_interval})
 
 
 def events_exchange(settings: Settings) -> Exchange:

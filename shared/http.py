@@ -7,9 +7,11 @@ import re
 
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from shared.correlation import new_id, reset_correlation_id, set_correlation_id
 from shared.errors import DomainError
@@ -35,8 +37,34 @@ def problem(status: int, title: str, detail: str | None = None, errors=None, hea
     return response
 
 
+class Problem(Schema):
+    """An error, as RFC 9457 application/problem+json."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Conflict"})
+    status = fields.Integer(metadata={"example": 409})
+    detail = fields.String(metadata={"example": "This member has already voted on this proposal."})
+    errors = fields.Dict(metadata={"description": "For 422: what is wrong with each field."})
+
+
+# The largest id a path or body may name: PostgreSQL's INTEGER. Beyond it nothing can exist.
+MAX_ID = 2**31 - 1
+# Past this many rows no page can have items; larger offsets would overflow the database's BIGINT.
+MAX_OFFSET = 10**9
+
+
+class IdConverter(IntegerConverter):
+    """Flask's int converter, bounded to ids a database column can hold (others are simply 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 class CoopApi(Api):
     """flask-smorest's Api, answering every error as application/problem+json."""
+
+    ERROR_SCHEMA = Problem
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
@@ -82,6 +110,19 @@ def install_error_handlers(app: Flask) -> None:
     def refused(error: DomainError):
         return problem(error.status, error.title, error.message, headers=error.headers)
 
+    @app.errorhandler(RecursionError)
+    def too_deep(_error):
+        return problem(400, "Bad Request", "The JSON body is nested too deeply.")
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text, and no honest request needs one.
+        body = request.get_data() if request.content_length else b""
+        query = "".join(key + value for key, value in request.args.items(multi=True))
+        if "\x00" in request.path or "\x00" in query or b"\x00" in body or b"\\u0000" in body:
+            return problem(400, "Bad Request", "The request contains a NUL character, which is not allowed.")
+        return None
+
     @app.errorhandler(Exception)
     def unexpected(error):
         if isinstance(error, HTTPException):
@@ -96,6 +137,8 @@ def paginate(session: Session, statement, pagination_parameters) -> list:
     pagination_parameters.item_count = total
     page_size = pagination_parameters.page_size
     offset = (pagination_parameters.page - 1) * page_size
+    if offset >= total or offset > MAX_OFFSET:
+        return []
     return list(session.scalars(statement.limit(page_size).offset(offset)))
 
 

@@ -159,7 +159,10 @@ class OutboxRelay:
                         dt.timedelta(seconds=2**row.attempts), MAX_UNROUTABLE_BACKOFF
                     )
                     row.last_error = "unroutable: no queue is bound for this event type"
-                    log.warning("event unroutable", extra={"event_type": row.event_type, "event_id": row.event_id})
+                    # Said once per event: later tries are routine until some service listens.
+                    log.log(logging.INFO if row.attempts == 1 else logging.DEBUG,
+                            "no service listens to this event yet; it is kept and tried again later",
+                            extra={"event_type": row.event_type, "event_id": row.event_id})
                     continue
                 except Exception as error:  # noqa: BLE001 - re-raised once the sent rows are saved
                     # The rows published so far are marked sent when this transaction commits.

@@ -14,13 +14,13 @@ from shared import bus
 from shared.auth import verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database
-from shared.http import CoopApi, health_blueprint, install_error_handlers, install_request_ids
+from shared.http import MAX_ID, CoopApi, IdConverter, health_blueprint, install_error_handlers, install_request_ids
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
@@ -121,7 +121,9 @@ def create_service_app(
         API_SPEC_OPTIONS={"info": {"description": description}},
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
+    app.url_map.converters["int"] = IdConverter
     api = CoopApi(app)
+    api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 0, "maximum": MAX_ID})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.members.models import Account, LoginFailure, Member
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 
 SELF_SERVICE_ROLES = ("customer", "employer")
 _hasher = PasswordHasher()
@@ -101,10 +101,37 @@ def get_account(session: Session, account_id: int) -> Account:
     return account
 
 
-def set_roles(session: Session, account_id: int, roles: list[str]) -> Account:
-    """Replace an account's roles (an administrator's job)."""
+# Given by membership (admission, leaving), never by hand: a vote cannot be taken away by a role edit.
+MEMBERSHIP_ROLES = ("member", "agency")
+ASSIGNABLE_ROLES = ("coordinator", "admin", "customer", "employer")
+
+
+def set_roles(session: Session, account_id: int, roles: list[str], by: Principal) -> Account:
+    """Replace an account's staff and customer roles (an administrator's job); membership roles stay."""
     account = get_account(session, account_id)
-    account.roles = sorted(set(roles))
+    if account_id == by.account_id and "admin" not in roles:
+        raise Conflict("You cannot take away your own admin role: ask another administrator.")
+    kept = set(account.roles) & set(MEMBERSHIP_ROLES)
+    account.roles = sorted(kept | set(roles))
+    return account
+
+
+def change_password(session: Session, account_id: int, current: str, new: str) -> None:
+    """Change one's own password, proving the current one first."""
+    account = get_account(session, account_id)
+    if not _password_matches(account.password_hash, current):
+        raise Forbidden("The current password is not right.")
+    account.password_hash = hash_password(new)
+
+
+def reset_password(session: Session, email: str, new: str) -> Account:
+    """Set a new password and clear failed sign-ins (an operator's job, from the command line)."""
+    email = normalise_email(email)
+    account = session.scalar(select(Account).where(Account.email == email))
+    if account is None:
+        raise NotFound(f"There is no account {email}.")
+    account.password_hash = hash_password(new)
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     return account
 
 

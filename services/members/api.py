@@ -49,6 +49,19 @@ class MyAccount(MethodView):
         return _account_view(session, accounts.get_account(session, current_principal().account_id))
 
 
+@accounts_blp.route("/accounts/me/password")
+class MyPassword(MethodView):
+    @requires()
+    @accounts_blp.arguments(schemas.PasswordChange)
+    @accounts_blp.response(204)
+    def post(self, body):
+        """Change your password (give the current one too)."""
+        session = db_session()
+        accounts.change_password(session, current_principal().account_id, body["current_password"],
+                                 body["new_password"])
+        session.commit()
+
+
 @accounts_blp.route("/accounts/<int:account_id>/roles")
 class AccountRoles(MethodView):
     @requires("admin")
@@ -57,7 +70,7 @@ class AccountRoles(MethodView):
     def put(self, body, account_id):
         """Set an account's roles (for example, make someone a coordinator)."""
         session = db_session()
-        account = accounts.set_roles(session, account_id, body["roles"])
+        account = accounts.set_roles(session, account_id, body["roles"], current_principal())
         session.commit()
         return _account_view(session, account)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from services.members import accounts, membership
 from services.members.app import build_runtime
 from services.members.governance import open_proposal
+from services.members.models import Account
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.settings import Settings
@@ -48,6 +51,10 @@ def load_demo_data(settings: Settings) -> str:
     try:
         with runtime.db.transaction() as session:
             if accounts.count_accounts(session):
+                # Only a demo installation gets the demo logins repeated: never a real one.
+                demo = session.scalar(select(Account.id).where(Account.email == STAFF[1][0]))
+                if demo is None:
+                    return "Existing data found: no demo loaded."
                 return "Existing data found: the demo co-op was not loaded again.\n" + logins_text()
             _create(session)
     finally:
@@ -80,5 +87,5 @@ def logins_text() -> str:
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:<28} {', '.join(roles)}" for email, _name, roles in STAFF]
     lines += [f"  {email:<28} {kind} member: {business}" for email, _p, business, kind, *_ in MEMBERS]
-    lines.append(f"  {APPLICANT[0]:<28} applicant waiting for admission: {APPLICANT[2]}")
+    lines.append(f"  {APPLICANT[0]:<28} applied to join: {APPLICANT[2]}")
     return "\n".join(lines)

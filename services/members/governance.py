@@ -193,11 +193,18 @@ def check_ballot(session: Session, proposal_id: int, receipt: str) -> str:
 def close_proposal(
     session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None,
 ) -> Proposal:
-    """Close a proposal now (a coordinator's job); closing a closed proposal changes nothing."""
+    """Close a proposal whose time is up without waiting for the worker (a coordinator's job).
+
+    Nobody can cut a ballot short: closing before closes_at is refused. Closing a closed proposal
+    changes nothing.
+    """
     if not by.has_any("coordinator"):
         raise Forbidden("Only a coordinator can close a proposal.")
+    now = now or utcnow()
     proposal = get_proposal(session, proposal_id)
-    _close(session, proposal.id, now or utcnow())
+    if proposal.status == "open" and now < proposal.closes_at:
+        raise Conflict(f"Voting is open until {proposal.closes_at.isoformat()}; it cannot be closed early.")
+    _close(session, proposal.id, now)
     session.refresh(proposal)  # another closer may have got there first
     return proposal
 

@@ -58,7 +58,7 @@ class ProposalClose(MethodView):
     @requires("coordinator")
     @blp.response(200, schemas.Proposal)
     def post(self, proposal_id):
-        """Close a proposal now and publish its result; closing it again changes nothing."""
+        """Close a proposal whose closing time has passed and publish its result; again changes nothing."""
         session = db_session()
         proposal = governance.close_proposal(session, proposal_id, current_principal())
         session.commit()

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.members.voting import DEFAULT_OPTIONS, KINDS, OUTCOMES
+from shared.http import MAX_ID
 
 
 class ProposalCreate(Schema):
@@ -63,7 +64,7 @@ class Proposal(Schema):
 
 class VoteCast(Schema):
     option = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    on_behalf_of = fields.Integer(allow_none=True, load_default=None,
+    on_behalf_of = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_ID),
                                   metadata={"description": "Id of a member who appointed you as proxy."})
 
 
@@ -74,7 +75,7 @@ class VoteReceipt(Schema):
 
 
 class ProxyAppoint(Schema):
-    proxy_member_id = fields.Integer(required=True,
+    proxy_member_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
                                      metadata={"description": "The member who will vote for you."})
     id = fields.Integer(dump_only=True)
     proposal_id = fields.Integer(dump_only=True)

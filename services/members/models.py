@@ -91,6 +91,8 @@ class RecordAccess(Base):
     accessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     purpose: Mapped[str] = mapped_column(String(200))
 
+    accessor: Mapped[Account] = relationship(lazy="joined")
+
 
 class Proposal(Base):
     """A resolution put to the members: one active member, one vote."""

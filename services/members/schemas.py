@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from services.members.accounts import ASSIGNABLE_ROLES
 from services.members.events import MEMBER_KINDS, SECTORS
-from shared.auth import ROLES
 
 STATUSES = ("applicant", "active", "suspended", "left", "declined")
 
@@ -28,8 +28,16 @@ class Account(Schema):
 
 
 class RolesUpdate(Schema):
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(max=len(ROLES)))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ASSIGNABLE_ROLES)), required=True,
+        validate=validate.Length(max=len(ASSIGNABLE_ROLES)),
+        metadata={"description": "Staff and customer roles. 'member' and 'agency' come with membership."},
+    )
+
+
+class PasswordChange(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
 
 
 class Credentials(Schema):
@@ -116,6 +124,7 @@ class MemberQuery(Schema):
 
 class RecordAccess(Schema):
     accessed_by = fields.Integer()
+    accessed_by_name = fields.String(attribute="accessor.display_name")
     accessed_at = fields.AwareDateTime()
     purpose = fields.String()
 

@@ -169,3 +169,71 @@ def test_every_response_carries_the_request_id_it_was_given(client):
 
 def test_a_request_id_is_made_when_none_is_given(client):
     assert len(client.get("/healthz").headers["X-Request-ID"]) >= 16
+
+
+def test_an_admin_editing_roles_cannot_take_away_a_members_vote(client, coop):
+    admin, member = coop.account("admin"), coop.member("producer", "active")
+    response = client.put(f"/accounts/{member.account_id}/roles", json={"roles": ["coordinator"]},
+                          headers=admin.headers)
+    assert response.json["roles"] == ["coordinator", "member"]
+
+
+def test_membership_roles_cannot_be_given_by_hand(client, coop):
+    admin, person = coop.account("admin"), coop.account("customer")
+    response = client.put(f"/accounts/{person.account_id}/roles", json={"roles": ["member"]},
+                          headers=admin.headers)
+    assert response.status_code == 422
+
+
+def test_an_admin_cannot_take_away_their_own_admin_role(client, coop):
+    admin = coop.account("admin")
+    response = client.put(f"/accounts/{admin.account_id}/roles", json={"roles": []}, headers=admin.headers)
+    assert response.status_code == 409
+
+
+def test_a_person_can_change_their_password_and_sign_in_with_the_new_one(client, coop):
+    person = coop.account("customer")
+    response = client.post("/accounts/me/password", headers=person.headers,
+                           json={"current_password": PASSWORD, "new_password": "a brand new password"})
+    assert response.status_code == 204
+    assert sign_in(client, person.email, "a brand new password").status_code == 201
+    assert sign_in(client, person.email, PASSWORD).status_code == 401
+
+
+def test_changing_a_password_needs_the_current_one(client, coop):
+    person = coop.account("customer")
+    response = client.post("/accounts/me/password", headers=person.headers,
+                           json={"current_password": "a guess", "new_password": "a brand new password"})
+    assert response.status_code == 403
+    assert sign_in(client, person.email, PASSWORD).status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/accounts/9223372036854775808/roles", "/accounts/2147483648/roles"])
+def test_an_id_too_large_for_any_row_is_simply_not_found(client, coop, path):
+    admin = coop.account("admin")
+    assert client.put(path, json={"roles": []}, headers=admin.headers).status_code == 404
+
+
+def test_a_page_far_beyond_the_end_is_empty_not_an_error(client, coop):
+    coordinator = coop.account("coordinator")
+    response = client.get("/members?page=99999999999999999999", headers=coordinator.headers)
+    assert response.status_code == 200 and response.json == []
+
+
+def test_json_nested_too_deeply_is_refused(client):
+    response = client.post("/tokens", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("body", [
+    '{"email": "a\\u0000b@example.org", "password": "x"}',
+    '{"email": "a@example.org", "password": "x\\u0000"}',
+])
+def test_a_nul_character_is_refused_before_it_reaches_the_database(client, body):
+    response = client.post("/tokens", data=body, content_type="application/json")
+    assert response.status_code == 400 and "NUL" in response.json["detail"]
+
+
+def test_an_oversized_body_is_refused(client):
+    response = client.post("/accounts", data="x" * (2 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"

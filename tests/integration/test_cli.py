@@ -1,5 +1,6 @@
 """The operator commands: dead letters and accounts, on the same settings the services use."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -76,3 +77,41 @@ def test_create_account_makes_the_first_administrator(run, members_runtime):
     with members_runtime.db.sessionmaker() as session:
         account = session.query(Account).filter_by(email=normalise_email("root@coop.example")).one()
         assert account.roles == ["admin"]
+
+
+def test_reset_password_sets_a_new_one_and_lifts_a_lockout(run, members_runtime):
+    from services.members import accounts
+
+    run("create-account", "--email", "jo@coop.example", "--name", "Jo", "--role", "coordinator",
+        "--password", "the first password")
+    with members_runtime.db.transaction() as session:
+        for _ in range(5):
+            accounts.sign_in(session, "jo@coop.example", "wrong", 5, dt.timedelta(minutes=15))
+    result = run("reset-password", "--email", "jo@coop.example", "--password", "a second password")
+    assert result.exit_code == 0, result.output
+    with members_runtime.db.transaction() as session:
+        signed_in = accounts.sign_in(session, "jo@coop.example", "a second password", 5, dt.timedelta(minutes=15))
+        assert signed_in.account is not None
+
+
+def test_reset_password_of_an_unknown_account_fails(run, members_runtime):
+    result = run("reset-password", "--email", "nobody@coop.example", "--password", "whatever it is")
+    assert result.exit_code == 1 and "no account" in result.output
+
+
+def test_create_account_refuses_an_email_already_taken(run, members_runtime):
+    args = ("create-account", "--email", "twice@coop.example", "--name", "T", "--role", "admin",
+            "--password", "a long admin password")
+    run(*args)
+    result = run(*args)
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_a_real_installation_is_never_shown_the_demo_logins(run, settings, members_runtime):
+    from services.members.demo import DEMO_PASSWORD, load_demo_data
+
+    run("create-account", "--email", "root@coop.example", "--name", "Root", "--role", "admin",
+        "--password", "a long admin password")
+    message = load_demo_data(settings)
+    assert message == "Existing data found: no demo loaded."
+    assert DEMO_PASSWORD not in message

@@ -54,6 +54,12 @@ def check(coop, person, proposal_id, receipt):
 
 
 def close(coop, person, proposal_id):
+    """Close a proposal by hand once its time is up (nobody can close one early)."""
+    let_time_run_out(coop, proposal_id)
+    return try_to_close(coop, person, proposal_id)
+
+
+def try_to_close(coop, person, proposal_id):
     return coop.client.post(f"/proposals/{proposal_id}/close", headers=person.headers)
 
 
@@ -351,7 +357,7 @@ def test_checking_a_ballot_needs_a_token(coop, proposal):
 
 @pytest.mark.parametrize("role", ["member", "agency", "admin"])
 def test_only_a_coordinator_closes_a_proposal(coop, proposal, role):
-    assert close(coop, coop.account(role), proposal["id"]).status_code == 403
+    assert try_to_close(coop, coop.account(role), proposal["id"]).status_code == 403
 
 
 def test_closing_publishes_the_decision(coop, coordinator, proposal):
@@ -369,9 +375,16 @@ def test_a_proposal_without_enough_votes_has_no_quorum(coop, coordinator):
     assert (result["outcome"], result["quorum"]) == ("no_quorum", 3)
 
 
+def test_a_proposal_cannot_be_closed_before_its_closing_time(coop, coordinator, proposal):
+    response = try_to_close(coop, coordinator, proposal["id"])
+    assert response.status_code == 409
+    assert show(coop, coordinator, proposal["id"]).json["status"] == "open"
+    assert decided_events(coop, proposal["id"]) == []
+
+
 def test_closing_twice_publishes_once(coop, coordinator, proposal):
     first = close(coop, coordinator, proposal["id"])
-    second = close(coop, coordinator, proposal["id"])
+    second = try_to_close(coop, coordinator, proposal["id"])
     assert second.status_code == 200
     assert second.json["closed_at"] == first.json["closed_at"]
     assert len(decided_events(coop, proposal["id"])) == 1

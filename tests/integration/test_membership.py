@@ -521,6 +521,11 @@ def test_a_coordinators_reading_is_logged_for_the_member_to_see(coop, coordinato
         (coordinator.account_id, "viewed record")]
 
 
+def test_the_access_log_names_who_read_the_record(coop, coordinator, member):
+    show(coop, coordinator, member.member_id)
+    assert access_log(coop, member, member.member_id).json[0]["accessed_by_name"] == "Test Person"
+
+
 def test_each_reading_by_a_coordinator_is_logged_newest_first(coop, coordinator, member):
     other_coordinator = coop.coordinator()
     show(coop, coordinator, member.member_id)
