@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -66,6 +67,14 @@ class CoopApi(Api):
 
     ERROR_SCHEMA = Problem
 
+    def _register_responses(self):
+        # Document error responses with the content type they are really sent with.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
         detail = data.get("message") or error.description
@@ -115,12 +124,10 @@ def install_error_handlers(app: Flask) -> None:
         return problem(400, "Bad Request", "The JSON body is nested too deeply.")
 
     @app.before_request
-    def refuse_nul_characters():
-        # PostgreSQL cannot store NUL in text, and no honest request needs one.
-        body = request.get_data() if request.content_length else b""
-        query = "".join(key + value for key, value in request.args.items(multi=True))
-        if "\x00" in request.path or "\x00" in query or b"\x00" in body or b"\\u0000" in body:
-            return problem(400, "Bad Request", "The request contains a NUL character, which is not allowed.")
+    def refuse_text_no_database_can_store():
+        reason = unstorable_text(request)
+        if reason:
+            return problem(400, "Bad Request", f"The request contains {reason}, which is not allowed.")
         return None
 
     @app.errorhandler(Exception)
@@ -129,6 +136,37 @@ def install_error_handlers(app: Flask) -> None:
             return app.extensions["coop_api"].handle_http_exception(error)
         log.exception("unhandled error", extra={"path": request.path})
         return problem(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")
+
+
+def unstorable_text(req) -> str | None:
+    """Say what in a request no database can store as text (NUL, lone surrogates), if anything."""
+    texts = [req.path, *(key + value for key, value in req.args.items(multi=True))]
+    if req.content_length and req.is_json:
+        try:
+            texts.extend(_strings_in(json.loads(req.get_data())))
+        except (ValueError, RecursionError):
+            pass  # malformed JSON is the body parser's to refuse, with its own message
+    text = "".join(texts)
+    if "\x00" in text:
+        return "a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text that is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def _strings_in(value):
+    """Yield every string in decoded JSON, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings_in(item)
 
 
 def paginate(session: Session, statement, pagination_parameters) -> list:
@@ -142,16 +180,29 @@ def paginate(session: Session, statement, pagination_parameters) -> list:
     return list(session.scalars(statement.limit(page_size).offset(offset)))
 
 
+class Liveness(Schema):
+    status = fields.String(metadata={"example": "ok"})
+
+
+class Readiness(Schema):
+    status = fields.String(metadata={"example": "ready"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"example": {"database": "ok", "broker": "ok"}})
+
+
 def health_blueprint(checks: dict) -> Blueprint:
     """Return /healthz (the process is up) and /readyz (every dependency answers)."""
     blp = Blueprint("health", __name__, description="Liveness and readiness")
 
     @blp.route("/healthz")
+    @blp.response(200, Liveness)
     @blp.doc(summary="Tell whether the process is up.")
     def healthz():
         return {"status": "ok"}
 
     @blp.route("/readyz")
+    @blp.response(200, Readiness)
+    @blp.alt_response(503, schema=Readiness, description="A dependency does not answer.")
     @blp.doc(summary="Tell whether the database and the broker answer.")
     def readyz():
         results = {}

@@ -23,6 +23,7 @@ from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 log = logging.getLogger(__name__)
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MAX_VOTING_PERIOD = dt.timedelta(days=366)
 MAX_OPTION_LENGTH = 100
 # What the proposal.decided event repeats of the stored result.
 DECIDED_FIELDS = ("counts", "votes_cast", "quorum", "outcome", "winning_option")
@@ -43,6 +44,8 @@ def open_proposal(
         raise Unprocessable(f"kind must be one of {', '.join(voting.KINDS)}.")
     if closes_at.tzinfo is None or closes_at <= now:
         raise Unprocessable("closes_at must be a time in the future, with its time zone.")
+    if closes_at > now + MAX_VOTING_PERIOD:
+        raise Unprocessable(f"A ballot can stay open for at most {MAX_VOTING_PERIOD.days} days.")
     if not 0 <= quorum_fraction <= 1 or quorum_minimum < 0:
         raise Unprocessable("quorum_fraction must be between 0 and 1 and quorum_minimum not negative.")
     proposal = Proposal(

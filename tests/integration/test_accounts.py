@@ -237,3 +237,22 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database(client, body)
 def test_an_oversized_body_is_refused(client):
     response = client.post("/accounts", data="x" * (2 * 1024 * 1024), content_type="application/json")
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("body", [
+    '{"email": "nobody@example.org", "password": "\\udc00"}',
+    '{"email": "\\udc00", "password": "x"}',
+])
+def test_text_that_is_not_valid_unicode_is_refused(client, body):
+    response = client.post("/tokens", data=body, content_type="application/json")
+    assert response.status_code == 400 and "surrogate" in response.json["detail"]
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_welcome(client):
+    response = register(client, display_name=b"Jo \\ud83d\\ude00".decode("unicode_escape"))
+    assert response.status_code == 201
+
+
+def test_errors_are_documented_as_problem_json(client):
+    document = client.get("/openapi.json").json
+    assert "application/problem+json" in document["components"]["responses"]["DEFAULT_ERROR"]["content"]

@@ -110,6 +110,7 @@ def test_opening_a_proposal_needs_a_token(coop):
     {"options": ["o" * 101, "no"]},
     {"kind": "extraordinary"},
     {"closes_at": "2020-01-01T00:00:00+00:00"},
+    {"closes_at": "9999-12-31T23:00:00-05:00"},
     {"closes_at": "2999-01-01T00:00:00"},
     {"quorum_fraction": 1.5},
     {"secret_field": 1},
