@@ -225,27 +225,20 @@ def test_json_nested_too_deeply_is_refused(client):
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("body", [
-    '{"email": "a\\u0000b@example.org", "password": "x"}',
-    '{"email": "a@example.org", "password": "x\\u0000"}',
-])
-def test_a_nul_character_is_refused_before_it_reaches_the_database(client, body):
-    response = client.post("/tokens", data=body, content_type="application/json")
-    assert response.status_code == 400 and "NUL" in response.json["detail"]
-
-
 def test_an_oversized_body_is_refused(client):
     response = client.post("/accounts", data="x" * (2 * 1024 * 1024), content_type="application/json")
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("body", [
-    '{"email": "nobody@example.org", "password": "\\udc00"}',
-    '{"email": "\\udc00", "password": "x"}',
+@pytest.mark.parametrize("body, named", [
+    ('{"email": "a\\u0000b@example.org", "password": "x"}', "NUL"),
+    ('{"email": "a@example.org", "password": "x\\u0000"}', "NUL"),
+    ('{"email": "nobody@example.org", "password": "\\udc00"}', "surrogate"),
+    ('{"email": "\\udc00", "password": "x"}', "surrogate"),
 ])
-def test_text_that_is_not_valid_unicode_is_refused(client, body):
+def test_text_no_database_can_store_is_refused_before_it_reaches_one(client, body, named):
     response = client.post("/tokens", data=body, content_type="application/json")
-    assert response.status_code == 400 and "surrogate" in response.json["detail"]
+    assert response.status_code == 400 and named in response.json["detail"]
 
 
 def test_an_emoji_written_as_a_surrogate_pair_is_welcome(client):
