@@ -31,6 +31,9 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     commission_rate_percent: int = 10
+    # Per-category rates, e.g. "catering=5,cards=12" (percent); other categories use the default.
+    commission_by_category: dict[str, int] = dataclasses.field(default_factory=dict)
+    order_pay_minutes: int = 30
     # Event delivery: retries in the consumer before a message is parked as a dead letter.
     handler_max_attempts: int = 5
     handler_backoff_seconds: float = 0.2
@@ -79,6 +82,10 @@ class Settings:
         def path(value):
             return Path(value)
 
+        def _rates(value):
+            pairs = (item.split("=", 1) for item in value.split(",") if item.strip())
+            return {name.strip(): int(rate) for name, rate in pairs}
+
         database_urls = {
             service: env[f"COOP_{service.upper()}_DATABASE_URL"]
             for service in SERVICES
@@ -97,6 +104,8 @@ class Settings:
             login_max_failures=get("LOGIN_MAX_FAILURES", int, defaults.login_max_failures),
             login_window_minutes=get("LOGIN_WINDOW_MINUTES", int, defaults.login_window_minutes),
             commission_rate_percent=get("COMMISSION_RATE_PERCENT", int, defaults.commission_rate_percent),
+            commission_by_category=get("COMMISSION_BY_CATEGORY", _rates, {}),
+            order_pay_minutes=get("ORDER_PAY_MINUTES", int, defaults.order_pay_minutes),
             handler_max_attempts=get("HANDLER_MAX_ATTEMPTS", int, defaults.handler_max_attempts),
             handler_backoff_seconds=get("HANDLER_BACKOFF_SECONDS", float, defaults.handler_backoff_seconds),
             delivery_limit=get("DELIVERY_LIMIT", int, defaults.delivery_limit),

@@ -18,6 +18,7 @@ import pytest
 
 from tests.support.backends import Backend, choose_backend
 from tests.support.factories import Coop
+from tests.support.market import Market
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +53,14 @@ def coop(settings):
 @pytest.fixture
 def client(coop):
     return coop.client
+
+
+@pytest.fixture
+def market(settings):
+    """The marketplace service with a test client and factories for sellers, customers and listings."""
+    from services.marketplace.app import build_runtime, create_app
+
+    runtime = build_runtime(settings)
+    app = create_app(settings, runtime=runtime, start_relay=False)
+    yield Market(app, runtime)
+    runtime.stop()

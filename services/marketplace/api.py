@@ -1,3 +1,148 @@
-"""HTTP endpoints of the marketplace service. Only health and the API document so far."""
+"""HTTP endpoints of the marketplace: the catalogue for customers and the shop for member businesses."""
 
-BLUEPRINTS = []
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.marketplace import listings, schemas
+from services.marketplace.models import Seller
+from shared.auth import current_principal, requires
+from shared.errors import NotFound
+from shared.http import paginate
+from shared.service import db_session
+
+catalogue_blp = Blueprint("catalogue", __name__, description="What customers can browse and buy")
+shop_blp = Blueprint("shop", __name__, url_prefix="/shop", description="A member business's own listings")
+
+
+@catalogue_blp.route("/listings")
+class Catalogue(MethodView):
+    @catalogue_blp.arguments(schemas.CatalogueQuery, location="query")
+    @catalogue_blp.response(200, schemas.Listing(many=True))
+    @catalogue_blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Browse listings on sale: by category or seller, searched by words, sorted. Anyone may."""
+        statement = listings.catalogue_query(query.get("category"), query.get("seller_id"), query.get("q"),
+                                             query["sort"])
+        return paginate(db_session(), statement, pagination_parameters)
+
+
+@catalogue_blp.route("/listings/<int:listing_id>")
+class CatalogueListing(MethodView):
+    @catalogue_blp.response(200, schemas.Listing)
+    def get(self, listing_id):
+        """Show one listing on sale, with its variants or bookable slots. Anyone may."""
+        return listings.visible_listing(db_session(), listing_id)
+
+
+@catalogue_blp.route("/sellers/<int:member_id>")
+class SellerPage(MethodView):
+    @catalogue_blp.response(200, schemas.Seller)
+    def get(self, member_id):
+        """Show a member business's shop. Anyone may."""
+        seller = db_session().get(Seller, member_id)
+        if seller is None or not seller.can_sell:
+            raise NotFound(f"There is no shop {member_id}.")
+        return seller
+
+
+@shop_blp.route("/listings")
+class ShopListings(MethodView):
+    @requires("member")
+    @shop_blp.arguments(schemas.ListingCreate)
+    @shop_blp.response(201, schemas.Listing)
+    def post(self, body):
+        """Add a draft listing to your shop: goods with stock (and variants), or a service with slots."""
+        session = db_session()
+        listing = listings.create_listing(session, current_principal(), body)
+        session.commit()
+        return listing
+
+    @requires("member")
+    @shop_blp.response(200, schemas.Listing(many=True))
+    @shop_blp.paginate()
+    def get(self, pagination_parameters):
+        """List your own listings, drafts and withdrawn ones included."""
+        session = db_session()
+        return paginate(session, listings.shop_query(session, current_principal()), pagination_parameters)
+
+
+@shop_blp.route("/listings/<int:listing_id>")
+class ShopListing(MethodView):
+    @requires("member")
+    @shop_blp.response(200, schemas.Listing)
+    def get(self, listing_id):
+        """Show one of your listings."""
+        return listings.own_listing(db_session(), listing_id, current_principal())
+
+    @requires("member")
+    @shop_blp.arguments(schemas.ListingUpdate)
+    @shop_blp.response(200, schemas.Listing)
+    def patch(self, body, listing_id):
+        """Change one of your listings: title, description, category, prices, images, duration."""
+        session = db_session()
+        listing = listings.update_listing(session, listing_id, current_principal(), body)
+        session.commit()
+        return listing
+
+
+def _status_view(action: str, summary: str) -> None:
+    def post(self, listing_id):
+        session = db_session()
+        listing = listings.change_status(session, listing_id, current_principal(), action)
+        session.commit()
+        return listing
+
+    post.__doc__ = summary
+    post = requires("member")(shop_blp.response(200, schemas.Listing)(post))
+    shop_blp.route(f"/listings/<int:listing_id>/{action}")(type(f"Listing{action.title()}", (MethodView,),
+                                                                {"post": post}))
+
+
+_status_view("publish", "Put one of your listings on sale.")
+_status_view("withdraw", "Take one of your listings off sale.")
+
+
+@shop_blp.route("/listings/<int:listing_id>/variants")
+class Variants(MethodView):
+    @requires("member")
+    @shop_blp.arguments(schemas.VariantIn)
+    @shop_blp.response(201, schemas.Variant)
+    def post(self, body, listing_id):
+        """Add a variant (a size, a colour) with its own stock to one of your goods."""
+        session = db_session()
+        variant = listings.add_variant(session, listing_id, current_principal(), body["name"], body["stock"])
+        session.commit()
+        return variant
+
+
+@shop_blp.route("/listings/<int:listing_id>/variants/<int:variant_id>/stock")
+class Stock(MethodView):
+    @requires("member")
+    @shop_blp.arguments(schemas.StockUpdate)
+    @shop_blp.response(200, schemas.Variant)
+    def put(self, body, listing_id, variant_id):
+        """Set how many of a variant you have in stock."""
+        session = db_session()
+        variant = listings.set_stock(session, listing_id, variant_id, body["stock"], current_principal())
+        session.commit()
+        return variant
+
+
+@shop_blp.route("/listings/<int:listing_id>/slots")
+class Slots(MethodView):
+    @requires("member")
+    @shop_blp.arguments(schemas.SlotsAdd)
+    @shop_blp.response(201, schemas.Slot(many=True))
+    def post(self, body, listing_id):
+        """Publish more bookable times for one of your services."""
+        session = db_session()
+        slots = listings.add_slots(session, listing_id, current_principal(), body["starts"])
+        session.commit()
+        return slots
+
+
+from services.marketplace.orders_api import orders_blp  # noqa: E402 - kept beside the list it joins
+
+BLUEPRINTS = [catalogue_blp, shop_blp, orders_blp]

@@ -7,6 +7,8 @@ from flask import Flask
 from services.marketplace.api import BLUEPRINTS
 from services.marketplace.handlers import SUBSCRIPTIONS
 from services.marketplace.models import Base
+from services.marketplace.orders import expire_unpaid_job
+from services.marketplace.payments import TestModeProvider
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
@@ -14,8 +16,11 @@ NAME = "marketplace"
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
-    """Assemble the marketplace service's database, relay and consumer."""
-    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS)
+    """Assemble the marketplace's database, relay, consumer, unpaid-order expiry and payment provider."""
+    runtime = ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[expire_unpaid_job])
+    # The built-in provider behaves like a card processor's test mode; a real one plugs in here.
+    runtime.payment_provider = TestModeProvider()
+    return runtime
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

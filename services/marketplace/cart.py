@@ -1,0 +1,86 @@
+"""A buyer's cart: lines from any number of sellers, kept until checkout."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from services.marketplace.listings import visible_listing
+from services.marketplace.models import CartLine, Seller
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound, Unprocessable
+
+MAX_QUANTITY = 100
+
+
+def add_to_cart(session: Session, by: Principal, listing_id: int, quantity: int = 1,
+                variant_id: int | None = None, slot_id: int | None = None) -> CartLine:
+    """Put a variant of goods (with a quantity) or a service slot into the caller's cart."""
+    listing = visible_listing(session, listing_id)
+    own = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
+    if own == listing.seller_id:
+        raise Conflict("You cannot buy from your own shop.")
+    if listing.kind == "goods":
+        if slot_id is not None:
+            raise Unprocessable("Goods are bought by variant, not by time slot.")
+        variant_id = _pick_variant(listing, variant_id)
+    else:
+        if slot_id is None or variant_id is not None:
+            raise Unprocessable("A service is booked by choosing one of its time slots (slot_id).")
+        slot = next((s for s in listing.slots if s.id == slot_id), None)
+        if slot is None:
+            raise NotFound(f"Listing {listing_id} has no slot {slot_id}.")
+        if slot.booked_by_order_id is not None:
+            raise Conflict("That time is already booked.")
+        quantity = 1
+    same_item = CartLine.variant_id == variant_id if variant_id is not None else CartLine.slot_id == slot_id
+    line = session.scalar(select(CartLine).where(CartLine.account_id == by.account_id, same_item))
+    if line is None:
+        line = CartLine(account_id=by.account_id, listing_id=listing.id, variant_id=variant_id, slot_id=slot_id,
+                        quantity=0)
+        session.add(line)
+    line.quantity = quantity if slot_id else line.quantity + quantity
+    if line.quantity > MAX_QUANTITY:
+        raise Unprocessable(f"At most {MAX_QUANTITY} of one item in a cart.")
+    session.flush()
+    return line
+
+
+def _pick_variant(listing, variant_id: int | None) -> int:
+    if variant_id is None:
+        if len(listing.variants) != 1:
+            raise Unprocessable("Choose a variant (variant_id): this listing comes in several.")
+        return listing.variants[0].id
+    if not any(variant.id == variant_id for variant in listing.variants):
+        raise NotFound(f"Listing {listing.id} has no variant {variant_id}.")
+    return variant_id
+
+
+def cart_lines(session: Session, by: Principal) -> list[CartLine]:
+    return list(session.scalars(select(CartLine).where(CartLine.account_id == by.account_id)
+                                .order_by(CartLine.id)))
+
+
+def remove_from_cart(session: Session, by: Principal, line_id: int) -> None:
+    removed = session.execute(delete(CartLine).where(CartLine.id == line_id, CartLine.account_id == by.account_id))
+    if removed.rowcount == 0:
+        raise NotFound(f"Your cart has no line {line_id}.")
+
+
+def empty_cart(session: Session, by: Principal) -> None:
+    session.execute(delete(CartLine).where(CartLine.account_id == by.account_id))
+
+
+def priced_cart(session: Session, by: Principal) -> dict:
+    """Return the cart with what the caller would pay: member prices for an active member."""
+    member = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id,
+                                                           Seller.active.is_(True)))
+    lines = []
+    for line in cart_lines(session, by):
+        listing = line.listing
+        unit = listing.price_pence - (listing.member_discount_pence if member else 0)
+        lines.append({"id": line.id, "listing_id": listing.id, "variant_id": line.variant_id, "slot_id": line.slot_id,
+                      "quantity": line.quantity, "title": listing.title, "seller_id": listing.seller_id,
+                      "unit_price_pence": unit})
+    total = sum(line["unit_price_pence"] * line["quantity"] for line in lines)
+    return {"lines": lines, "total_pence": total, "member_prices": member is not None}

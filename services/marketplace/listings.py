@@ -1,0 +1,177 @@
+"""Listings: what member businesses offer, and the catalogue customers browse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from services.marketplace.events import OUTBOX
+from services.marketplace.models import Listing, Seller, Slot, Variant
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+CATEGORIES = ("cards", "jewellery", "catering", "fashion", "crafts", "grooming", "home", "other")
+TRANSITIONS = {"publish": ({"draft", "withdrawn"}, "published"), "withdraw": ({"draft", "published"}, "withdrawn")}
+SORTS = {
+    "newest": (Listing.created_at.desc(), Listing.id.desc()),
+    "price_asc": (Listing.price_pence.asc(), Listing.id.asc()),
+    "price_desc": (Listing.price_pence.desc(), Listing.id.desc()),
+}
+
+
+def seller_of(session: Session, by: Principal) -> Seller:
+    """Return the caller's own shop, or refuse if the caller is not an active producer member."""
+    seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
+    if seller is None or not seller.can_sell:
+        raise Forbidden("Only active producer members can sell in the marketplace.")
+    return seller
+
+
+def own_listing(session: Session, listing_id: int, by: Principal) -> Listing:
+    """Return one of the caller's listings; another member's is refused (coordinators may look)."""
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound(f"There is no listing {listing_id}.")
+    seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
+    if seller is None or listing.seller_id != seller.member_id:
+        raise Forbidden("This listing belongs to another member.")
+    return listing
+
+
+def create_listing(session: Session, by: Principal, data: dict) -> Listing:
+    """Add a draft listing to the caller's shop: goods with variants and stock, or a service with slots."""
+    seller = seller_of(session, by)
+    _check_prices(data["price_pence"], data.get("member_discount_pence", 0))
+    listing = Listing(
+        seller_id=seller.member_id, kind=data["kind"], title=data["title"], description=data.get("description", ""),
+        category=data["category"], price_pence=data["price_pence"],
+        member_discount_pence=data.get("member_discount_pence", 0), images=data.get("images", []),
+        status="draft",
+    )
+    if listing.kind == "goods":
+        variants = data.get("variants") or [{"name": "", "stock": data.get("stock", 0)}]
+        listing.variants = [Variant(name=v["name"], stock=v["stock"]) for v in variants]
+    else:
+        if not data.get("duration_minutes"):
+            raise Unprocessable("A service needs its duration in minutes.")
+        listing.duration_minutes = data["duration_minutes"]
+        listing.slots = [Slot(starts_at=starts_at) for starts_at in _future(data.get("slots", []))]
+    session.add(listing)
+    session.flush()
+    return listing
+
+
+def update_listing(session: Session, listing_id: int, by: Principal, changes: dict) -> Listing:
+    """Change a listing's details; stock is set per variant."""
+    listing = own_listing(session, listing_id, by)
+    _check_prices(changes.get("price_pence", listing.price_pence),
+                  changes.get("member_discount_pence", listing.member_discount_pence))
+    for field in ("title", "description", "category", "price_pence", "member_discount_pence", "images",
+                  "duration_minutes"):
+        if field in changes:
+            setattr(listing, field, changes[field])
+    listing.updated_at = utcnow()
+    return listing
+
+
+def set_stock(session: Session, listing_id: int, variant_id: int, stock: int, by: Principal) -> Variant:
+    """Set how many of one variant are in stock (what was reserved by open orders is already out)."""
+    listing = own_listing(session, listing_id, by)
+    variant = next((v for v in listing.variants if v.id == variant_id), None)
+    if variant is None:
+        raise NotFound(f"Listing {listing_id} has no variant {variant_id}.")
+    variant.stock = stock
+    return variant
+
+
+def add_variant(session: Session, listing_id: int, by: Principal, name: str, stock: int) -> Variant:
+    listing = own_listing(session, listing_id, by)
+    if listing.kind != "goods":
+        raise Conflict("Only goods have variants; a service has time slots.")
+    if any(v.name == name for v in listing.variants):
+        raise Conflict(f"This listing already has a variant called {name!r}.")
+    variant = Variant(name=name, stock=stock)
+    listing.variants.append(variant)
+    session.flush()
+    return variant
+
+
+def add_slots(session: Session, listing_id: int, by: Principal, starts: list[dt.datetime]) -> list[Slot]:
+    """Publish more bookable times for a service."""
+    listing = own_listing(session, listing_id, by)
+    if listing.kind != "service":
+        raise Conflict("Only services have time slots; goods have stock.")
+    taken = {slot.starts_at for slot in listing.slots}
+    slots = [Slot(starts_at=starts_at) for starts_at in _future(starts) if starts_at not in taken]
+    listing.slots.extend(slots)
+    session.flush()
+    return slots
+
+
+def change_status(session: Session, listing_id: int, by: Principal, action: str) -> Listing:
+    """Publish or withdraw a listing, and say so on the bus."""
+    listing = own_listing(session, listing_id, by)
+    allowed_from, to_status = TRANSITIONS[action]
+    if listing.status not in allowed_from:
+        raise Conflict(f"A {listing.status} listing cannot be given '{action}'.")
+    if action == "publish":
+        seller_of(session, by)
+        if listing.kind == "service" and not listing.duration_minutes:
+            raise Conflict("Give the service a duration before publishing it.")
+    listing.status = to_status
+    OUTBOX.add(session, f"listing.{to_status}", {
+        "listing_id": listing.id, "seller_id": listing.seller_id, "title": listing.title,
+        "category": listing.category, "occurred_at": utcnow(),
+    })
+    return listing
+
+
+def catalogue_query(category: str | None = None, seller_id: int | None = None, search: str | None = None,
+                    sort: str = "newest") -> Select:
+    """Return the published listings of active sellers, filtered and sorted for customers."""
+    statement = (select(Listing).join(Seller, Seller.member_id == Listing.seller_id)
+                 .where(Listing.status == "published", Seller.active.is_(True), Seller.kind == "producer"))
+    if category:
+        statement = statement.where(Listing.category == category)
+    if seller_id:
+        statement = statement.where(Listing.seller_id == seller_id)
+    for word in (search or "").split()[:8]:
+        pattern = f"%{_escape_like(word.lower())}%"
+        statement = statement.where(or_(Listing.title.ilike(pattern, escape="\\"),
+                                        Listing.description.ilike(pattern, escape="\\")))
+    return statement.order_by(*SORTS[sort])
+
+
+def visible_listing(session: Session, listing_id: int) -> Listing:
+    """Return a listing a customer may see: published, by an active seller."""
+    listing = session.get(Listing, listing_id)
+    if listing is None or listing.status != "published" or not listing.seller.can_sell:
+        raise NotFound(f"There is no listing {listing_id} on sale.")
+    return listing
+
+
+def shop_query(session: Session, by: Principal) -> Select:
+    """Return the caller's own listings, whatever their status."""
+    seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
+    if seller is None:
+        raise Forbidden("Only member businesses have a shop.")
+    return select(Listing).where(Listing.seller_id == seller.member_id).order_by(Listing.id.desc())
+
+
+def _check_prices(price: int, discount: int) -> None:
+    if discount > price:
+        raise Unprocessable("The member discount cannot be more than the price.")
+
+
+def _future(starts: list[dt.datetime]) -> list[dt.datetime]:
+    now = utcnow()
+    if any(starts_at <= now for starts_at in starts):
+        raise Unprocessable("Slots must be in the future.")
+    return sorted(set(starts))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

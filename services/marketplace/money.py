@@ -1,0 +1,293 @@
+"""Commission, sellers' shares of an order, refunds, statements and VAT: integer pence, to the penny.
+
+Every rounding here is half up to the whole penny, done in integers (no floats, no Decimal), and every
+split is built so that its parts add up exactly: the last part is always a subtraction, never a
+second rounding. Pure: no Flask, no database, no broker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
+
+FULL_RATE_BP = 10_000  # basis points in 100 %
+UK_STANDARD_VAT_BP = 2_000
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """Divide non-negative integers, rounding a half penny up."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _check_pence(name: str, value: int, minimum: int = 0) -> None:
+    # bool is an int in Python; True pence is a bug, not a penny.
+    if type(value) is not int or value < minimum:
+        raise ValueError(f"{name} must be a whole number of pence >= {minimum}, not {value!r}")
+
+
+def _check_rate(rate_bp: int) -> None:
+    if type(rate_bp) is not int or not 0 <= rate_bp <= FULL_RATE_BP:
+        raise ValueError(f"a rate must be whole basis points from 0 to {FULL_RATE_BP}, not {rate_bp!r}")
+
+
+def _check_adds_up(gross: int, commission: int, net: int) -> None:
+    for name, value in (("gross", gross), ("commission", commission), ("net", net)):
+        _check_pence(name, value)
+    if gross != commission + net:
+        raise ValueError(f"gross {gross}p is not commission {commission}p + net {net}p")
+
+
+def commission_pence(amount_pence: int, rate_basis_points: int) -> int:
+    """Return the commission on an amount: rate in basis points (1000 = 10 %), half a penny rounds up."""
+    _check_pence("amount", amount_pence)
+    _check_rate(rate_basis_points)
+    # With 0 <= rate <= 100 %, the result is between 0 and the amount itself.
+    return _round_half_up(amount_pence * rate_basis_points, FULL_RATE_BP)
+
+
+@dataclass(frozen=True)
+class CommissionRates:
+    """The co-op's commission: a default rate and, where agreed, a rate per category (basis points)."""
+
+    default_bp: int
+    per_category: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for rate in (self.default_bp, *self.per_category.values()):
+            _check_rate(rate)
+        # Frozen all the way down: a rate cannot change under an order being split.
+        object.__setattr__(self, "per_category", MappingProxyType(dict(self.per_category)))
+
+    def rate_for(self, category: str) -> int:
+        """Return the rate for a category, or the default when it has none of its own."""
+        return self.per_category.get(category, self.default_bp)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    seller_id: int
+    category: str
+    unit_price_pence: int
+    quantity: int
+
+    def __post_init__(self) -> None:
+        _check_pence("unit price", self.unit_price_pence)
+        if type(self.quantity) is not int or self.quantity < 1:
+            raise ValueError(f"quantity must be a whole number >= 1, not {self.quantity!r}")
+
+    @property
+    def total_pence(self) -> int:
+        return self.unit_price_pence * self.quantity
+
+
+@dataclass(frozen=True)
+class SellerShare:
+    """One seller's part of an order: gross paid by the customer = commission to the co-op + net to them."""
+
+    seller_id: int
+    gross_pence: int
+    commission_pence: int
+    net_pence: int
+
+    def __post_init__(self) -> None:
+        _check_adds_up(self.gross_pence, self.commission_pence, self.net_pence)
+
+
+def order_total_pence(lines: Iterable[OrderLine]) -> int:
+    """Return what the customer pays for these lines."""
+    return sum(line.total_pence for line in lines)
+
+
+def split_order(lines: Iterable[OrderLine], rates: CommissionRates) -> dict[int, SellerShare]:
+    """Split an order into each seller's gross, the co-op's commission and the seller's net."""
+    gross: dict[int, int] = {}
+    commission: dict[int, int] = {}
+    for line in lines:
+        # Commission is taken on each line (its whole total, not per unit) and then summed: lines may be
+        # in categories with different rates, and a line's commission then depends on that line alone,
+        # not on what else is in the basket, so anyone can check it from the line. The cost is at most
+        # half a penny of rounding per line.
+        gross[line.seller_id] = gross.get(line.seller_id, 0) + line.total_pence
+        line_commission = commission_pence(line.total_pence, rates.rate_for(line.category))
+        commission[line.seller_id] = commission.get(line.seller_id, 0) + line_commission
+    return {
+        seller: SellerShare(seller, gross[seller], commission[seller], gross[seller] - commission[seller])
+        for seller in gross
+    }
+
+
+@dataclass(frozen=True)
+class RefundShare:
+    """What a refund takes back from a seller's share: gross = commission reversed + net reversed."""
+
+    gross_pence: int
+    commission_pence: int
+    net_pence: int
+
+    def __post_init__(self) -> None:
+        _check_adds_up(self.gross_pence, self.commission_pence, self.net_pence)
+
+    def __add__(self, other: RefundShare) -> RefundShare:
+        return RefundShare(
+            self.gross_pence + other.gross_pence,
+            self.commission_pence + other.commission_pence,
+            self.net_pence + other.net_pence,
+        )
+
+
+NOTHING_REFUNDED = RefundShare(0, 0, 0)
+
+
+def _commission_reversed_after(share: SellerShare, refunded_gross_pence: int) -> int:
+    # Rounded on the running total, not on each part, so that parts summing to the whole share reverse
+    # exactly its commission, and no part ever reverses more than its own gross.
+    return _round_half_up(share.commission_pence * refunded_gross_pence, share.gross_pence)
+
+
+def refund_split(
+    share: SellerShare, refund_gross_pence: int, refunded_so_far: RefundShare = NOTHING_REFUNDED
+) -> RefundShare:
+    """Split a refund of a seller's share into the commission and net it reverses, in proportion.
+
+    Pass what earlier refunds of this share took back (their RefundShares added up). The proportion is
+    the share's overall commission rate; to reverse exactly one line's commission, split and refund a
+    share built from that line alone.
+    """
+    _check_pence("refund", refund_gross_pence, minimum=1)
+    total_refunded = refunded_so_far.gross_pence + refund_gross_pence
+    if total_refunded > share.gross_pence:
+        left = share.gross_pence - refunded_so_far.gross_pence
+        raise ValueError(f"cannot refund {refund_gross_pence}p: {left}p of seller {share.seller_id}'s share is left")
+    if refunded_so_far.commission_pence != _commission_reversed_after(share, refunded_so_far.gross_pence):
+        raise ValueError("refunded_so_far was not built by refund_split from this share")
+    commission = _commission_reversed_after(share, total_refunded) - refunded_so_far.commission_pence
+    return RefundShare(refund_gross_pence, commission, refund_gross_pence - commission)
+
+
+class VatBreakdown(NamedTuple):
+    net_pence: int
+    vat_pence: int
+
+
+def vat_breakdown(gross_pence: int, vat_registered: bool, rate_bp: int = UK_STANDARD_VAT_BP) -> VatBreakdown:
+    """Split a VAT-inclusive price into net and VAT for a receipt; no VAT unless the seller is registered."""
+    _check_pence("gross", gross_pence)
+    _check_rate(rate_bp)
+    if not vat_registered:
+        return VatBreakdown(gross_pence, 0)
+    # The VAT fraction of an inclusive price is rate / (100 % + rate): 1/6 of the price at 20 %.
+    vat = _round_half_up(gross_pence * rate_bp, FULL_RATE_BP + rate_bp)
+    return VatBreakdown(gross_pence - vat, vat)
+
+
+@dataclass(frozen=True)
+class Sale:
+    reference: str  # the order
+    on: dt.date
+    share: SellerShare
+
+
+@dataclass(frozen=True)
+class SaleRefund:
+    reference: str  # the order, or the refund
+    on: dt.date
+    refund: RefundShare
+
+
+@dataclass(frozen=True)
+class Payout:
+    reference: str
+    on: dt.date
+    amount_pence: int
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of a statement: a refund's amounts are negative, a payout's are in paid_out only."""
+
+    on: dt.date
+    kind: str  # sale | refund | payout
+    reference: str
+    gross_pence: int = 0
+    commission_pence: int = 0
+    net_pence: int = 0
+    paid_out_pence: int = 0
+
+
+_KIND_ORDER = {"sale": 0, "refund": 1, "payout": 2}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A seller's statement for a period: its lines, and totals that are always the sums of those lines.
+
+    gross_sales - refunds - commission == net_owed, and brought_forward + net_owed - paid_out ==
+    balance_owed (negative: the seller owes the co-op, as when a refund follows a payout). commission is
+    net of the commission that refunds reversed.
+    """
+
+    seller_id: int
+    lines: tuple[StatementLine, ...]
+    brought_forward_pence: int = 0
+
+    @classmethod
+    def build(
+        cls,
+        seller_id: int,
+        sales: Iterable[Sale] = (),
+        refunds: Iterable[SaleRefund] = (),
+        payouts: Iterable[Payout] = (),
+        brought_forward_pence: int = 0,
+    ) -> Statement:
+        """Build a statement with its lines in date order from a period's sales, refunds and payouts."""
+        lines = [_sale_line(seller_id, sale) for sale in sales]
+        lines += [_refund_line(refund) for refund in refunds]
+        lines += [_payout_line(payout) for payout in payouts]
+        lines.sort(key=lambda line: (line.on, _KIND_ORDER[line.kind]))  # stable: same-day order is kept
+        return cls(seller_id, tuple(lines), brought_forward_pence)
+
+    # Totals are worked out from the lines, never stored beside them, so they cannot disagree.
+    @property
+    def gross_sales_pence(self) -> int:
+        return sum(line.gross_pence for line in self.lines if line.kind == "sale")
+
+    @property
+    def refunds_pence(self) -> int:
+        return -sum(line.gross_pence for line in self.lines if line.kind == "refund")
+
+    @property
+    def commission_pence(self) -> int:
+        return sum(line.commission_pence for line in self.lines)
+
+    @property
+    def net_owed_pence(self) -> int:
+        return sum(line.net_pence for line in self.lines)
+
+    @property
+    def paid_out_pence(self) -> int:
+        return sum(line.paid_out_pence for line in self.lines)
+
+    @property
+    def balance_owed_pence(self) -> int:
+        return self.brought_forward_pence + self.net_owed_pence - self.paid_out_pence
+
+
+def _sale_line(seller_id: int, sale: Sale) -> StatementLine:
+    share = sale.share
+    if share.seller_id != seller_id:
+        raise ValueError(f"sale {sale.reference} is seller {share.seller_id}'s, not {seller_id}'s")
+    return StatementLine(sale.on, "sale", sale.reference, share.gross_pence, share.commission_pence, share.net_pence)
+
+
+def _refund_line(sale_refund: SaleRefund) -> StatementLine:
+    refund = sale_refund.refund
+    amounts = (-refund.gross_pence, -refund.commission_pence, -refund.net_pence)
+    return StatementLine(sale_refund.on, "refund", sale_refund.reference, *amounts)
+
+
+def _payout_line(payout: Payout) -> StatementLine:
+    _check_pence("payout", payout.amount_pence, minimum=1)
+    return StatementLine(payout.on, "payout", payout.reference, paid_out_pence=payout.amount_pence)

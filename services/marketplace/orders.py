@@ -1,0 +1,189 @@
+"""Orders: checkout that never oversells, payment, each state change checked and published."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from services.marketplace import money
+from services.marketplace.cart import cart_lines, empty_cart
+from services.marketplace.events import OUTBOX
+from services.marketplace.models import Order, OrderEvent, OrderLine, Seller, SellerShare, Slot, Variant
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound
+
+# status -> the statuses it may move to
+TRANSITIONS = {
+    "placed": {"paid", "cancelled"},
+    "paid": {"confirmed", "refunded"},
+    "confirmed": {"fulfilled", "refunded"},
+    "fulfilled": {"refunded"},
+    "cancelled": set(),
+    "refunded": set(),
+}
+HOLDS_STOCK = {"placed"}  # an unpaid order holds its stock until paid, cancelled or expired
+
+
+def commission_rates(settings) -> money.CommissionRates:
+    """Return the co-op's commission rates from the settings (percent there, basis points here)."""
+    return money.CommissionRates(settings.commission_rate_percent * 100,
+                                 {name: rate * 100 for name, rate in settings.commission_by_category.items()})
+
+
+def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_within: dt.timedelta,
+             delivery_address: str = "") -> Order:
+    """Turn the caller's cart into one order, reserving stock and slots; all or nothing."""
+    lines = cart_lines(session, by)
+    if not lines:
+        raise Conflict("Your cart is empty.")
+    buyer_member_id = _active_member_buying(session, by)
+    order = Order(buyer_account_id=by.account_id, buyer_member_id=buyer_member_id, status="placed",
+                  total_pence=0, pay_by=utcnow() + pay_within, delivery_address=delivery_address)
+    session.add(order)
+    session.flush()
+    for line in lines:
+        listing = line.listing
+        if listing.status != "published" or not listing.seller.can_sell:
+            raise Conflict(f"'{listing.title}' is no longer on sale; remove it from your cart.")
+        _reserve(session, line, order.id)
+        discount = listing.member_discount_pence if buyer_member_id else 0
+        order.lines.append(OrderLine(
+            seller_id=listing.seller_id, listing_id=listing.id, variant_id=line.variant_id, slot_id=line.slot_id,
+            title=_title(listing, line), category=listing.category, unit_price_pence=listing.price_pence - discount,
+            member_discount_pence=discount, quantity=line.quantity))
+    shares = money.split_order(
+        [money.OrderLine(line.seller_id, line.category, line.unit_price_pence, line.quantity)
+         for line in order.lines], rates)
+    order.shares = [SellerShare(seller_id=s.seller_id, gross_pence=s.gross_pence, commission_pence=s.commission_pence,
+                                net_pence=s.net_pence) for s in shares.values()]
+    order.total_pence = sum(share.gross_pence for share in order.shares)
+    empty_cart(session, by)
+    _record(session, order, None, "placed", by.account_id)
+    return order
+
+
+def _reserve(session: Session, line, order_id: int) -> None:
+    # One conditional UPDATE is the whole guard: the database checks and takes the stock in one step,
+    # so concurrent buyers cannot both see the last item.
+    if line.slot_id is not None:
+        taken = session.execute(update(Slot).where(Slot.id == line.slot_id, Slot.booked_by_order_id.is_(None))
+                                .values(booked_by_order_id=order_id))
+        if taken.rowcount != 1:
+            raise Conflict(f"'{line.listing.title}' is already booked at that time.")
+        return
+    taken = session.execute(update(Variant).where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
+                            .values(stock=Variant.stock - line.quantity))
+    if taken.rowcount != 1:
+        left = session.scalar(select(Variant.stock).where(Variant.id == line.variant_id))
+        raise Conflict(f"Only {left} of '{line.listing.title}' left; change the quantity in your cart.")
+
+
+def _release(session: Session, order: Order) -> None:
+    for line in order.lines:
+        if line.slot_id is not None:
+            session.execute(update(Slot).where(Slot.id == line.slot_id, Slot.booked_by_order_id == order.id)
+                            .values(booked_by_order_id=None))
+        elif line.variant_id is not None:
+            session.execute(update(Variant).where(Variant.id == line.variant_id)
+                            .values(stock=Variant.stock + line.quantity))
+
+
+def _title(listing, line) -> str:
+    if line.slot_id is not None:
+        slot = next(slot for slot in listing.slots if slot.id == line.slot_id)
+        return f"{listing.title}, {slot.starts_at:%d %b %Y %H:%M} UTC"
+    variant = next(variant for variant in listing.variants if variant.id == line.variant_id)
+    return f"{listing.title} ({variant.name})" if variant.name else listing.title
+
+
+def _active_member_buying(session: Session, by: Principal) -> int | None:
+    """Return the buyer's member id if an active member is buying (member prices), else None."""
+    return session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id,
+                                                         Seller.active.is_(True)))
+
+
+def get_order(session: Session, order_id: int, by: Principal) -> Order:
+    """Return an order its buyer, one of its sellers or a coordinator may see; others get 404."""
+    order = session.get(Order, order_id)
+    if order is None or not _may_see(session, order, by):
+        raise NotFound(f"There is no order {order_id}.")
+    return order
+
+
+def _may_see(session: Session, order: Order, by: Principal) -> bool:
+    if order.buyer_account_id == by.account_id or by.has_any("coordinator"):
+        return True
+    seller_id = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
+    return seller_id is not None and any(share.seller_id == seller_id for share in order.shares)
+
+
+def move(session: Session, order: Order, to_status: str, by_account_id: int | None, note: str = "") -> Order:
+    """Change an order's status if the rules allow it; record and publish the change."""
+    if to_status not in TRANSITIONS[order.status]:
+        raise Conflict(f"A {order.status} order cannot become {to_status}.")
+    from_status = order.status
+    if from_status in HOLDS_STOCK and to_status == "cancelled":
+        _release(session, order)
+    order.status = to_status
+    for share in order.shares:
+        share.status = to_status
+    _record(session, order, from_status, to_status, by_account_id, note)
+    return order
+
+
+def _record(session, order: Order, from_status, to_status: str, by_account_id, note: str = "") -> None:
+    order.history.append(OrderEvent(from_status=from_status, to_status=to_status, by_account_id=by_account_id,
+                                    note=note))
+    session.flush()
+    OUTBOX.add(session, f"order.{to_status}", {
+        "order_id": order.id, "status": to_status, "total_pence": order.total_pence, "currency": order.currency,
+        "buyer_member_id": order.buyer_member_id, "occurred_at": utcnow(),
+        "sellers": [{"seller_id": s.seller_id, "gross_pence": s.gross_pence, "commission_pence": s.commission_pence,
+                     "net_pence": s.net_pence} for s in order.shares],
+    })
+
+
+def cancel(session: Session, order_id: int, by: Principal) -> Order:
+    """Cancel an unpaid order (its buyer or a coordinator); its stock and slots are released."""
+    order = get_order(session, order_id, by)
+    if order.buyer_account_id != by.account_id and not by.has_any("coordinator"):
+        raise Forbidden("Only the buyer or a coordinator can cancel an order.")
+    if order.status != "placed":
+        raise Conflict("Only an unpaid order can be cancelled; a paid one is refunded.")
+    return move(session, order, "cancelled", by.account_id)
+
+
+def confirm(session: Session, order_id: int, by: Principal) -> Order:
+    """Confirm a paid order is dispatched or booked (one of its sellers, or a coordinator)."""
+    order = get_order(session, order_id, by)
+    if order.buyer_account_id == by.account_id and not by.has_any("coordinator"):
+        raise Forbidden("The sellers or a coordinator confirm an order, not its buyer.")
+    return move(session, order, "confirmed", by.account_id)
+
+
+def fulfil(session: Session, order_id: int, by: Principal) -> Order:
+    """Record that the buyer received the order (its buyer or a coordinator)."""
+    order = get_order(session, order_id, by)
+    if order.buyer_account_id != by.account_id and not by.has_any("coordinator"):
+        raise Forbidden("The buyer or a coordinator says an order was received.")
+    return move(session, order, "fulfilled", by.account_id)
+
+
+def expire_unpaid(session: Session, now: dt.datetime | None = None) -> list[int]:
+    """Cancel the orders not paid in time, giving their stock and slots back; return their ids."""
+    now = now or utcnow()
+    due = session.scalars(select(Order).where(Order.status == "placed", Order.pay_by <= now)
+                          .order_by(Order.id).with_for_update(skip_locked=True)).all()
+    for order in due:
+        move(session, order, "cancelled", None, note="not paid in time")
+    return [order.id for order in due]
+
+
+def expire_unpaid_job(runtime) -> None:
+    """Cancel unpaid orders whose time is up (a periodic job of the marketplace)."""
+    with runtime.db.transaction() as session:
+        expire_unpaid(session)
+

@@ -1,0 +1,203 @@
+"""Request and response schemas of the marketplace API."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.marketplace.listings import CATEGORIES, SORTS
+from shared.http import MAX_ID
+
+MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
+MAX_STOCK = 100_000
+Pence = fields.Integer
+
+
+class VariantIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    stock = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_STOCK))
+
+
+class ListingCreate(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("goods", "service")))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    price_pence = Pence(required=True, validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
+    member_discount_pence = Pence(load_default=0, validate=validate.Range(min=0, max=MAX_PRICE_PENCE),
+                                  metadata={"description": "Off the price for members buying from members."})
+    stock = fields.Integer(validate=validate.Range(min=0, max=MAX_STOCK),
+                           metadata={"description": "Goods without variants: how many are in stock."})
+    variants = fields.List(fields.Nested(VariantIn), validate=validate.Length(max=20))
+    duration_minutes = fields.Integer(validate=validate.Range(min=5, max=24 * 60))
+    slots = fields.List(fields.AwareDateTime(), validate=validate.Length(max=200))
+    images = fields.List(fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500)),
+                         load_default=list, validate=validate.Length(max=8))
+
+    @validates_schema
+    def fits_its_kind(self, data, **kwargs):
+        if data["kind"] == "goods" and ("duration_minutes" in data or "slots" in data):
+            raise ValidationError("Goods have stock, not a duration or slots.", "kind")
+        if data["kind"] == "service" and ("stock" in data or "variants" in data):
+            raise ValidationError("A service has slots, not stock or variants.", "kind")
+        names = [variant["name"] for variant in data.get("variants", [])]
+        if len(names) != len(set(names)):
+            raise ValidationError("Each variant needs its own name.", "variants")
+
+
+class ListingUpdate(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=120))
+    description = fields.String(validate=validate.Length(max=5000))
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    price_pence = Pence(validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
+    member_discount_pence = Pence(validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
+    duration_minutes = fields.Integer(validate=validate.Range(min=5, max=24 * 60))
+    images = fields.List(fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500)),
+                         validate=validate.Length(max=8))
+
+
+class Variant(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    stock = fields.Integer()
+
+
+class Slot(Schema):
+    id = fields.Integer()
+    starts_at = fields.AwareDateTime()
+    available = fields.Function(lambda slot: slot.booked_by_order_id is None)
+
+
+class Listing(Schema):
+    id = fields.Integer()
+    seller_id = fields.Integer()
+    shop_name = fields.String(attribute="seller.shop_name")
+    kind = fields.String()
+    title = fields.String()
+    description = fields.String()
+    category = fields.String()
+    price_pence = Pence()
+    member_price_pence = fields.Function(lambda listing: listing.price_pence - listing.member_discount_pence)
+    currency = fields.Constant("GBP")
+    status = fields.String()
+    images = fields.List(fields.String())
+    duration_minutes = fields.Integer(allow_none=True)
+    variants = fields.List(fields.Nested(Variant))
+    slots = fields.List(fields.Nested(Slot))
+    created_at = fields.AwareDateTime()
+
+
+class CatalogueQuery(Schema):
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    seller_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "Words in title or description."})
+    sort = fields.String(load_default="newest", validate=validate.OneOf(tuple(SORTS)))
+
+
+class StockUpdate(Schema):
+    stock = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_STOCK))
+
+
+class SlotsAdd(Schema):
+    starts = fields.List(fields.AwareDateTime(), required=True, validate=validate.Length(min=1, max=100))
+
+
+class Seller(Schema):
+    """A member business as customers see it: its shop, never the person's story."""
+
+    member_id = fields.Integer()
+    shop_name = fields.String()
+    sectors = fields.List(fields.String())
+    vat_registered = fields.Boolean()
+
+
+class CartLineIn(Schema):
+    listing_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    variant_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    slot_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+
+
+class CartLine(Schema):
+    id = fields.Integer()
+    listing_id = fields.Integer()
+    variant_id = fields.Integer(allow_none=True)
+    slot_id = fields.Integer(allow_none=True)
+    quantity = fields.Integer()
+    title = fields.String()
+    seller_id = fields.Integer()
+    unit_price_pence = Pence(metadata={"description": "What you pay each: the member price if you are a member."})
+
+
+class Cart(Schema):
+    lines = fields.List(fields.Nested(CartLine))
+    total_pence = Pence()
+    member_prices = fields.Boolean(metadata={"description": "True when you buy at member prices."})
+    currency = fields.Constant("GBP")
+
+
+class CheckoutIn(Schema):
+    delivery_address = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class OrderLine(Schema):
+    seller_id = fields.Integer()
+    listing_id = fields.Integer()
+    variant_id = fields.Integer(allow_none=True)
+    slot_id = fields.Integer(allow_none=True)
+    title = fields.String()
+    category = fields.String()
+    unit_price_pence = Pence()
+    member_discount_pence = Pence()
+    quantity = fields.Integer()
+
+
+class SellerPart(Schema):
+    seller_id = fields.Integer()
+    gross_pence = Pence()
+    commission_pence = Pence()
+    net_pence = Pence()
+    status = fields.String()
+
+
+class OrderChange(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    at = fields.AwareDateTime()
+    note = fields.String()
+
+
+class Order(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    total_pence = Pence()
+    currency = fields.String()
+    buyer_member_id = fields.Integer(allow_none=True)
+    placed_at = fields.AwareDateTime()
+    pay_by = fields.AwareDateTime()
+    paid_at = fields.AwareDateTime(allow_none=True)
+    delivery_address = fields.String()
+    lines = fields.List(fields.Nested(OrderLine))
+    sellers = fields.List(fields.Nested(SellerPart), attribute="shares", data_key="sellers")
+    history = fields.List(fields.Nested(OrderChange))
+
+
+class Card(Schema):
+    number = fields.String(required=True, validate=validate.Regexp(r"^[0-9 -]{12,23}$"))
+    exp_month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
+    exp_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    cvc = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{3,4}$"))
+    holder_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class PaymentIn(Schema):
+    card = fields.Nested(Card, required=True)
+
+
+class RefundIn(Schema):
+    seller_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                               metadata={"description": "Refund only this seller's share (all, or amount_pence)."})
+    amount_pence = Pence(validate=validate.Range(min=1, max=MAX_PRICE_PENCE * 100))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class IdempotencyHeader(Schema):
+    idempotency_key = fields.String(data_key="Idempotency-Key", validate=validate.Length(min=1, max=200),
+                                    metadata={"description": "Send the same key again to retry safely."})
