@@ -71,7 +71,7 @@ def run(bind, demo):
     def load():
         from coop.embedded import Backoffice
 
-        return Backoffice(settings).start()
+        return Backoffice(settings).start(demo=demo)
 
     # One worker: the in-memory broker lives inside that process. Threads serve requests.
     _Gunicorn(load, _gunicorn_options(bind, workers=1, threads=8)).run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask, jsonify
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -33,10 +34,15 @@ class Backoffice:
             self.apps[service] = app
         self.wsgi = DispatcherMiddleware(_index_app(), {f"/{name}": app for name, app in self.apps.items()})
 
-    def start(self) -> Backoffice:
-        """Start every service's consumer, outbox relay and periodic jobs."""
+    def start(self, demo: bool = False) -> Backoffice:
+        """Start every service's consumer, outbox relay and periodic jobs (and the demo listings)."""
         for runtime in self.runtimes.values():
             runtime.start_worker()
+        if demo:
+            from services.marketplace.demo import load_demo_listings
+
+            threading.Thread(target=load_demo_listings, args=(self.runtimes["marketplace"],),
+                             name="demo-listings", daemon=True).start()
         return self
 
     def stop(self) -> None:

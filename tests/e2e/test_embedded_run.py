@@ -91,3 +91,23 @@ def test_a_second_run_keeps_the_data_and_loads_no_second_demo(back_office):
                                     {"Authorization": f"Bearer {token['access_token']}"})
     assert len(members) == 8
     assert "Existing data found" in stop(second)
+
+
+def test_a_newcomer_buys_a_demo_listing_with_the_test_card(back_office):
+    _process, base = back_office()
+    status, token = http.post_json(f"{base}/members/tokens",
+                                   {"email": "customer@demo.coop", "password": DEMO_PASSWORD})
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    # Sellers arrive as member events, then the demo listings are made: wait for the catalogue.
+    listings = wait_for(lambda: http.get_json(f"{base}/marketplace/listings?category=cards")[1], timeout=30)
+    card = next(listing for listing in listings if listing["title"] == "Robin Christmas card")
+    status, _ = http.post_json(f"{base}/marketplace/cart/lines", {"listing_id": card["id"], "quantity": 2}, headers)
+    assert status == 201
+    status, order = http.post_json(f"{base}/marketplace/checkout", {}, {**headers, "Idempotency-Key": "c1"})
+    assert status == 201 and order["total_pence"] == 700
+    status, paid = http.post_json(
+        f"{base}/marketplace/orders/{order['id']}/payment",
+        {"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123",
+                  "holder_name": "Cass Customer"}},
+        {**headers, "Idempotency-Key": "p1"})
+    assert status == 200 and paid["status"] == "paid"
