@@ -144,5 +144,6 @@ class Slots(MethodView):
 
 
 from services.marketplace.orders_api import orders_blp  # noqa: E402 - kept beside the list it joins
+from services.marketplace.payouts_api import payouts_blp  # noqa: E402
 
-BLUEPRINTS = [catalogue_blp, shop_blp, orders_blp]
+BLUEPRINTS = [catalogue_blp, shop_blp, orders_blp, payouts_blp]

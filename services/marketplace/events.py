@@ -33,6 +33,16 @@ class OrderChanged(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
+class PayoutPaid(Schema):
+    payout_id = fields.Integer(required=True)
+    seller_id = fields.Integer(required=True)
+    amount_pence = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
 _WHEN = "2026-11-23T10:00:00+00:00"
 _ORDER = {
     "order_id": 31, "total_pence": 2400, "currency": "GBP", "buyer_member_id": None, "occurred_at": _WHEN,
@@ -51,6 +61,9 @@ CATALOG = EventCatalog(
         EventSpec("order.fulfilled", OrderChanged, {**_ORDER, "status": "fulfilled"}),
         EventSpec("order.cancelled", OrderChanged, {**_ORDER, "status": "cancelled"}),
         EventSpec("order.refunded", OrderChanged, {**_ORDER, "status": "refunded"}),
+        EventSpec("payout.paid", PayoutPaid, {
+            "payout_id": 3, "seller_id": 7, "amount_pence": 2160, "currency": "GBP", "period_start": "2026-11-01",
+            "period_end": "2026-11-30", "occurred_at": _WHEN}),
     ],
 )
 

@@ -230,3 +230,31 @@ class ShareRefund(Base):
     refunded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_account_id: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PayoutRun(Base):
+    """A coordinator's payout for a period: run once; running it again pays nothing twice."""
+
+    __tablename__ = "payout_runs"
+    __table_args__ = (UniqueConstraint("period_start", "period_end"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    run_by: Mapped[int] = mapped_column(Integer)
+    run_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    payouts: Mapped[list[Payout]] = relationship(order_by="Payout.seller_id", lazy="selectin")
+
+
+class Payout(Base):
+    """What one seller was paid in one payout run."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (UniqueConstraint("run_id", "seller_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payout_runs.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(Integer, index=True)
+    amount_pence: Mapped[int] = mapped_column(Integer, CheckConstraint("amount_pence > 0", name="payout_positive"))
+    paid_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

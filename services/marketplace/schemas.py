@@ -201,3 +201,60 @@ class RefundIn(Schema):
 class IdempotencyHeader(Schema):
     idempotency_key = fields.String(data_key="Idempotency-Key", validate=validate.Length(min=1, max=200),
                                     metadata={"description": "Send the same key again to retry safely."})
+
+
+class Period(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class StatementLine(Schema):
+    on = fields.Date()
+    kind = fields.String()
+    reference = fields.String()
+    gross_pence = Pence()
+    commission_pence = Pence()
+    net_pence = Pence()
+    paid_out_pence = Pence()
+
+
+class Statement(Schema):
+    seller_id = fields.Integer()
+    lines = fields.List(fields.Nested(StatementLine))
+    brought_forward_pence = Pence()
+    gross_sales_pence = Pence()
+    refunds_pence = Pence()
+    commission_pence = Pence()
+    net_owed_pence = Pence()
+    paid_out_pence = Pence()
+    balance_owed_pence = Pence(metadata={"description": "Negative when the seller owes the co-op."})
+
+
+class PayoutOut(Schema):
+    seller_id = fields.Integer()
+    amount_pence = Pence()
+    paid_at = fields.AwareDateTime()
+
+
+class PayoutRun(Schema):
+    id = fields.Integer()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    run_at = fields.AwareDateTime()
+    payouts = fields.List(fields.Nested(PayoutOut))
+
+
+class Receipt(Schema):
+    order_id = fields.Integer()
+    trader = fields.String()
+    seller_id = fields.Integer()
+    vat_number = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(OrderLine))
+    total_pence = Pence()
+    vat_pence = Pence(allow_none=True, metadata={"description": "Only for a VAT-registered trader."})
+    issued_at = fields.AwareDateTime(allow_none=True)
+
+
+class VatRegistration(Schema):
+    vat_registered = fields.Boolean(required=True)
+    vat_number = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^GB[0-9]{9}$"))

@@ -1,0 +1,109 @@
+"""Sellers' statements, receipts, and payout runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.marketplace import money
+from services.marketplace.events import OUTBOX
+from services.marketplace.models import Order, Payout, PayoutRun, Seller, SellerShare, ShareRefund
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+PAID_STATUSES = ("paid", "confirmed", "fulfilled", "refunded")
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def statement(session: Session, seller_id: int, start: dt.date, end: dt.date) -> money.Statement:
+    """Build a seller's statement for the days start..end (UTC), with the balance brought forward."""
+    if end < start:
+        raise Unprocessable("The period ends before it starts.")
+    begin, finish = _midnight(start), _midnight(end + dt.timedelta(days=1))
+    earlier = _statement(session, seller_id, None, begin, 0)
+    return _statement(session, seller_id, begin, finish, earlier.balance_owed_pence)
+
+
+def _statement(session, seller_id, begin, finish, brought_forward) -> money.Statement:
+    def within(column):
+        return (column < finish) if begin is None else column.between(begin, finish - dt.timedelta(microseconds=1))
+
+    sales = [
+        money.Sale(f"order {order.id}", order.paid_at.date(),
+                   money.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence))
+        for share, order in session.execute(
+            select(SellerShare, Order).join(Order, Order.id == SellerShare.order_id)
+            .where(SellerShare.seller_id == seller_id, Order.status.in_(PAID_STATUSES), within(Order.paid_at)))
+    ]
+    refunds = [
+        money.SaleRefund(f"order {row.order_id}", row.refunded_at.date(),
+                         money.RefundShare(row.gross_pence, row.commission_pence, row.net_pence))
+        for row in session.scalars(select(ShareRefund).where(ShareRefund.seller_id == seller_id,
+                                                             within(ShareRefund.refunded_at)))
+    ]
+    payouts = [
+        money.Payout(f"payout {row.id}", row.paid_at.date(), row.amount_pence)
+        for row in session.scalars(select(Payout).where(Payout.seller_id == seller_id, within(Payout.paid_at)))
+    ]
+    return money.Statement.build(seller_id, sales, refunds, payouts, brought_forward)
+
+
+def statement_for(session: Session, seller_id: int, by: Principal, start: dt.date, end: dt.date):
+    """Return a statement to the seller themselves or a coordinator."""
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        raise NotFound(f"There is no seller {seller_id}.")
+    if seller.account_id != by.account_id and not by.has_any("coordinator"):
+        raise Forbidden("A statement is for its seller and coordinators only.")
+    return statement(session, seller_id, start, end)
+
+
+def run_payouts(session: Session, by: Principal, start: dt.date, end: dt.date) -> PayoutRun:
+    """Pay every seller what is owed at the end of the period, once; a second run for it pays nothing."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Payouts are run by a coordinator.")
+    if end < start or end >= utcnow().date():
+        raise Unprocessable("A payout covers days that have ended: the period must end before today.")
+    existing = session.scalar(select(PayoutRun).where(PayoutRun.period_start == start, PayoutRun.period_end == end))
+    if existing is not None:
+        return existing
+    run = PayoutRun(period_start=start, period_end=end, run_by=by.account_id)
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError as error:
+        raise Conflict("This payout is being run at this moment; look at it again shortly.") from error
+    for seller_id in session.scalars(select(Seller.member_id).order_by(Seller.member_id)):
+        owed = statement(session, seller_id, start, end).balance_owed_pence
+        if owed > 0:
+            payout = Payout(run_id=run.id, seller_id=seller_id, amount_pence=owed)
+            run.payouts.append(payout)
+            session.flush()
+            OUTBOX.add(session, "payout.paid", {
+                "payout_id": payout.id, "seller_id": seller_id, "amount_pence": owed, "currency": "GBP",
+                "period_start": start, "period_end": end, "occurred_at": utcnow()})
+    session.flush()
+    return run
+
+
+def receipts(session: Session, order: Order) -> list[dict]:
+    """Return one receipt per seller's part of an order, in that trader's name; VAT only if registered."""
+    result = []
+    for share in order.shares:
+        seller = session.get(Seller, share.seller_id)
+        vat = money.vat_breakdown(share.gross_pence, seller.vat_registered)
+        result.append({
+            "order_id": order.id, "trader": seller.shop_name, "seller_id": seller.member_id,
+            "vat_number": seller.vat_number if seller.vat_registered else None,
+            "lines": [line for line in order.lines if line.seller_id == share.seller_id],
+            "total_pence": share.gross_pence, "vat_pence": vat.vat_pence if seller.vat_registered else None,
+            "issued_at": order.paid_at,
+        })
+    return result

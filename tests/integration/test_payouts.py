@@ -1,0 +1,139 @@
+"""Statements add up to the penny, receipts are in each trader's name, payouts are made once."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from services.marketplace.models import Order, ShareRefund
+from shared.db import OutboxMessage, utcnow
+from tests.integration.test_orders import add, checkout, pay
+
+YESTERDAY = (utcnow() - dt.timedelta(days=1)).date()
+PERIOD = {"start": (YESTERDAY - dt.timedelta(days=6)).isoformat(), "end": YESTERDAY.isoformat()}
+
+
+@pytest.fixture
+def seller(market):
+    return market.member(name="Paper Birds")
+
+
+def paid_order(market, seller, price=1000, quantity=1):
+    """A customer's paid order from the seller, as if paid yesterday."""
+    buyer = market.customer()
+    add(market, buyer, market.listing(seller, price_pence=price), quantity=quantity)
+    order = checkout(market, buyer).json
+    pay(market, buyer, order["id"])
+    with market.runtime.db.transaction() as session:
+        session.execute(update(Order).where(Order.id == order["id"])
+                        .values(paid_at=utcnow() - dt.timedelta(days=1)))
+    return buyer, order
+
+
+def statement(market, seller, caller=None):
+    caller = caller or seller
+    return market.client.get(f"/sellers/{seller.member_id}/statement", query_string=PERIOD, headers=caller.headers)
+
+
+def run_payout(market, coordinator):
+    return market.client.post("/payouts", json=PERIOD, headers=coordinator.headers)
+
+
+def test_a_statement_lists_sales_with_the_commission_and_what_is_owed(market, seller):
+    paid_order(market, seller, price=1000)
+    body = statement(market, seller).json
+    assert (body["gross_sales_pence"], body["commission_pence"], body["net_owed_pence"]) == (1000, 100, 900)
+    assert body["balance_owed_pence"] == 900
+    assert [line["kind"] for line in body["lines"]] == ["sale"]
+
+
+def test_a_part_refund_reverses_the_share_and_its_commission(market, seller):
+    _buyer, order = paid_order(market, seller, price=1000)
+    coordinator = market.coordinator()
+    response = market.client.post(f"/orders/{order['id']}/refund",
+                                  json={"seller_id": seller.member_id, "amount_pence": 250},
+                                  headers={**coordinator.headers, "Idempotency-Key": "part"})
+    assert response.status_code == 200 and response.json["status"] == "paid"
+    with market.runtime.db.transaction() as session:
+        session.execute(update(ShareRefund).values(refunded_at=utcnow() - dt.timedelta(days=1)))
+    body = statement(market, seller).json
+    assert body["refunds_pence"] == 250
+    assert body["commission_pence"] == 75 and body["net_owed_pence"] == 675
+    assert body["gross_sales_pence"] - body["refunds_pence"] - body["commission_pence"] == body["net_owed_pence"]
+
+
+def test_a_refund_retried_with_the_same_key_gives_back_once(market, seller):
+    _buyer, order = paid_order(market, seller, price=1000)
+    headers = {**market.coordinator().headers, "Idempotency-Key": "once"}
+    body = {"seller_id": seller.member_id, "amount_pence": 100}
+    market.client.post(f"/orders/{order['id']}/refund", json=body, headers=headers)
+    market.client.post(f"/orders/{order['id']}/refund", json=body, headers=headers)
+    with market.runtime.db.sessionmaker() as session:
+        assert len(session.scalars(select(ShareRefund)).all()) == 1
+
+
+def test_another_member_cannot_read_a_sellers_statement(market, seller):
+    assert statement(market, seller, caller=market.member()).status_code == 403
+
+
+def test_a_coordinator_can_read_any_statement(market, seller):
+    assert statement(market, seller, caller=market.coordinator()).status_code == 200
+
+
+def test_a_payout_pays_each_seller_what_is_owed_and_publishes_it(market, seller):
+    paid_order(market, seller, price=2000)
+    run = run_payout(market, market.coordinator())
+    assert run.status_code == 200
+    assert [(p["seller_id"], p["amount_pence"]) for p in run.json["payouts"]] == [(seller.member_id, 1800)]
+    with market.runtime.db.sessionmaker() as session:
+        [event] = session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "payout.paid")).all()
+    assert event.envelope["data"]["amount_pence"] == 1800
+
+
+def test_running_the_same_payout_twice_pays_nothing_twice(market, seller):
+    paid_order(market, seller, price=2000)
+    coordinator = market.coordinator()
+    first, second = run_payout(market, coordinator), run_payout(market, coordinator)
+    assert first.json["id"] == second.json["id"]
+    with market.runtime.db.sessionmaker() as session:
+        assert len(session.scalars(select(OutboxMessage).where(
+            OutboxMessage.event_type == "payout.paid")).all()) == 1
+
+
+def test_only_a_coordinator_runs_payouts(market, seller):
+    assert run_payout(market, seller).status_code == 403
+
+
+def test_a_payout_cannot_cover_today(market):
+    today = utcnow().date().isoformat()
+    response = market.client.post("/payouts", json={"start": today, "end": today},
+                                  headers=market.coordinator().headers)
+    assert response.status_code == 422
+
+
+def test_each_seller_gets_a_receipt_in_their_own_name(market, seller):
+    other = market.member(name="Silver Lining", sectors=("jewellery",))
+    buyer = market.customer()
+    add(market, buyer, market.listing(seller, price_pence=600))
+    add(market, buyer, market.listing(other, price_pence=1200, category="jewellery"))
+    order = checkout(market, buyer).json
+    pay(market, buyer, order["id"])
+    receipts = market.client.get(f"/orders/{order['id']}/receipts", headers=buyer.headers).json
+    assert sorted((r["trader"], r["total_pence"], r["vat_pence"]) for r in receipts) == [
+        ("Paper Birds", 600, None), ("Silver Lining", 1200, None)]
+
+
+def test_a_vat_registered_traders_receipt_shows_the_vat(market, seller):
+    coordinator = market.coordinator()
+    market.client.put(f"/sellers/{seller.member_id}/vat", json={"vat_registered": True, "vat_number": "GB123456789"},
+                      headers=coordinator.headers)
+    buyer, order = paid_order(market, seller, price=1200)
+    [receipt] = market.client.get(f"/orders/{order['id']}/receipts", headers=buyer.headers).json
+    assert (receipt["vat_pence"], receipt["vat_number"]) == (200, "GB123456789")
+
+
+def test_an_unpaid_order_has_no_receipts(market, seller):
+    buyer = market.customer()
+    add(market, buyer, market.listing(seller))
+    order = checkout(market, buyer).json
+    assert market.client.get(f"/orders/{order['id']}/receipts", headers=buyer.headers).status_code == 409
