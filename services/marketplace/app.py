@@ -8,6 +8,7 @@ from services.marketplace.api import BLUEPRINTS
 from services.marketplace.handlers import SUBSCRIPTIONS
 from services.marketplace.models import Base
 from services.marketplace.orders import expire_unpaid_job
+from services.marketplace.pages import pages_blp
 from services.marketplace.payments import TestModeProvider
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
@@ -27,8 +28,10 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
                start_relay: bool = True) -> Flask:
     """Build the marketplace web application (``gunicorn 'services.marketplace.app:create_app()'``)."""
     runtime = runtime or build_runtime(settings or Settings.from_env())
-    return create_service_app(
+    app = create_service_app(
         runtime, "Co-op marketplace", BLUEPRINTS,
         description="Member listings, the catalogue, orders, commission and payouts.",
         start_relay=start_relay,
     )
+    app.register_blueprint(pages_blp)  # server-rendered pages for people, outside the API document
+    return app

@@ -67,6 +67,8 @@ def create_listing(session: Session, by: Principal, data: dict) -> Listing:
 def update_listing(session: Session, listing_id: int, by: Principal, changes: dict) -> Listing:
     """Change a listing's details; stock is set per variant."""
     listing = own_listing(session, listing_id, by)
+    if listing.kind == "goods" and "duration_minutes" in changes:
+        raise Unprocessable("Goods have stock, not a duration.")
     _check_prices(changes.get("price_pence", listing.price_pence),
                   changes.get("member_discount_pence", listing.member_discount_pence))
     for field in ("title", "description", "category", "price_pence", "member_discount_pence", "images",
@@ -138,7 +140,7 @@ def catalogue_query(category: str | None = None, seller_id: int | None = None, s
         statement = statement.where(Listing.category == category)
     if seller_id:
         statement = statement.where(Listing.seller_id == seller_id)
-    for word in (search or "").split()[:8]:
+    for word in (search or "").split():  # q is at most 100 characters, so this stays short
         pattern = f"%{_escape_like(word.lower())}%"
         statement = statement.where(or_(Listing.title.ilike(pattern, escape="\\"),
                                         Listing.description.ilike(pattern, escape="\\")))

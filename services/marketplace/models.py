@@ -29,8 +29,10 @@ class Seller(Base):
     active: Mapped[bool] = mapped_column(default=True)
     vat_registered: Mapped[bool] = mapped_column(default=False)
     vat_number: Mapped[str | None] = mapped_column(String(20))
-    # The occurred_at of the last member event applied, so that a late, older event changes nothing.
-    updated_by_event_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # When the last status and profile events happened, kept apart so that a late, older event changes
+    # nothing, while a late event of the other kind still applies.
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    profile_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     @property
     def can_sell(self) -> bool:

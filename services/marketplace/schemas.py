@@ -1,5 +1,7 @@
 """Request and response schemas of the marketplace API."""
 
+import functools
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.marketplace.listings import CATEGORIES, SORTS
@@ -7,12 +9,12 @@ from shared.http import MAX_ID
 
 MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
 MAX_STOCK = 100_000
-Pence = fields.Integer
+Pence = functools.partial(fields.Integer, strict=True)
 
 
 class VariantIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    stock = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_STOCK))
+    stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_STOCK))
 
 
 class ListingCreate(Schema):
@@ -23,7 +25,7 @@ class ListingCreate(Schema):
     price_pence = Pence(required=True, validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
     member_discount_pence = Pence(load_default=0, validate=validate.Range(min=0, max=MAX_PRICE_PENCE),
                                   metadata={"description": "Off the price for members buying from members."})
-    stock = fields.Integer(validate=validate.Range(min=0, max=MAX_STOCK),
+    stock = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_STOCK),
                            metadata={"description": "Goods without variants: how many are in stock."})
     variants = fields.List(fields.Nested(VariantIn), validate=validate.Length(max=20))
     duration_minutes = fields.Integer(validate=validate.Range(min=5, max=24 * 60))
@@ -92,7 +94,7 @@ class CatalogueQuery(Schema):
 
 
 class StockUpdate(Schema):
-    stock = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_STOCK))
+    stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_STOCK))
 
 
 class SlotsAdd(Schema):

@@ -19,15 +19,16 @@ def admit_seller(session: Session, event: Envelope) -> None:
     if seller is None:
         seller = Seller(member_id=data["member_id"])
         session.add(seller)
-    elif _is_stale(seller, data):
-        return
     seller.account_id = data["account_id"]
     seller.member_number = data["member_number"]
     seller.kind = data["kind"]
-    seller.shop_name = data["name"]
-    seller.sectors = data["sectors"]
-    seller.active = True
-    seller.updated_by_event_at = data["occurred_at"]
+    if not _is_stale(seller.profile_changed_at, data):
+        seller.shop_name = data["name"]
+        seller.sectors = data["sectors"]
+        seller.profile_changed_at = data["occurred_at"]
+    if not _is_stale(seller.status_changed_at, data):
+        seller.active = True
+        seller.status_changed_at = data["occurred_at"]
 
 
 def set_active(active: bool):
@@ -35,10 +36,10 @@ def set_active(active: bool):
 
     def handle(session: Session, event: Envelope) -> None:
         seller = _known_seller(session, event)
-        if _is_stale(seller, event.data):
+        if _is_stale(seller.status_changed_at, event.data):
             return
         seller.active = active
-        seller.updated_by_event_at = event.data["occurred_at"]
+        seller.status_changed_at = event.data["occurred_at"]
 
     handle.__name__ = "reactivate_seller" if active else "deactivate_seller"
     return handle
@@ -47,11 +48,11 @@ def set_active(active: bool):
 def update_shop(session: Session, event: Envelope) -> None:
     """Follow a change of business name or sectors."""
     seller = _known_seller(session, event)
-    if _is_stale(seller, event.data):
+    if _is_stale(seller.profile_changed_at, event.data):
         return
     seller.shop_name = event.data["name"]
     seller.sectors = event.data["sectors"]
-    seller.updated_by_event_at = event.data["occurred_at"]
+    seller.profile_changed_at = event.data["occurred_at"]
 
 
 def _known_seller(session: Session, event: Envelope) -> Seller:
@@ -61,6 +62,6 @@ def _known_seller(session: Session, event: Envelope) -> Seller:
     return seller
 
 
-def _is_stale(seller: Seller, data: dict) -> bool:
+def _is_stale(last_applied, data: dict) -> bool:
     # Events can arrive out of order (retries, several consumers): an older one must not undo a newer.
-    return seller.updated_by_event_at is not None and data["occurred_at"] < seller.updated_by_event_at
+    return last_applied is not None and data["occurred_at"] < last_applied

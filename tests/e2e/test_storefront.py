@@ -1,0 +1,111 @@
+"""The storefront in a real headless browser (Debian's Chromium), against `coop run`."""
+
+import shutil
+import uuid
+
+import pytest
+
+from services.members.demo import DEMO_PASSWORD
+from tests.e2e.test_embedded_run import back_office  # noqa: F401 - the fixture that starts `coop run`
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TEST_CARD = "4242 4242 4242 4242"
+
+
+@pytest.fixture
+def browser():
+    """Launch headless Chromium through Playwright, or skip when either is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed: pip install 'playwright>=1.40,<2'")
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def store(back_office, browser):  # noqa: F811 - the imported fixture, by name
+    """Open a phone-sized page on a fresh `coop run`; return the page and the store's address."""
+    _process, base = back_office()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(15_000)
+    yield context.new_page(), f"{base}/marketplace/store"
+    context.close()
+
+
+def sign_in(page, store_url: str, email: str) -> None:
+    page.goto(f"{store_url}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def wait_for_demo_listing(page, store_url: str, title: str) -> None:
+    """Reload the search until the demo listings (made shortly after start) are on sale."""
+    for _ in range(60):
+        page.goto(f"{store_url}/search?q={title}")
+        if page.get_by_role("link", name=title).count():
+            return
+        page.wait_for_timeout(500)
+    pytest.fail(f"the demo listing {title!r} never appeared")
+
+
+def add_to_cart(page, store_url: str, title: str) -> None:
+    wait_for_demo_listing(page, store_url, title)
+    page.get_by_role("link", name=title).click()
+    page.get_by_label("Quantity").fill("1")
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("heading", name="Your cart").wait_for()
+
+
+def test_a_customer_buys_from_two_shops_with_the_test_card(store, tmp_path):
+    page, store_url = store
+    sign_in(page, store_url, "customer@demo.coop")
+    add_to_cart(page, store_url, "Robin Christmas card")  # Paper Birds Cards
+    add_to_cart(page, store_url, "Leaf pendant")  # Silver Lining Jewellery
+    assert page.locator("#cart-total").inner_text() == "£22.50"
+    page.get_by_role("link", name="Go to checkout").click()
+    page.get_by_label("Delivery address").fill("1 High Street, Leeds")
+    page.get_by_label("Name on card").fill("Cass Customer")
+    page.get_by_label("Card number").fill(TEST_CARD)
+    page.get_by_label("Expiry month").fill("12")
+    page.get_by_label("Expiry year (4 digits)").fill("2030")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name="Place order and pay £22.50").click()
+    page.get_by_role("heading", name="is paid").wait_for()
+    assert page.locator("#order-status").inner_text() == "paid"
+    assert page.get_by_role("cell", name="Robin Christmas card").count() == 1
+    assert page.get_by_role("cell", name="Leaf pendant").count() == 1
+    shot = tmp_path / "order-confirmation.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+
+
+def test_a_member_adds_a_listing_in_my_shop_and_customers_find_it(store, tmp_path):
+    page, store_url = store
+    title = f"Blue tit card {uuid.uuid4().hex[:6]}"
+    sign_in(page, store_url, "paperbirds@demo.coop")
+    # Shops arrive as member events; the demo listings on sale mean Paper Birds' shop exists.
+    wait_for_demo_listing(page, store_url, "Robin Christmas card")
+    page.get_by_role("link", name="My shop").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill("Linocut blue tit, blank inside.")
+    page.get_by_label("Category").select_option("cards")
+    page.get_by_label("Price in pounds").fill("3.75")
+    page.get_by_label("Stock", exact=True).fill("12")
+    page.get_by_role("button", name="Save as draft").click()
+    row = page.locator("#my-listings tr", has_text=title)
+    assert row.locator(".status").inner_text() == "draft"
+    row.get_by_role("button", name=f"Publish {title}").click()
+    assert page.locator("#my-listings tr", has_text=title).locator(".status").inner_text() == "published"
+    page.goto(f"{store_url}/search?q={title}")
+    result = page.locator("#results").get_by_role("link", name=title)
+    assert result.count() == 1
+    shot = tmp_path / "search-finds-new-listing.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
