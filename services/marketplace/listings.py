@@ -31,7 +31,7 @@ def seller_of(session: Session, by: Principal) -> Seller:
 
 
 def own_listing(session: Session, listing_id: int, by: Principal) -> Listing:
-    """Return one of the caller's listings; another member's is refused (coordinators may look)."""
+    """Return one of the caller's listings; another member's is refused."""
     listing = session.get(Listing, listing_id)
     if listing is None:
         raise NotFound(f"There is no listing {listing_id}.")

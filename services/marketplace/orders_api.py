@@ -138,7 +138,9 @@ class OrderPayment(MethodView):
                 raise Conflict(str(error)) from error
             return 200, ORDER.dump(order)
 
-        request = {"order_id": order_id, "card_last4": card.digits[-4:]}
+        # What identifies the request without keeping the card number, even hashed.
+        request = {"order_id": order_id, "card_last4": card.digits[-4:], "expiry": [card.exp_month, card.exp_year],
+                   "holder": card.holder_name}
         status, answer = once(session, principal.account_id, key, "payment", request, charge)
         session.commit()
         return _stored_answer(answer, status)

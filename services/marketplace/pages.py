@@ -204,8 +204,8 @@ def cart_page():
     """Show the cart, or (POST) put an item in it."""
     session, principal = db_session(), signed_in()
     if request.method == "POST":
-        fields = {name: request.form[name] for name in ("listing_id", "variant_id", "slot_id", "quantity")
-                  if request.form.get(name)}
+        fields = {name: whole_number(request.form[name], name.replace("_", " "))
+                  for name in ("listing_id", "variant_id", "slot_id", "quantity") if request.form.get(name)}
         cart.add_to_cart(session, principal, **validated(schemas.CartLineIn(), fields))
         session.commit()
         return redirect(url_for(".cart_page"))

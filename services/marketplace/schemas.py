@@ -39,6 +39,8 @@ class ListingCreate(Schema):
             raise ValidationError("Goods have stock, not a duration or slots.", "kind")
         if data["kind"] == "service" and ("stock" in data or "variants" in data):
             raise ValidationError("A service has slots, not stock or variants.", "kind")
+        if "stock" in data and "variants" in data:
+            raise ValidationError("Give the stock of each variant, or one stock without variants.", "stock")
         names = [variant["name"] for variant in data.get("variants", [])]
         if len(names) != len(set(names)):
             raise ValidationError("Each variant needs its own name.", "variants")
@@ -114,7 +116,7 @@ class CartLineIn(Schema):
     listing_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     variant_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     slot_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+    quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=100))
 
 
 class CartLine(Schema):
