@@ -157,11 +157,28 @@ def cancel(session: Session, order_id: int, by: Principal) -> Order:
 
 
 def confirm(session: Session, order_id: int, by: Principal) -> Order:
-    """Confirm a paid order is dispatched or booked (one of its sellers, or a coordinator)."""
+    """Confirm a seller's part of a paid order is dispatched or booked; the order is confirmed with the last.
+
+    A seller confirms their own part; a coordinator confirms every part at once.
+    """
     order = get_order(session, order_id, by)
-    if order.buyer_account_id == by.account_id and not by.has_any("coordinator"):
-        raise Forbidden("The sellers or a coordinator confirm an order, not its buyer.")
-    return move(session, order, "confirmed", by.account_id)
+    if order.status != "paid":
+        raise Conflict(f"A {order.status} order cannot be confirmed.")
+    if by.has_any("coordinator"):
+        parts = order.shares
+    else:
+        seller_id = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
+        parts = [share for share in order.shares if share.seller_id == seller_id]
+        if not parts:
+            raise Forbidden("The sellers or a coordinator confirm an order, not its buyer.")
+        if parts[0].status == "confirmed":
+            raise Conflict("You have already confirmed your part of this order.")
+    for share in parts:
+        share.status = "confirmed"
+    if all(share.status == "confirmed" for share in order.shares):
+        move(session, order, "confirmed", by.account_id)
+    session.flush()
+    return order
 
 
 def fulfil(session: Session, order_id: int, by: Principal) -> Order:

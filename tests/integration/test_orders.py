@@ -248,3 +248,19 @@ def test_the_order_moves_through_confirmed_and_fulfilled(market, sellers):
     fulfilled = market.client.post(f"/orders/{order['id']}/fulfil", headers=buyer.headers)
     assert fulfilled.json["status"] == "fulfilled"
     assert [c["to_status"] for c in fulfilled.json["history"]] == ["placed", "paid", "confirmed", "fulfilled"]
+
+
+def test_each_seller_confirms_their_own_part_and_the_order_is_confirmed_with_the_last(market, sellers):
+    buyer = market.customer()
+    add(market, buyer, market.listing(sellers[0]))
+    add(market, buyer, market.listing(sellers[1], category="jewellery"))
+    order = checkout(market, buyer).json
+    pay(market, buyer, order["id"])
+    first = market.client.post(f"/orders/{order['id']}/confirm", headers=sellers[0].headers).json
+    assert first["status"] == "paid"
+    assert {s["seller_id"]: s["status"] for s in first["sellers"]}[sellers[0].member_id] == "confirmed"
+    again = market.client.post(f"/orders/{order['id']}/confirm", headers=sellers[0].headers)
+    assert again.status_code == 409
+    last = market.client.post(f"/orders/{order['id']}/confirm", headers=sellers[1].headers).json
+    assert last["status"] == "confirmed"
+    assert len(events(market, "order.confirmed")) == 1
