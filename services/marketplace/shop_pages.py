@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from services.marketplace import listings, orders, payouts, schemas
-from services.marketplace.models import Order, Seller, SellerShare
+from services.marketplace.models import Listing, Order, Seller, SellerShare, Slot
 from services.marketplace.pages import needs_sign_in, pages_blp, pence_from, signed_in, validated, whole_number
 from shared.errors import Forbidden, Unprocessable
 from shared.service import db_session
+
+UK = ZoneInfo("Europe/London")
+NEW_SLOT_ROWS = 3  # how many date + time pairs the service forms offer at once
 
 
 def _own_shop() -> Seller:
@@ -66,6 +71,141 @@ def set_stock(listing_id, variant_id):
     listings.set_stock(session, listing_id, variant_id, stock, signed_in())
     session.commit()
     return redirect(url_for(".my_shop"))
+
+
+@pages_blp.get("/my-shop/listings/<int:listing_id>")
+@needs_sign_in
+def edit_listing(listing_id):
+    """Show the form to change one of the member's listings, its variants or its time slots."""
+    session = db_session()
+    _own_shop()
+    listing = listings.own_listing(session, listing_id, signed_in())
+    return render_template("listing_edit.html", listing=listing, slot_rows=range(1, NEW_SLOT_ROWS + 1),
+                           saved=request.args.get("saved"))
+
+
+@pages_blp.post("/my-shop/listings/<int:listing_id>")
+@needs_sign_in
+def update_listing(listing_id):
+    """Change a listing's title, description, category, prices (and a service's duration)."""
+    session, form = db_session(), request.form
+    _own_shop()
+    listing = listings.own_listing(session, listing_id, signed_in())
+    changes = {
+        "title": form.get("title", "").strip(), "description": form.get("description", ""),
+        "category": form.get("category", ""), "price_pence": pence_from(form.get("price", ""), "price"),
+        "member_discount_pence": pence_from(form.get("member_discount") or "0", "member discount"),
+    }
+    if listing.kind == "service":
+        changes["duration_minutes"] = whole_number(form.get("duration_minutes", ""), "duration in minutes")
+    listings.update_listing(session, listing_id, signed_in(), validated(schemas.ListingUpdate(), changes))
+    session.commit()
+    return redirect(url_for(".edit_listing", listing_id=listing_id, saved="details"))
+
+
+@pages_blp.post("/my-shop/listings/<int:listing_id>/variants")
+@needs_sign_in
+def add_variant(listing_id):
+    """Add a variant (a size, a colour) with its stock to goods."""
+    session, form = db_session(), request.form
+    _own_shop()
+    data = validated(schemas.VariantIn(), {"name": form.get("name", "").strip(),
+                                           "stock": whole_number(form.get("stock", ""), "stock")})
+    listings.add_variant(session, listing_id, signed_in(), data["name"], data["stock"])
+    session.commit()
+    return redirect(url_for(".edit_listing", listing_id=listing_id, saved="variant"))
+
+
+@pages_blp.post("/my-shop/listings/<int:listing_id>/slots")
+@needs_sign_in
+def add_slots(listing_id):
+    """Add more bookable times to a service; the times are typed in UK time."""
+    session = db_session()
+    _own_shop()
+    starts = validated(schemas.SlotsAdd(), {"starts": _slots_from_form(request.form)})["starts"]
+    listings.add_slots(session, listing_id, signed_in(), starts)
+    session.commit()
+    return redirect(url_for(".edit_listing", listing_id=listing_id, saved="slots"))
+
+
+@pages_blp.get("/my-shop/services/new")
+@needs_sign_in
+def new_service():
+    """Show the form to offer a service with a few bookable times."""
+    _own_shop()
+    return render_template("service_new.html", slot_rows=range(1, NEW_SLOT_ROWS + 1))
+
+
+@pages_blp.post("/my-shop/services")
+@needs_sign_in
+def add_service():
+    """Add a service with its duration and first time slots to the member's shop, as a draft."""
+    session, form = db_session(), request.form
+    _own_shop()
+    data = validated(schemas.ListingCreate(), {
+        "kind": "service", "title": form.get("title", "").strip(), "description": form.get("description", ""),
+        "category": form.get("category", ""), "price_pence": pence_from(form.get("price", ""), "price"),
+        "member_discount_pence": pence_from(form.get("member_discount") or "0", "member discount"),
+        "duration_minutes": whole_number(form.get("duration_minutes", ""), "duration in minutes"),
+        "slots": _slots_from_form(form),
+    })
+    listing = listings.create_listing(session, signed_in(), data)
+    session.commit()
+    return redirect(url_for(".edit_listing", listing_id=listing.id, saved="service"))
+
+
+@pages_blp.get("/my-shop/bookings")
+@needs_sign_in
+def shop_bookings():
+    """List the member's booked time slots, soonest first, with the order that booked each."""
+    seller = _own_shop()
+    return render_template("shop_bookings.html", seller=seller, bookings=booked_slots(db_session(), seller.member_id))
+
+
+def booked_slots(session: Session, seller_id: int, limit: int = 200) -> list[Row]:
+    """Return (slot, listing, order) rows for the seller's slots booked by orders that are not cancelled."""
+    return session.execute(
+        select(Slot, Listing, Order).join(Listing, Listing.id == Slot.listing_id)
+        .join(Order, Order.id == Slot.booked_by_order_id)
+        .where(Listing.seller_id == seller_id, Order.status != "cancelled")
+        .order_by(Slot.starts_at, Slot.id).limit(limit)).all()
+
+
+def uk_time(text_date: str, text_time: str, row: int) -> dt.datetime:
+    """Read a date and a time typed in UK local time (GMT or BST) as a UTC datetime."""
+    try:
+        local = dt.datetime.combine(dt.date.fromisoformat(text_date.strip()),
+                                    dt.time.fromisoformat(text_time.strip()), tzinfo=UK)
+    except ValueError:
+        raise Unprocessable(f"Give slot {row} as a date (YYYY-MM-DD) and a time (HH:MM).") from None
+    in_utc = local.astimezone(dt.UTC)
+    if in_utc.astimezone(UK).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise Unprocessable(f"Slot {row} falls when the clocks go forward, a time that does not exist in the UK.")
+    return in_utc  # a time that happens twice (clocks going back) is taken as the first, in BST
+
+
+def _slots_from_form(form) -> list[str]:
+    """Read the filled-in slot rows (slot_date_N, slot_time_N) as ISO 8601 UTC times for the API schemas."""
+    starts = []
+    for row in range(1, NEW_SLOT_ROWS + 1):
+        text_date, text_time = form.get(f"slot_date_{row}", ""), form.get(f"slot_time_{row}", "")
+        if not text_date.strip() and not text_time.strip():
+            continue
+        if not text_date.strip() or not text_time.strip():
+            raise Unprocessable(f"Give slot {row} both a date and a time.")
+        starts.append(uk_time(text_date, text_time, row).isoformat())
+    return starts
+
+
+@pages_blp.app_template_filter("uk_time")
+def _uk_time_filter(moment: dt.datetime) -> str:
+    return moment.astimezone(UK).strftime("%a %d %b %Y, %H:%M")
+
+
+@pages_blp.app_template_filter("pounds_plain")
+def _pounds_plain_filter(pence: int) -> str:
+    """Show pence as pounds for a form field to edit: 350 -> 3.50."""
+    return f"{pence // 100}.{pence % 100:02d}"
 
 
 @pages_blp.get("/my-shop/orders")

@@ -1,5 +1,6 @@
 """The storefront in a real headless browser (Debian's Chromium), against `coop run`."""
 
+import datetime as dt
 import shutil
 import uuid
 
@@ -107,5 +108,60 @@ def test_a_member_adds_a_listing_in_my_shop_and_customers_find_it(store, tmp_pat
     result = page.locator("#results").get_by_role("link", name=title)
     assert result.count() == 1
     shot = tmp_path / "search-finds-new-listing.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+
+
+def pay_with_test_card(page, amount: str) -> None:
+    page.get_by_label("Delivery address").fill("1 High Street, Leeds")
+    page.get_by_label("Name on card").fill("Cass Customer")
+    page.get_by_label("Card number").fill(TEST_CARD)
+    page.get_by_label("Expiry month").fill("12")
+    page.get_by_label("Expiry year (4 digits)").fill("2030")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name=f"Place order and pay {amount}").click()
+    page.get_by_role("heading", name="is paid").wait_for()
+
+
+def test_a_member_offers_a_service_with_a_slot_and_a_customer_books_it(store, tmp_path):
+    page, store_url = store
+    title = f"Card-making class {uuid.uuid4().hex[:6]}"
+    day = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    sign_in(page, store_url, "paperbirds@demo.coop")
+    wait_for_demo_listing(page, store_url, "Robin Christmas card")
+    page.get_by_role("link", name="My shop").click()
+    page.get_by_role("link", name="Add a service").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill("Two hours of linocut printing.")
+    page.get_by_label("Category").select_option("crafts")
+    page.get_by_label("Price in pounds").fill("30")
+    page.get_by_label("Duration in minutes").fill("120")
+    page.get_by_label("Slot 1 date").fill(day)
+    page.get_by_label("Slot 1 time").fill("14:00")
+    page.get_by_role("button", name="Save service as draft").click()
+    assert page.get_by_role("status").inner_text() == "The service is saved as a draft."
+    assert page.locator("#slots").get_by_text("14:00").count() == 1  # shown back in UK time
+    page.get_by_role("link", name="Back to my shop").click()
+    page.locator("#my-listings tr", has_text=title).get_by_role("button", name=f"Publish {title}").click()
+    assert page.locator("#my-listings tr", has_text=title).locator(".status").inner_text() == "published"
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, store_url, "customer@demo.coop")
+    page.goto(f"{store_url}/search?q={title}")
+    page.locator("#results").get_by_role("link", name=title).click()
+    assert page.get_by_label("Time (UTC)").locator("option").count() == 1
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("heading", name="Your cart").wait_for()
+    page.get_by_role("link", name="Go to checkout").click()
+    pay_with_test_card(page, "£30.00")
+    order_id = page.url.split("/orders/")[1].split("?")[0]
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, store_url, "paperbirds@demo.coop")
+    page.goto(f"{store_url}/my-shop/bookings")
+    row = page.locator("#bookings tr", has_text=title)
+    assert row.get_by_role("link", name=f"Order {order_id}").count() == 1
+    assert row.locator(".status").inner_text() == "paid"
+    shot = tmp_path / "my-bookings.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 0
