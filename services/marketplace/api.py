@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+from flask import request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.marketplace import listings, schemas
+from services.marketplace import images, listings, schemas
 from services.marketplace.models import Seller
 from shared.auth import current_principal, requires
 from shared.errors import NotFound
 from shared.http import paginate
-from shared.service import db_session
+from shared.service import db_session, runtime
 
 catalogue_blp = Blueprint("catalogue", __name__, description="What customers can browse and buy")
 shop_blp = Blueprint("shop", __name__, url_prefix="/shop", description="A member business's own listings")
@@ -45,6 +49,24 @@ class SellerPage(MethodView):
         if seller is None or not seller.can_sell:
             raise NotFound(f"There is no shop {member_id}.")
         return seller
+
+
+@catalogue_blp.route("/images/<name>")
+class Image(MethodView):
+    @catalogue_blp.response(200, {"format": "binary", "type": "string"},
+                            content_type="application/octet-stream", description="The image (JPEG, PNG or WebP).")
+    def get(self, name):
+        """Show an image uploaded for a listing (listings name it ``images/<name>``). Anyone may."""
+        path = images.image_path(uploads_folder(), name)
+        if not path.is_file():
+            raise NotFound("There is no such image.")
+        response = send_file(path, mimetype=images.content_type(name), max_age=86400)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def uploads_folder() -> Path:
+    return runtime().settings.data_dir / "uploads"
 
 
 @shop_blp.route("/listings")
@@ -83,6 +105,36 @@ class ShopListing(MethodView):
         """Change one of your listings: title, description, category, prices, images, duration."""
         session = db_session()
         listing = listings.update_listing(session, listing_id, current_principal(), body)
+        session.commit()
+        return listing
+
+
+def _allows_body_of(limit: int):
+    """Let one view read a larger body than the app-wide limit (an upload); above it, 413."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            request.max_content_length = limit
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+@shop_blp.route("/listings/<int:listing_id>/images")
+class ListingImages(MethodView):
+    @_allows_body_of(images.MAX_UPLOAD_BYTES)
+    @requires("member")
+    @shop_blp.arguments(schemas.ImageUpload, location="files")
+    @shop_blp.response(201, schemas.Listing)
+    def post(self, files, listing_id):
+        """Upload an image (JPEG, PNG or WebP, at most 2 MiB) to one of your listings; 8 images at most.
+
+        The listing's ``images`` gains ``images/<name>``, relative to the marketplace (``GET /images/<name>``).
+        """
+        session = db_session()
+        upload = files["image"]
+        listing = images.add_image(session, listing_id, current_principal(), upload.read(), upload.mimetype,
+                                   uploads_folder())
         session.commit()
         return listing
 

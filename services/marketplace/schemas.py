@@ -1,7 +1,9 @@
 """Request and response schemas of the marketplace API."""
 
 import functools
+import re
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.marketplace.listings import CATEGORIES, SORTS
@@ -10,6 +12,17 @@ from shared.http import MAX_ID
 MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
 MAX_STOCK = 100_000
 Pence = functools.partial(fields.Integer, strict=True)
+_WEB_URL = validate.URL(schemes={"https", "http"})
+UPLOADED_IMAGE = re.compile(r"^images/[0-9a-f]{32}\.(jpg|png|webp)$")  # added by POST /shop/listings/<id>/images
+
+
+def _image_reference(value: str) -> None:
+    """Accept a web address, or the relative URL of an image uploaded to the marketplace."""
+    if not UPLOADED_IMAGE.fullmatch(value):
+        _WEB_URL(value)
+
+
+ImageRef = functools.partial(fields.String, validate=[validate.Length(max=500), _image_reference])
 
 
 class VariantIn(Schema):
@@ -30,8 +43,7 @@ class ListingCreate(Schema):
     variants = fields.List(fields.Nested(VariantIn), validate=validate.Length(max=20))
     duration_minutes = fields.Integer(validate=validate.Range(min=5, max=24 * 60))
     slots = fields.List(fields.AwareDateTime(), validate=validate.Length(max=200))
-    images = fields.List(fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500)),
-                         load_default=list, validate=validate.Length(max=8))
+    images = fields.List(ImageRef(), load_default=list, validate=validate.Length(max=8))
 
     @validates_schema
     def fits_its_kind(self, data, **kwargs):
@@ -53,8 +65,11 @@ class ListingUpdate(Schema):
     price_pence = Pence(validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
     member_discount_pence = Pence(validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
     duration_minutes = fields.Integer(validate=validate.Range(min=5, max=24 * 60))
-    images = fields.List(fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500)),
-                         validate=validate.Length(max=8))
+    images = fields.List(ImageRef(), validate=validate.Length(max=8))
+
+
+class ImageUpload(Schema):
+    image = Upload(required=True, metadata={"description": "A JPEG, PNG or WebP image of at most 2 MiB."})
 
 
 class Variant(Schema):
