@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, g
+from flask.views import MethodView
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
 from shared import bus
-from shared.auth import verifier_from_settings
+from shared.auth import current_principal, requires, verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database
 from shared.http import MAX_ID, CoopApi, IdConverter, health_blueprint, install_error_handlers, install_request_ids
@@ -157,3 +159,25 @@ def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = runtime().db.sessionmaker()
     return g.db_session
+
+
+def action_endpoint(blp, rule: str, change: Callable, summary: str, response_schema, roles: tuple[str, ...] = (),
+                    body_schema=None) -> None:
+    """Register ``POST rule`` for one state change: ``change(session, caller, [body,] **path_ids)``.
+
+    The view parses, calls the rule, commits and returns, like every other write view.
+    """
+
+    def post(self, *body, **path_ids):
+        session = db_session()
+        result = change(session, current_principal(), *body, **path_ids)
+        session.commit()
+        return result
+
+    post.__doc__ = summary
+    view = blp.response(200, response_schema)(post)
+    if body_schema is not None:
+        view = blp.arguments(body_schema)(view)
+    view = requires(*roles)(view)
+    name = "".join(word.title() for word in re.findall(r"[a-z]+", rule.replace("int:", "")))
+    blp.route(rule)(type(name, (MethodView,), {"post": view}))

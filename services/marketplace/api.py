@@ -14,7 +14,7 @@ from services.marketplace.models import Seller
 from shared.auth import current_principal, requires
 from shared.errors import NotFound
 from shared.http import paginate
-from shared.service import db_session, runtime
+from shared.service import action_endpoint, db_session, runtime
 
 catalogue_blp = Blueprint("catalogue", __name__, description="What customers can browse and buy")
 shop_blp = Blueprint("shop", __name__, url_prefix="/shop", description="A member business's own listings")
@@ -140,16 +140,10 @@ class ListingImages(MethodView):
 
 
 def _status_view(action: str, summary: str) -> None:
-    def post(self, listing_id):
-        session = db_session()
-        listing = listings.change_status(session, listing_id, current_principal(), action)
-        session.commit()
-        return listing
+    def change(session, caller, listing_id):
+        return listings.change_status(session, listing_id, caller, action)
 
-    post.__doc__ = summary
-    post = requires("member")(shop_blp.response(200, schemas.Listing)(post))
-    shop_blp.route(f"/listings/<int:listing_id>/{action}")(type(f"Listing{action.title()}", (MethodView,),
-                                                                {"post": post}))
+    action_endpoint(shop_blp, f"/listings/<int:listing_id>/{action}", change, summary, schemas.Listing, ("member",))
 
 
 _status_view("publish", "Put one of your listings on sale.")

@@ -16,7 +16,7 @@ from services.marketplace.payments import CardDetails, PaymentDeclined, PaymentE
 from shared.auth import current_principal, requires
 from shared.errors import Conflict, DomainError, Forbidden, Unprocessable
 from shared.http import paginate
-from shared.service import db_session, runtime
+from shared.service import action_endpoint, db_session, runtime
 
 orders_blp = Blueprint("orders", __name__, description="Carts, checkout, payment and orders")
 ORDER = schemas.Order()
@@ -174,18 +174,12 @@ class OrderRefund(MethodView):
 
 
 def _transition(action: str, summary: str) -> None:
-    change = getattr(orders, action)
+    step = getattr(orders, action)
 
-    def post(self, order_id):
-        session = db_session()
-        order = change(session, order_id, current_principal())
-        session.commit()
-        return order
+    def change(session, caller, order_id):
+        return step(session, order_id, caller)
 
-    post.__doc__ = summary
-    post = requires()(orders_blp.response(200, schemas.Order)(post))
-    orders_blp.route(f"/orders/<int:order_id>/{action}")(type(f"Order{action.title()}", (MethodView,),
-                                                              {"post": post}))
+    action_endpoint(orders_blp, f"/orders/<int:order_id>/{action}", change, summary, schemas.Order)
 
 
 _transition("cancel", "Cancel an unpaid order (its buyer or a coordinator); its items go back on sale.")

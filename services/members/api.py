@@ -14,7 +14,7 @@ from services.members.models import Member
 from shared.auth import current_principal, jwks, requires
 from shared.errors import NotFound, TooManyRequests, Unauthorized
 from shared.http import paginate
-from shared.service import db_session, runtime
+from shared.service import action_endpoint, db_session, runtime
 
 accounts_blp = Blueprint("accounts", __name__, description="Accounts and signing in")
 members_blp = Blueprint("members", __name__, url_prefix="/members", description="Membership of the co-op")
@@ -170,22 +170,14 @@ class MemberDetail(MethodView):
         return member
 
 
-def _status_action(action: str, roles: tuple[str, ...], summary: str):
-    """Make the view for one membership transition (admit, decline, suspend, reinstate, leave)."""
+def _status_action(action: str, roles: tuple[str, ...], summary: str) -> None:
+    """Register the endpoint of one membership transition (admit, decline, suspend, ...)."""
 
-    def post(self, body, member_id):
-        session = db_session()
-        member = membership.change_status(session, member_id, action, current_principal(), body["reason"])
-        session.commit()
-        return member
+    def change(session, caller, body, member_id):
+        return membership.change_status(session, member_id, action, caller, body["reason"])
 
-    post.__doc__ = summary
-    post = members_blp.arguments(schemas.StatusChangeRequest)(
-        members_blp.response(200, schemas.MemberView)(post)
-    )
-    post = requires(*roles)(post)
-    view = type(f"Member{action.title()}", (MethodView,), {"post": post})
-    members_blp.route(f"/<int:member_id>/{action}")(view)
+    action_endpoint(members_blp, f"/<int:member_id>/{action}", change, summary, schemas.MemberView, roles,
+                    schemas.StatusChangeRequest)
 
 
 _status_action("admit", ("coordinator",), "Admit an applicant: a member number and a £1 share.")
