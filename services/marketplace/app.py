@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.marketplace.api import BLUEPRINTS
 from services.marketplace.handlers import SUBSCRIPTIONS
+from services.marketplace.ledger_store import SqlLedger
 from services.marketplace.models import Base
 from services.marketplace.orders import expire_unpaid_job
 from services.marketplace.pages import pages_blp
@@ -19,8 +20,9 @@ NAME = "marketplace"
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the marketplace's database, relay, consumer, unpaid-order expiry and payment provider."""
     runtime = ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[expire_unpaid_job])
-    # The built-in provider behaves like a card processor's test mode; a real one plugs in here.
-    runtime.payment_provider = TestModeProvider()
+    # The built-in provider behaves like a card processor's test mode; a real one plugs in here. Its
+    # ledger is in the database, outside the request's transaction, so that every worker process sees it.
+    runtime.payment_provider = TestModeProvider(SqlLedger(runtime.db))
     return runtime
 
 

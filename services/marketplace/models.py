@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -260,3 +261,18 @@ class Payout(Base):
     seller_id: Mapped[int] = mapped_column(Integer, index=True)
     amount_pence: Mapped[int] = mapped_column(Integer, CheckConstraint("amount_pence > 0", name="payout_positive"))
     paid_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaymentLedgerEntry(Base):
+    """The built-in test-mode payment provider's own records, as a card processor keeps on its side.
+
+    Not the marketplace's books: written by ``ledger_store.SqlLedger`` on its own connection, outside the
+    request's transaction. ``kind`` names the mapping (authorisations, captures, idempotency, ...).
+    """
+
+    __tablename__ = "payment_ledger"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # Idempotency keys are the caller's key (up to 200 characters) with a prefix and suffix of ours.
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

@@ -1,0 +1,208 @@
+"""Keep the test-mode payment provider's ledger in a database, shared by every process of the service.
+
+``SqlLedger`` has the interface ``TestModeProvider`` uses from ``TestModeLedger`` (a ``lock`` and the
+``idempotency``, ``authorisations``, ``status``, ``captures`` and ``refunded_pence`` mappings, and a
+``secret``), but its state lives in the ``payment_ledger`` table, so a payment taken in one worker can be
+refunded by another and an idempotent retry is recognised whichever worker it reaches.
+
+It behaves like an external processor: each ``with ledger.lock:`` block runs in a transaction of its
+own, on its own connection, committed at the end of the block whatever the request's transaction does
+later. On PostgreSQL the table is in the service's database and a transaction-scoped advisory lock
+serialises the blocks across processes. On SQLite one writer at a time holds the whole database, and
+the request's transaction already holds it when it calls the provider, so the ledger is kept in a file
+of its own beside the service's database (``<name>-payment-ledger.db``); its transactions begin with
+BEGIN IMMEDIATE (see ``shared.db``), which serialises them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, make_url, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.marketplace.models import PaymentLedgerEntry
+from services.marketplace.payments import Authorisation, Capture, PaymentDeclined, Refund, Void
+from shared.db import Database, make_engine
+
+# The advisory lock's key: any constant no other part of the service uses ("paylgr" in ASCII).
+ADVISORY_LOCK_KEY = 0x7061796C6772
+TABLE = PaymentLedgerEntry.__table__
+_RECORDS = {cls.__name__: cls for cls in (Authorisation, Capture, Refund, Void)}
+
+
+class SqlLedger:
+    """A ``TestModeLedger`` kept in a database table; safe to share between threads and processes."""
+
+    __test__ = False
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.engine = _ledger_engine(db)
+        self._local = threading.local()
+        self._table_ready = False
+        self._secret: bytes | None = None
+        self.lock = _LedgerLock(self)
+        self.authorisations = _Entries(self, "authorisation")
+        self.status = _Entries(self, "status")
+        self.captures = _Entries(self, "capture")
+        self.refunded_pence = _Entries(self, "refunded")
+        self.idempotency = _Entries(self, "idempotency")
+
+    @property
+    def secret(self) -> bytes:
+        """The key that card fingerprints are made with: made once and kept, so every process agrees."""
+        if self._secret is None:
+            entries = _Entries(self, "secret")
+            with self.lock:
+                if "hmac" not in entries:
+                    entries["hmac"] = secrets.token_hex(32)
+                self._secret = bytes.fromhex(entries["hmac"])
+        return self._secret
+
+    def _connection(self) -> Connection | None:
+        return getattr(self._local, "connection", None)
+
+    def _begin(self) -> None:
+        connection = self.engine.connect()
+        try:
+            connection.begin()  # BEGIN IMMEDIATE on SQLite: the one writer until commit
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+            if not self._table_ready:
+                TABLE.create(connection, checkfirst=True)
+                self._table_ready = True
+        except BaseException:
+            connection.close()
+            raise
+        self._local.connection = connection
+
+    def _end(self, error: BaseException | None) -> None:
+        connection, self._local.connection = self._local.connection, None
+        try:
+            # Whatever was written stays written, as in the in-memory ledger and at a processor: a
+            # decline is recorded and then raised through the block. Only a failure of the database
+            # itself, or an interrupt, throws the block's work away.
+            if error is None or (isinstance(error, Exception) and not isinstance(error, SQLAlchemyError)):
+                connection.commit()
+            else:
+                connection.rollback()
+        finally:
+            connection.close()
+
+
+class _LedgerLock:
+    """Hold one transaction for the outermost ``with`` block of a thread; re-entrant like an RLock."""
+
+    def __init__(self, ledger: SqlLedger):
+        self._ledger = ledger
+
+    def __enter__(self) -> _LedgerLock:
+        local = self._ledger._local
+        depth = getattr(local, "depth", 0)
+        if depth == 0:
+            self._ledger._begin()
+        local.depth = depth + 1
+        return self
+
+    def __exit__(self, exc_type, error, traceback) -> None:
+        local = self._ledger._local
+        local.depth -= 1
+        if local.depth == 0:
+            self._ledger._end(error)
+
+
+class _Entries(MutableMapping):
+    """One of the ledger's mappings: rows of one kind, read and written in the current block's transaction.
+
+    Used outside a ``with ledger.lock:`` block, each operation runs in a block of its own.
+    """
+
+    def __init__(self, ledger: SqlLedger, kind: str):
+        self._ledger = ledger
+        self._kind = kind
+
+    def _run(self, operation):
+        with self._ledger.lock:
+            return operation(self._ledger._connection())
+
+    def __getitem__(self, key: str) -> Any:
+        found = self._run(lambda c: c.execute(
+            select(TABLE.c.value).where(TABLE.c.kind == self._kind, TABLE.c.key == key)).first())
+        if found is None:
+            raise KeyError(key)
+        return decode(found[0])
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        encoded = encode(value)
+
+        def upsert(connection: Connection) -> None:
+            if connection.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            statement = insert(TABLE).values(kind=self._kind, key=key, value=encoded)
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[TABLE.c.kind, TABLE.c.key], set_={"value": statement.excluded.value}))
+
+        self._run(upsert)
+
+    def __delitem__(self, key: str) -> None:
+        deleted = self._run(lambda c: c.execute(
+            delete(TABLE).where(TABLE.c.kind == self._kind, TABLE.c.key == key)).rowcount)
+        if not deleted:
+            raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        keys = self._run(lambda c: c.execute(
+            select(TABLE.c.key).where(TABLE.c.kind == self._kind).order_by(TABLE.c.key)).scalars().all())
+        return iter(keys)
+
+    def __len__(self) -> int:
+        return self._run(lambda c: c.execute(
+            select(func.count()).select_from(TABLE).where(TABLE.c.kind == self._kind)).scalar_one())
+
+    def __repr__(self) -> str:
+        return f"<{self._kind} entries of {self._ledger.engine.url!r}>"
+
+
+def encode(value: Any) -> Any:
+    """Turn a ledger value into JSON, tagging every type that JSON would not give back as it was."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, tuple):
+        return {"type": "tuple", "items": [encode(item) for item in value]}
+    if isinstance(value, PaymentDeclined):
+        return {"type": "PaymentDeclined", "code": value.code, "message": value.message}
+    if type(value) in _RECORDS.values():
+        return {"type": type(value).__name__, "fields": dataclasses.asdict(value)}
+    raise TypeError(f"the payment ledger cannot keep a {type(value).__name__}")
+
+
+def decode(value: Any) -> Any:
+    """Undo ``encode``."""
+    if not isinstance(value, dict):
+        return value
+    kind = value["type"]
+    if kind == "tuple":
+        return tuple(decode(item) for item in value["items"])
+    if kind == "PaymentDeclined":
+        return PaymentDeclined(value["code"], value["message"])
+    return _RECORDS[kind](**value["fields"])
+
+
+def _ledger_engine(db: Database) -> Engine:
+    """The service's engine on PostgreSQL; on SQLite, an engine on a file beside the service's database."""
+    if not db.is_sqlite:
+        return db.engine
+    url = make_url(db.url)
+    if not url.database or url.database == ":memory:":
+        raise ValueError("the SQL payment ledger needs a database file, not an in-memory SQLite database")
+    path = Path(url.database)
+    ledger_path = path.with_name(f"{path.stem}-payment-ledger{path.suffix or '.db'}")
+    return make_engine(url.set(database=str(ledger_path)).render_as_string(hide_password=False))
