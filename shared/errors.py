@@ -43,3 +43,10 @@ class TooManyRequests(DomainError):
 class Unauthorized(DomainError):
     status = 401
     title = "Unauthorized"
+
+
+class PreconditionRequired(DomainError):
+    """A change to something that can race was sent without saying which version it was made on."""
+
+    status = 428
+    title = "Precondition Required"

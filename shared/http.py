@@ -11,11 +11,12 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from shared.correlation import new_id, reset_correlation_id, set_correlation_id
-from shared.errors import DomainError
+from shared.errors import DomainError, PreconditionRequired
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,11 @@ def install_error_handlers(app: Flask) -> None:
     def refused(error: DomainError):
         return problem(error.status, error.title, error.message, headers=error.headers)
 
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_error):
+        # Two writers passed the If-Match check at the same moment; the row's version let one through.
+        return problem(409, "Conflict", "Someone else changed this at the same moment; reload it and try again.")
+
     @app.errorhandler(RecursionError)
     def too_deep(_error):
         return problem(400, "Bad Request", "The JSON body is nested too deeply.")
@@ -136,6 +142,25 @@ def install_error_handlers(app: Flask) -> None:
             return app.extensions["coop_api"].handle_http_exception(error)
         log.exception("unhandled error", extra={"path": request.path})
         return problem(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")
+
+
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+IF_MATCH_DOC = {"parameters": [{
+    "in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+    "description": "The version you last read (the ETag of GET), e.g. \"3\". A stale one gets 409."}],
+    "responses": {"428": {"description": "If-Match is missing."}}}
+
+
+def if_match_version() -> int:
+    """Return the version the request's If-Match names; 428 if there is none, 400 if it is not one."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired("Send If-Match with the version you last read (the ETag of GET), so that "
+                                   "no one else's change is overwritten.")
+    match = IF_MATCH.match(header)
+    if match is None:
+        raise DomainError('If-Match must be one version, such as "3".')
+    return int(match.group(1))
 
 
 def unstorable_text(req) -> str | None:

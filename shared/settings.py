@@ -45,6 +45,12 @@ class Settings:
     scheduler_seconds: float = 5.0
     quorum_fraction: float = 0.1
     quorum_minimum: int = 3
+    # Contracts worth more than this (in pence) need the members' vote before they are signed.
+    contract_approval_threshold_pence: int = 500_000
+    # The co-op's fee on the work members do under contract, taken from each member's share.
+    contract_fee_percent: int = 10
+    # Whether the co-op itself is VAT-registered: its invoices to buyers then add VAT.
+    coop_vat_registered: bool = False
     log_json: bool = True
 
     def database_url(self, service: str) -> str:
@@ -82,6 +88,9 @@ class Settings:
         def path(value):
             return Path(value)
 
+        def _flag(value):
+            return value.lower() not in ("0", "false", "no")
+
         def _rates(value):
             pairs = (item.split("=", 1) for item in value.split(",") if item.strip())
             return {name.strip(): int(rate) for name, rate in pairs}
@@ -114,5 +123,9 @@ class Settings:
             scheduler_seconds=get("SCHEDULER_SECONDS", float, defaults.scheduler_seconds),
             quorum_fraction=get("QUORUM_FRACTION", float, defaults.quorum_fraction),
             quorum_minimum=get("QUORUM_MINIMUM", int, defaults.quorum_minimum),
-            log_json=get("LOG_JSON", lambda v: v.lower() not in ("0", "false", "no"), defaults.log_json),
+            contract_approval_threshold_pence=get("CONTRACT_APPROVAL_THRESHOLD_PENCE", int,
+                                                  defaults.contract_approval_threshold_pence),
+            contract_fee_percent=get("CONTRACT_FEE_PERCENT", int, defaults.contract_fee_percent),
+            coop_vat_registered=get("VAT_REGISTERED", _flag, defaults.coop_vat_registered),
+            log_json=get("LOG_JSON", _flag, defaults.log_json),
         )

@@ -17,6 +17,7 @@ import uuid
 import pytest
 
 from tests.support.backends import Backend, choose_backend
+from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
 
@@ -63,4 +64,15 @@ def market(settings):
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Market(app, runtime)
+    runtime.stop()
+
+
+@pytest.fixture
+def desk(settings):
+    """The contracts service with a test client and factories for buyers and contracts."""
+    from services.contracts.app import build_runtime, create_app
+
+    runtime = build_runtime(settings)
+    app = create_app(settings, runtime=runtime, start_relay=False)
+    yield Desk(app, runtime)
     runtime.stop()

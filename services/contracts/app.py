@@ -7,6 +7,7 @@ from flask import Flask
 from services.contracts.api import BLUEPRINTS
 from services.contracts.handlers import SUBSCRIPTIONS
 from services.contracts.models import Base
+from services.contracts.negotiation import expire_lapsed_offers_job
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
@@ -14,8 +15,8 @@ NAME = "contracts"
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
-    """Assemble the contracts service's database, relay and consumer."""
-    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS)
+    """Assemble the contracts service's database, relay, consumer and the job that lapses old offers."""
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[expire_lapsed_offers_job])
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

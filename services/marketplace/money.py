@@ -13,39 +13,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
-FULL_RATE_BP = 10_000  # basis points in 100 %
-UK_STANDARD_VAT_BP = 2_000
-
-
-def _round_half_up(numerator: int, denominator: int) -> int:
-    """Divide non-negative integers, rounding a half penny up."""
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def _check_pence(name: str, value: int, minimum: int = 0) -> None:
-    # bool is an int in Python; True pence is a bug, not a penny.
-    if type(value) is not int or value < minimum:
-        raise ValueError(f"{name} must be a whole number of pence >= {minimum}, not {value!r}")
-
-
-def _check_rate(rate_bp: int) -> None:
-    if type(rate_bp) is not int or not 0 <= rate_bp <= FULL_RATE_BP:
-        raise ValueError(f"a rate must be whole basis points from 0 to {FULL_RATE_BP}, not {rate_bp!r}")
+from shared.money import FULL_RATE_BP, UK_STANDARD_VAT_BP, check_pence, check_rate, rate_of, round_half_up
 
 
 def _check_adds_up(gross: int, commission: int, net: int) -> None:
     for name, value in (("gross", gross), ("commission", commission), ("net", net)):
-        _check_pence(name, value)
+        check_pence(name, value)
     if gross != commission + net:
         raise ValueError(f"gross {gross}p is not commission {commission}p + net {net}p")
 
 
 def commission_pence(amount_pence: int, rate_basis_points: int) -> int:
     """Return the commission on an amount: rate in basis points (1000 = 10 %), half a penny rounds up."""
-    _check_pence("amount", amount_pence)
-    _check_rate(rate_basis_points)
-    # With 0 <= rate <= 100 %, the result is between 0 and the amount itself.
-    return _round_half_up(amount_pence * rate_basis_points, FULL_RATE_BP)
+    return rate_of(amount_pence, rate_basis_points)
 
 
 @dataclass(frozen=True)
@@ -57,7 +37,7 @@ class CommissionRates:
 
     def __post_init__(self) -> None:
         for rate in (self.default_bp, *self.per_category.values()):
-            _check_rate(rate)
+            check_rate(rate)
         # Frozen all the way down: a rate cannot change under an order being split.
         object.__setattr__(self, "per_category", MappingProxyType(dict(self.per_category)))
 
@@ -74,7 +54,7 @@ class OrderLine:
     quantity: int
 
     def __post_init__(self) -> None:
-        _check_pence("unit price", self.unit_price_pence)
+        check_pence("unit price", self.unit_price_pence)
         if type(self.quantity) is not int or self.quantity < 1:
             raise ValueError(f"quantity must be a whole number >= 1, not {self.quantity!r}")
 
@@ -144,7 +124,7 @@ NOTHING_REFUNDED = RefundShare(0, 0, 0)
 def _commission_reversed_after(share: SellerShare, refunded_gross_pence: int) -> int:
     # Rounded on the running total, not on each part, so that parts summing to the whole share reverse
     # exactly its commission, and no part ever reverses more than its own gross.
-    return _round_half_up(share.commission_pence * refunded_gross_pence, share.gross_pence)
+    return round_half_up(share.commission_pence * refunded_gross_pence, share.gross_pence)
 
 
 def refund_split(
@@ -156,7 +136,7 @@ def refund_split(
     the share's overall commission rate; to reverse exactly one line's commission, split and refund a
     share built from that line alone.
     """
-    _check_pence("refund", refund_gross_pence, minimum=1)
+    check_pence("refund", refund_gross_pence, minimum=1)
     total_refunded = refunded_so_far.gross_pence + refund_gross_pence
     if total_refunded > share.gross_pence:
         left = share.gross_pence - refunded_so_far.gross_pence
@@ -174,12 +154,12 @@ class VatBreakdown(NamedTuple):
 
 def vat_breakdown(gross_pence: int, vat_registered: bool, rate_bp: int = UK_STANDARD_VAT_BP) -> VatBreakdown:
     """Split a VAT-inclusive price into net and VAT for a receipt; no VAT unless the seller is registered."""
-    _check_pence("gross", gross_pence)
-    _check_rate(rate_bp)
+    check_pence("gross", gross_pence)
+    check_rate(rate_bp)
     if not vat_registered:
         return VatBreakdown(gross_pence, 0)
     # The VAT fraction of an inclusive price is rate / (100 % + rate): 1/6 of the price at 20 %.
-    vat = _round_half_up(gross_pence * rate_bp, FULL_RATE_BP + rate_bp)
+    vat = round_half_up(gross_pence * rate_bp, FULL_RATE_BP + rate_bp)
     return VatBreakdown(gross_pence - vat, vat)
 
 
@@ -289,5 +269,5 @@ def _refund_line(sale_refund: SaleRefund) -> StatementLine:
 
 
 def _payout_line(payout: Payout) -> StatementLine:
-    _check_pence("payout", payout.amount_pence, minimum=1)
+    check_pence("payout", payout.amount_pence, minimum=1)
     return StatementLine(payout.on, "payout", payout.reference, paid_out_pence=payout.amount_pence)

@@ -1,0 +1,205 @@
+"""Splitting a signed contract's work between member businesses, and following who does what.
+
+Allocations of a line never add up to more than its quantity; a member suspended or gone has their
+open allocations flagged for a coordinator to hand on, not dropped.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.contracts import lifecycle
+from services.contracts.events import OUTBOX
+from services.contracts.models import Allocation, Contract, MemberBusiness
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.events import Envelope
+
+# Allocations that hold part of a line: offered, taken on, or waiting to be handed on.
+LIVE = ("offered", "accepted", "needs_reallocation")
+
+
+def locked_contract(session: Session, contract_id: int) -> Contract:
+    """Return a contract with its row locked until commit, so allocations of it happen one at a time."""
+    contract = session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
+    if contract is None:
+        raise NotFound(f"There is no contract {contract_id}.")
+    return contract
+
+
+def agreed_lines(contract: Contract) -> list[dict]:
+    """Return the line items of the terms the contract was signed on."""
+    return contract.latest_round.terms["line_items"]
+
+
+def allocated_per_line(session: Session, contract_id: int) -> dict[int, int]:
+    """Return how much of each line is held by live allocations."""
+    rows = session.execute(
+        select(Allocation.line, func.sum(Allocation.quantity))
+        .where(Allocation.contract_id == contract_id, Allocation.state.in_(LIVE))
+        .group_by(Allocation.line)).all()
+    return {line: int(quantity) for line, quantity in rows}
+
+
+def line_summary(session: Session, contract: Contract) -> list[dict]:
+    """Say, for each line, how much is allocated and how much is left to allocate."""
+    allocated = allocated_per_line(session, contract.id)
+    return [
+        {"line": index, "description": line["description"], "unit": line.get("unit", ""),
+         "quantity": line["quantity"], "allocated": allocated.get(index, 0),
+         "remaining": line["quantity"] - allocated.get(index, 0)}
+        for index, line in enumerate(agreed_lines(contract))
+    ]
+
+
+def allocate(session: Session, by: Principal, contract_id: int, *, member_id: int, line: int,
+             quantity: int) -> Allocation:
+    """Offer part of a line of a signed contract to an active member business whose sectors fit."""
+    contract = locked_contract(session, contract_id)
+    _check_under_way(contract)
+    lines = agreed_lines(contract)
+    if not 0 <= line < len(lines):
+        raise Unprocessable(f"Contract {contract.reference} has lines 0 to {len(lines) - 1}; there is no line {line}.")
+    member = _member_who_can_take(session, contract, member_id)
+    remaining = lines[line]["quantity"] - allocated_per_line(session, contract.id).get(line, 0)
+    if quantity > remaining:
+        raise Conflict(f"Only {remaining} of line {line} ('{lines[line]['description']}') is left to allocate; "
+                       f"{quantity} is too many.")
+    allocation = Allocation(contract_id=contract.id, member_id=member.member_id, line=line, quantity=quantity,
+                            state="offered", created_by=by.account_id, created_at=utcnow())
+    session.add(allocation)
+    session.flush()
+    allocation.contract = contract
+    OUTBOX.add(session, "contract.work_allocated", allocation_event(allocation, lines[line]))
+    return allocation
+
+
+def respond(session: Session, by: Principal, allocation_id: int, *, accept: bool) -> Allocation:
+    """Let a member business accept or decline work offered to it (declined work is free to reallocate)."""
+    allocation = _get(session, allocation_id)
+    if by.member_id is None or allocation.member_id != by.member_id:
+        raise Forbidden("Only the member business this work was offered to can answer the offer.")
+    _check_under_way(allocation.contract)
+    if allocation.state != "offered":
+        raise Conflict(f"This allocation is {allocation.state.replace('_', ' ')}; only an offered one can be "
+                       "accepted or declined.")
+    allocation.state = "accepted" if accept else "declined"
+    allocation.responded_at = utcnow()
+    _publish_change(session, allocation, None)
+    return allocation
+
+
+def reallocate(session: Session, by: Principal, allocation_id: int, *, member_id: int) -> Allocation:
+    """Hand the work of a flagged allocation to another member business; return the new allocation."""
+    old = _get(session, allocation_id)
+    contract = locked_contract(session, old.contract_id)
+    _check_under_way(contract)
+    if old.state not in ("offered", "needs_reallocation"):
+        raise Conflict(f"This allocation is {old.state.replace('_', ' ')}; only one offered or flagged for "
+                       "reallocation can be handed on.")
+    if member_id == old.member_id:
+        raise Conflict("The work is already allocated to that member business.")
+    member = _member_who_can_take(session, contract, member_id)
+    new = Allocation(contract_id=contract.id, member_id=member.member_id, line=old.line, quantity=old.quantity,
+                     state="offered", created_by=by.account_id, created_at=utcnow())
+    session.add(new)
+    session.flush()
+    new.contract = contract
+    old.state, old.replaced_by = "reallocated", new.id
+    _publish_change(session, old, f"Handed on to member {member.member_id}.")
+    OUTBOX.add(session, "contract.work_allocated", allocation_event(new, agreed_lines(contract)[new.line]))
+    return new
+
+
+def flag_open_allocations(session: Session, member: MemberBusiness, event: Envelope) -> None:
+    """Flag a suspended or departed member's open work on contracts under way for reallocation."""
+    reason = ("The member business left the co-op." if event.type == "member.left"
+              else "The member business is suspended.")
+    allocations = session.scalars(
+        select(Allocation).join(Contract, Contract.id == Allocation.contract_id)
+        .where(Allocation.member_id == member.member_id, Allocation.state.in_(("offered", "accepted")),
+               Contract.state.in_(lifecycle.UNDER_WAY))).all()
+    for allocation in allocations:
+        allocation.state, allocation.flagged_reason = "needs_reallocation", reason
+        _publish_change(session, allocation, reason, causation=event)
+
+
+def allocations_query(contract_id: int | None = None, member_id: int | None = None, state: str | None = None):
+    """Select allocations, newest first, of one contract and/or one member business."""
+    statement = select(Allocation).order_by(Allocation.id.desc())
+    if contract_id is not None:
+        statement = statement.where(Allocation.contract_id == contract_id)
+    if member_id is not None:
+        statement = statement.where(Allocation.member_id == member_id)
+    if state is not None:
+        statement = statement.where(Allocation.state == state)
+    return statement
+
+
+def value_pence(allocation: Allocation) -> int:
+    """Return what an allocation's work is worth at the agreed unit price."""
+    line = agreed_lines(allocation.contract)[allocation.line]
+    return allocation.quantity * line["unit_price_pence"]
+
+
+def member_view(allocation: Allocation) -> dict:
+    """What a member business sees of its allocation: its own line, never the rest of the deal."""
+    contract = allocation.contract
+    line = agreed_lines(contract)[allocation.line]
+    terms = contract.latest_round.terms
+    return {
+        "id": allocation.id, "state": allocation.state, "flagged_reason": allocation.flagged_reason,
+        "contract_reference": contract.reference, "contract_title": contract.title,
+        "buyer_name": contract.buyer.name, "contract_state": contract.state,
+        "description": line["description"], "unit": line.get("unit", ""), "quantity": allocation.quantity,
+        "unit_price_pence": line["unit_price_pence"], "value_pence": value_pence(allocation),
+        "start_on": terms.get("start_on"), "end_on": terms.get("end_on"),
+        "milestones": [{"title": m.title, "due_on": m.due_on, "done": m.done_at is not None}
+                       for m in contract.milestones],
+        "created_at": allocation.created_at, "responded_at": allocation.responded_at,
+    }
+
+
+def allocation_event(allocation: Allocation, line: dict) -> dict:
+    """Return what allocation events say: the member's part and its value, not the whole deal."""
+    return {
+        "contract_id": allocation.contract_id, "reference": allocation.contract.reference,
+        "allocation_id": allocation.id, "member_id": allocation.member_id, "description": line["description"],
+        "quantity": allocation.quantity, "value_pence": allocation.quantity * line["unit_price_pence"],
+        "occurred_at": utcnow(),
+    }
+
+
+def _publish_change(session, allocation: Allocation, reason: str | None, causation: Envelope | None = None):
+    line = agreed_lines(allocation.contract)[allocation.line]
+    OUTBOX.add(session, "contract.allocation_changed",
+               {**allocation_event(allocation, line), "state": allocation.state, "reason": reason},
+               causation=causation)
+
+
+def _get(session: Session, allocation_id: int) -> Allocation:
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None:
+        raise NotFound(f"There is no allocation {allocation_id}.")
+    return allocation
+
+
+def _check_under_way(contract: Contract) -> None:
+    if contract.state not in lifecycle.UNDER_WAY:
+        raise Conflict(f"Contract {contract.reference} is {contract.state}; work is allocated only once it is "
+                       "signed and until it is completed.")
+
+
+def _member_who_can_take(session: Session, contract: Contract, member_id: int) -> MemberBusiness:
+    member = session.get(MemberBusiness, member_id)
+    if member is None:
+        raise Unprocessable(f"There is no member business {member_id}.")
+    if not member.can_take_work:
+        raise Conflict(f"{member.name} cannot take work now: only active producer members can.")
+    if contract.sector not in (member.sectors or []):
+        raise Conflict(f"{member.name} does not work in {contract.sector} (their sectors: "
+                       f"{', '.join(member.sectors) or 'none'}).")
+    return member
+
