@@ -35,14 +35,17 @@ class Backoffice:
         self.wsgi = DispatcherMiddleware(_index_app(), {f"/{name}": app for name, app in self.apps.items()})
 
     def start(self, demo: bool = False) -> Backoffice:
-        """Start every service's consumer, outbox relay and periodic jobs (and the demo listings)."""
+        """Start every service's consumer, outbox relay and periodic jobs (and the demo listings and contracts)."""
         for runtime in self.runtimes.values():
             runtime.start_worker()
         if demo:
+            from services.contracts.demo import load_demo_contracts
             from services.marketplace.demo import load_demo_listings
 
-            threading.Thread(target=load_demo_listings, args=(self.runtimes["marketplace"],),
-                             name="demo-listings", daemon=True).start()
+            # Both wait for the demo members' admissions to arrive as events.
+            for service, load in (("marketplace", load_demo_listings), ("contracts", load_demo_contracts)):
+                threading.Thread(target=load, args=(self.runtimes[service],), name=f"demo-{service}",
+                                 daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -9,31 +9,21 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+from shared.member_directory import MemberColumns
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class Seller(Base):
+class Seller(MemberColumns, Base):
     """A member business that may sell, as the member events describe it (a local projection)."""
 
     __tablename__ = "sellers"
 
-    # The member's id in the members service: the same number everywhere.
-    member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    account_id: Mapped[int] = mapped_column(Integer, index=True)
-    member_number: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))  # producer | agency
     shop_name: Mapped[str] = mapped_column(String(120))
-    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    active: Mapped[bool] = mapped_column(default=True)
     vat_registered: Mapped[bool] = mapped_column(default=False)
     vat_number: Mapped[str | None] = mapped_column(String(20))
-    # When the last status and profile events happened, kept apart so that a late, older event changes
-    # nothing, while a late event of the other kind still applies.
-    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    profile_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     @property
     def can_sell(self) -> bool:

@@ -111,3 +111,19 @@ def test_a_newcomer_buys_a_demo_listing_with_the_test_card(back_office):
                   "holder_name": "Cass Customer"}},
         {**headers, "Idempotency-Key": "p1"})
     assert status == 200 and paid["status"] == "paid"
+
+
+def test_the_demo_coordinator_finds_contracts_in_negotiation_signed_and_awaiting_the_members_vote(back_office):
+    _process, base = back_office()
+    status, token = http.post_json(f"{base}/members/tokens",
+                                   {"email": "coordinator@demo.coop", "password": DEMO_PASSWORD})
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    # Member businesses arrive as member events, then the demo contracts are made.
+    contracts = wait_for(lambda: http.get_json(f"{base}/contracts/contracts", headers)[1], timeout=30)
+    by_state = {contract["state"]: contract for contract in contracts}
+    assert {"countered", "signed", "agreed"} <= by_state.keys()
+    assert by_state["agreed"]["approval"] == "pending"
+    status, signed = http.get_json(f"{base}/contracts/contracts/{by_state['signed']['id']}", headers)
+    assert all(line["remaining"] == 0 for line in signed["lines"])
+    status, negotiating = http.get_json(f"{base}/contracts/contracts/{by_state['countered']['id']}", headers)
+    assert len(negotiating["rounds"]) == 2
