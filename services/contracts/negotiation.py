@@ -74,7 +74,9 @@ def check_version(contract: Contract, expected_version: int) -> None:
 def create_contract(session: Session, by: Principal, *, buyer_id: int, title: str, sector: str,
                     terms: dict, comment: str = "") -> Contract:
     """Start a contract in draft, its first round being the co-op's opening terms."""
-    get_buyer(session, buyer_id)
+    if session.get(Buyer, buyer_id) is None:
+        # The body names the buyer: an unknown one is bad input (422), like an unknown member.
+        raise Unprocessable(f"There is no buyer {buyer_id}.")
     now = utcnow()
     contract = Contract(buyer_id=buyer_id, title=title.strip(), sector=sector, state="draft",
                         created_by=by.account_id, created_at=now, state_changed_at=now, updated_at=now)
@@ -137,9 +139,11 @@ def propose(session: Session, by: Principal, contract: Contract, expected_versio
     """Send the draft's latest terms to the buyer; with respond_by, the offer lapses then."""
     check_version(contract, expected_version)
     now = utcnow()
-    _check_respond_by(respond_by, now)
+    respond_by = respond_by or contract.latest_round.respond_by
+    if respond_by is not None and respond_by <= now:
+        raise Unprocessable("The draft's answer-by date has passed; give a new respond_by.")
     move_contract(session, by, contract, "propose", now, note=comment)
-    contract.offer_expires_at = respond_by or contract.latest_round.respond_by
+    contract.offer_expires_at = respond_by
     return contract
 
 
@@ -147,6 +151,8 @@ def agree(session: Session, by: Principal, contract: Contract, expected_version:
           approval_threshold_pence: int, comment: str = "") -> Contract:
     """Record that ``party`` accepted the other side's latest terms; large contracts then go to a vote."""
     check_version(contract, expected_version)
+    # The state first: "only the buyer can accept them" would mislead about a contract already closed.
+    lifecycle.next_state(contract.state, "agree")
     latest = contract.latest_round
     if party not in PARTIES:
         raise Unprocessable(f"party must be one of {', '.join(PARTIES)}.")
@@ -226,10 +232,8 @@ def record_members_decision(session: Session, event: Envelope) -> None:
     data = event.data
     if data.get("subject_type") != "contract":
         return
-    try:
-        contract = session.get(Contract, int(data["subject_id"]))
-    except (TypeError, ValueError):
-        contract = None
+    contract_id = _contract_id(data.get("subject_id"))
+    contract = session.get(Contract, contract_id) if contract_id else None
     if contract is None:
         log.warning("a vote was decided on a contract this service does not know",
                     extra={"subject_id": data.get("subject_id"), "proposal_id": data["proposal_id"]})
@@ -253,6 +257,15 @@ def record_members_decision(session: Session, event: Envelope) -> None:
     contract.closing_reason = f"The members did not approve it ({why})."
     move_contract(session, None, contract, "refuse_by_vote", now, note=contract.closing_reason,
           extra={"reason": contract.closing_reason}, causation=event)
+
+
+def _contract_id(subject_id) -> int | None:
+    try:
+        contract_id = int(subject_id)
+    except (TypeError, ValueError):
+        return None
+    # No contract id is beyond an INTEGER column, and PostgreSQL refuses to even look one up.
+    return contract_id if 0 < contract_id < 2**31 else None
 
 
 def move_contract(session: Session, by: Principal | None, contract: Contract, action: str, now: dt.datetime,

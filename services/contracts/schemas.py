@@ -15,25 +15,27 @@ MAX_QUANTITY = 1_000_000
 Pence = functools.partial(fields.Integer, strict=True)
 Id = functools.partial(fields.Integer, strict=True, validate=validate.Range(min=1, max=MAX_ID))
 Text = functools.partial(fields.String, load_default="", validate=validate.Length(max=2000))
+# The service strips these names before storing them: only spaces would leave an empty one.
+NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 Party = functools.partial(fields.String, required=True, validate=validate.OneOf(PARTIES),
                           metadata={"description": "Who made or answered the offer: the co-op or the buyer "
                                                    "(a coordinator enters both)."})
 
 
 class BuyerIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
+    contact_name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    address = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    address = fields.String(required=True, validate=[validate.Length(min=1, max=1000), NOT_BLANK])
 
 
 class BuyerUpdate(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
-    contact_name = fields.String(validate=validate.Length(min=1, max=120))
+    name = fields.String(validate=[validate.Length(min=1, max=200), NOT_BLANK])
+    contact_name = fields.String(validate=[validate.Length(min=1, max=120), NOT_BLANK])
     email = fields.Email(validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
-    address = fields.String(validate=validate.Length(min=1, max=1000))
+    address = fields.String(validate=[validate.Length(min=1, max=1000), NOT_BLANK])
 
 
 class Buyer(BuyerIn):
@@ -42,14 +44,14 @@ class Buyer(BuyerIn):
 
 
 class LineItem(Schema):
-    description = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
-    unit = fields.String(load_default="items", validate=validate.Length(min=1, max=30))
+    unit = fields.String(load_default="items", validate=[validate.Length(min=1, max=30), NOT_BLANK])
     unit_price_pence = Pence(required=True, validate=validate.Range(min=0, max=MAX_UNIT_PRICE_PENCE))
 
 
 class MilestoneIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
     due_on = fields.Date(required=True)
 
 
@@ -62,7 +64,7 @@ class Terms(Schema):
     payment_terms_days = fields.Integer(load_default=30, strict=True, validate=validate.Range(min=0, max=120))
     start_on = fields.Date(required=True)
     end_on = fields.Date(required=True)
-    clauses = fields.List(fields.String(validate=validate.Length(min=1, max=2000)), load_default=list,
+    clauses = fields.List(fields.String(validate=[validate.Length(min=1, max=2000), NOT_BLANK]), load_default=list,
                           validate=validate.Length(max=50))
     member_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50),
                              metadata={"description": "Member businesses proposed to do the work."})
@@ -83,7 +85,7 @@ class Terms(Schema):
 
 class ContractIn(Schema):
     buyer_id = Id(required=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
     sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
     terms = fields.Nested(Terms, required=True)
     comment = Text()
@@ -108,17 +110,17 @@ class AgreeIn(Schema):
 
 
 class SignIn(Schema):
-    buyer_signatory = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    buyer_signatory = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
     comment = Text()
 
 
 class RejectIn(Schema):
     party = Party()
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), NOT_BLANK])
 
 
 class WithdrawIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), NOT_BLANK])
 
 
 class NoBody(Schema):
@@ -212,7 +214,8 @@ class Contract(ContractSummary):
 
 class ContractQuery(Schema):
     state = fields.String(validate=validate.OneOf(STATES))
-    buyer_id = Id()
+    # Not strict: a query string's values are always text.
+    buyer_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class AllocationIn(Schema):

@@ -30,7 +30,8 @@ def flatten(value: Any, path: str = "") -> dict[str, Any]:
         for key in value:
             leaves.update(flatten(value[key], f"{path}.{key}" if path else key))
         return leaves
-    if isinstance(value, list) and value:
+    if isinstance(value, list):
+        # An empty list has no leaves, so emptying one reads as its items removed, not as a new field.
         leaves = {}
         for index, item in enumerate(value):
             leaves.update(flatten(item, f"{path}[{index}]"))
