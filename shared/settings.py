@@ -45,6 +45,8 @@ class Settings:
     scheduler_seconds: float = 5.0
     quorum_fraction: float = 0.1
     quorum_minimum: int = 3
+    # How long members have to vote on a contract that needs their approval.
+    contract_approval_days: int = 7
     # Contracts worth more than this (in pence) need the members' vote before they are signed.
     contract_approval_threshold_pence: int = 500_000
     # The co-op's fee on the work members do under contract, taken from each member's share.
@@ -123,6 +125,7 @@ class Settings:
             scheduler_seconds=get("SCHEDULER_SECONDS", float, defaults.scheduler_seconds),
             quorum_fraction=get("QUORUM_FRACTION", float, defaults.quorum_fraction),
             quorum_minimum=get("QUORUM_MINIMUM", int, defaults.quorum_minimum),
+            contract_approval_days=get("CONTRACT_APPROVAL_DAYS", int, defaults.contract_approval_days),
             contract_approval_threshold_pence=get("CONTRACT_APPROVAL_THRESHOLD_PENCE", int,
                                                   defaults.contract_approval_threshold_pence),
             contract_fee_percent=get("CONTRACT_FEE_PERCENT", int, defaults.contract_fee_percent),

@@ -7,7 +7,7 @@ from flask import Flask
 from services.members.api import accounts_blp, members_blp
 from services.members.governance import close_due_proposals_job
 from services.members.governance_api import blp as proposals_blp
-from services.members.handlers import SUBSCRIPTIONS
+from services.members.handlers import subscriptions
 from services.members.models import Base
 from shared.auth import TokenIssuer, load_or_create_private_key
 from shared.service import ServiceRuntime, create_service_app
@@ -18,7 +18,8 @@ NAME = "members"
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the members service's database, relay, consumer and periodic jobs."""
-    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[close_due_proposals_job])
+    return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(settings),
+                          periodic_jobs=[close_due_proposals_job])
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

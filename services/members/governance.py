@@ -19,6 +19,7 @@ from services.members.models import Ballot, Member, Participation, Proposal, Pro
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.events import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,42 @@ def open_proposal(
     session.add(proposal)
     session.flush()
     return proposal
+
+
+def open_contract_approval(session: Session, event: Envelope, settings) -> Proposal | None:
+    """Put a contract over the approval threshold to the members, as contract.agreed asks.
+
+    One ballot per contract: the same agreement delivered again, even as a new event, opens nothing more.
+    """
+    data = event.data
+    if not data["needs_approval"]:
+        return None
+    subject_id = str(data["contract_id"])
+    if session.scalar(select(Proposal.id).where(Proposal.subject_type == "contract",
+                                                Proposal.subject_id == subject_id)) is not None:
+        return None
+    now = utcnow()
+    title = f"Approve contract {data['reference']}: {data['title']}"
+    proposal = Proposal(
+        title=title if len(title) <= 200 else title[:199] + "…",
+        text=(f"The co-op's coordinators have agreed terms with {data['buyer_name']} for {data['sector']} work "
+              f"worth {pounds(data['total_pence'])} in all. Contracts worth more than "
+              f"{pounds(data['approval_threshold_pence'])} need the members' approval before they are signed: "
+              "one member, one vote. Vote 'for' to let the coordinators sign it."),
+        options=list(voting.DEFAULT_OPTIONS), kind="ordinary", quorum_fraction=settings.quorum_fraction,
+        quorum_minimum=settings.quorum_minimum, opened_by=None, opened_at=now,
+        closes_at=now + dt.timedelta(days=settings.contract_approval_days), status="open",
+        subject_type="contract", subject_id=subject_id,
+    )
+    session.add(proposal)
+    session.flush()
+    log.info("a contract was put to the members' vote", extra={"proposal_id": proposal.id, "contract": subject_id})
+    return proposal
+
+
+def pounds(pence: int) -> str:
+    """Format integer pence as pounds for people to read: 1250000 -> £12,500.00."""
+    return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
 def _valid_options(options: Sequence[str]) -> list[str]:

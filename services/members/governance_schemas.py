@@ -50,7 +50,8 @@ class Proposal(Schema):
     kind = fields.String()
     quorum_fraction = fields.Float()
     quorum_minimum = fields.Integer()
-    opened_by = fields.Integer()
+    opened_by = fields.Integer(allow_none=True, metadata={
+        "description": "Null: opened by the co-op's rules (a contract to approve)."})
     opened_at = fields.AwareDateTime()
     closes_at = fields.AwareDateTime()
     status = fields.String()

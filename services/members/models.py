@@ -106,7 +106,8 @@ class Proposal(Base):
     kind: Mapped[str] = mapped_column(String(20), default="ordinary")  # ordinary | special
     quorum_fraction: Mapped[float] = mapped_column(default=0.1)
     quorum_minimum: Mapped[int] = mapped_column(Integer, default=3)
-    opened_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    # None: opened by the co-op's rules on another service's event (a contract needing approval).
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | closed
@@ -116,6 +117,9 @@ class Proposal(Base):
     # Set when the proposal was opened because of another service's event (contract approval).
     subject_type: Mapped[str | None] = mapped_column(String(50))
     subject_id: Mapped[str | None] = mapped_column(String(64))
+
+    # One ballot per subject, even if the event asking for it is delivered twice at the same moment.
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id"),)
 
 
 class Participation(Base):
