@@ -10,6 +10,7 @@ from flask import Flask, g, jsonify, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -124,6 +125,13 @@ def install_error_handlers(app: Flask) -> None:
     def changed_meanwhile(_error):
         # Two writers passed the If-Match check at the same moment; the row's version let one through.
         return problem(409, "Conflict", "Someone else changed this at the same moment; reload it and try again.")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # The database is down, restarting or too busy: nothing was saved, and trying again later is right.
+        log.warning("database unavailable", extra={"path": request.path, "error": str(error.orig)[:200]})
+        return problem(503, "Service Unavailable", "The database is not answering; nothing was saved. "
+                       "Try again in a moment.", headers={"Retry-After": "5"})
 
     @app.errorhandler(RecursionError)
     def too_deep(_error):

@@ -133,9 +133,13 @@ class ListingImages(MethodView):
         """
         session = db_session()
         upload = files["image"]
-        listing = images.add_image(session, listing_id, current_principal(), upload.read(), upload.mimetype,
-                                   uploads_folder())
-        session.commit()
+        listing, name = images.add_image(session, listing_id, current_principal(), upload.read(), upload.mimetype,
+                                         uploads_folder())
+        try:
+            session.commit()
+        except Exception:
+            images.discard_image(uploads_folder(), name)
+            raise
         return listing
 
 

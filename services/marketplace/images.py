@@ -79,10 +79,11 @@ def content_type(name: str) -> str:
 
 
 def add_image(session: Session, listing_id: int, by: Principal, data: bytes, declared_type: str,
-              folder: Path) -> Listing:
+              folder: Path) -> tuple[Listing, str]:
     """Store an image and append its URL (``images/<name>``) to one of the caller's listings.
 
-    Ownership and the limit of images are checked before anything is written; the caller commits.
+    Ownership and the limit of images are checked before anything is written; the caller commits, and
+    discards the file (``discard_image``) if the commit fails. Returns the listing and the file's name.
     """
     listing = own_listing(session, listing_id, by)
     # Locked, so that two uploads at once cannot pass the limit together.
@@ -92,4 +93,9 @@ def add_image(session: Session, listing_id: int, by: Principal, data: bytes, dec
     name = store_image(data, declared_type, folder)
     listing.images = [*current, URL_PREFIX + name]  # a new list, so the change is saved
     listing.updated_at = utcnow()
-    return listing
+    return listing, name
+
+
+def discard_image(folder: Path, name: str) -> None:
+    """Remove a stored image whose listing change was not saved, so no file is left that nothing names."""
+    image_path(folder, name).unlink(missing_ok=True)

@@ -123,7 +123,10 @@ def change_status(session: Session, listing_id: int, by: Principal, action: str)
         seller_of(session, by)
         if listing.kind == "service" and not listing.duration_minutes:
             raise Conflict("Give the service a duration before publishing it.")
+    was_on_sale = listing.status == "published"
     listing.status = to_status
+    if action == "withdraw" and not was_on_sale:
+        return listing  # a draft nobody outside has seen: nothing to tell the other services
     OUTBOX.add(session, f"listing.{to_status}", {
         "listing_id": listing.id, "seller_id": listing.seller_id, "title": listing.title,
         "category": listing.category, "occurred_at": utcnow(),

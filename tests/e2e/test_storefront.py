@@ -149,7 +149,7 @@ def test_a_member_offers_a_service_with_a_slot_and_a_customer_books_it(store, tm
     sign_in(page, store_url, "customer@demo.coop")
     page.goto(f"{store_url}/search?q={title}")
     page.locator("#results").get_by_role("link", name=title).click()
-    assert page.get_by_label("Time (UTC)").locator("option").count() == 1
+    assert page.get_by_label("Time (UK time)").locator("option").count() == 1
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("heading", name="Your cart").wait_for()
     page.get_by_role("link", name="Go to checkout").click()

@@ -203,3 +203,18 @@ def test_the_data_folder_cannot_be_reached_through_the_images_path(market, selle
     upload(market, seller, draft["id"], png())
     for path in ("/images/../marketplace.db", "/images/%2e%2e/marketplace.db", "/images/..%2fmarketplace.db"):
         assert market.client.get(path).status_code == 404, path
+
+
+def test_an_upload_whose_change_cannot_be_saved_leaves_no_file_behind(market, seller, draft, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    def database_gone(self):
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(Session, "commit", database_gone)
+    response = upload(market, seller, draft["id"], png())
+    monkeypatch.undo()
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert stored(market) == []
+    assert own(market, seller, draft["id"])["images"] == []

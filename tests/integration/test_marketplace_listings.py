@@ -333,6 +333,11 @@ def test_withdrawing_tells_the_bus_through_the_outbox(market, seller):
     assert (envelope["data"]["listing_id"], envelope["source"]) == (listing["id"], "marketplace")
 
 
+def test_withdrawing_a_draft_nobody_has_seen_tells_the_bus_nothing(market, seller, draft):
+    assert act(market, seller, draft["id"], "withdraw").json["status"] == "withdrawn"
+    assert events(market, "listing.withdrawn") == []
+
+
 def test_a_listing_goes_draft_published_withdrawn_published(market, seller, draft):
     statuses = [act(market, seller, draft["id"], action).json["status"]
                 for action in ("publish", "withdraw", "publish")]

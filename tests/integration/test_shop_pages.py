@@ -211,6 +211,16 @@ def test_a_member_creates_a_service_with_slots_in_uk_time(market, shop):
     assert 'id="duration_minutes"' in page and 'id="variant_name"' not in page
 
 
+def test_customers_see_the_slots_of_a_service_in_uk_time(market, shop):
+    _member, owner, _card = shop
+    listing_id = int(owner.post("/my-shop/services", SERVICE).headers["Location"].split("/listings/")[1].split("?")[0])
+    owner.post(f"/my-shop/listings/{listing_id}/publish")
+    page = market.client.get(f"/store/listings/{listing_id}").get_data(as_text=True)
+    assert f"01 Jul {NEXT_YEAR}, 10:00" in page  # 09:00 UTC in British Summer Time
+    assert f"15 Jan {NEXT_YEAR}, 10:00" in page  # 10:00 UTC in winter
+    assert "Time (UK time)" in page
+
+
 @pytest.mark.parametrize("bad", [
     {"duration_minutes": ""}, {"duration_minutes": "2"}, {"duration_minutes": "sixty"},
     {"price": "35.001"}, {"member_discount": "40"}, {"title": ""}, {"category": "nope"},
