@@ -20,6 +20,7 @@ from tests.support.backends import Backend, choose_backend
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
+from tests.support.service import ServiceUnderTest
 
 
 @pytest.fixture(scope="session")
@@ -75,4 +76,15 @@ def desk(settings):
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Desk(app, runtime)
+    runtime.stop()
+
+
+@pytest.fixture
+def agency(settings):
+    """The job brokering service with a test client; job seekers arrive as member events."""
+    from services.brokering.app import build_runtime, create_app
+
+    runtime = build_runtime(settings)
+    app = create_app(settings, runtime=runtime, start_relay=False)
+    yield ServiceUnderTest(app, runtime)
     runtime.stop()

@@ -1,5 +1,23 @@
-"""Events the brokering service listens to, and what it does with each. None yet."""
+"""Events the brokering service listens to: members asking for work, and members leaving."""
 
+from marshmallow import fields
+
+from services.brokering import jobseekers
 from shared.consumer import Subscription
+from shared.events import TolerantSchema
 
-SUBSCRIPTIONS: dict[str, Subscription] = {}
+
+class MemberSeekingWork(TolerantSchema):
+    member_id = fields.Integer(required=True)
+    account_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+
+
+class MemberLeft(TolerantSchema):
+    member_id = fields.Integer(required=True)
+
+
+SUBSCRIPTIONS: dict[str, Subscription] = {
+    "member.seeking_work": Subscription(MemberSeekingWork, jobseekers.profile_from_member),
+    "member.left": Subscription(MemberLeft, jobseekers.close_for_departed_member),
+}

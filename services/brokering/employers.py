@@ -1,0 +1,98 @@
+"""Employers who hire through the co-op, approved by a coordinator, and the vacancies they post."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.brokering.events import OUTBOX
+from services.brokering.models import Employer, Vacancy
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+
+def register(session: Session, by: Principal, fields: dict) -> Employer:
+    """Register the caller's organisation as an employer, waiting for a coordinator's approval."""
+    if session.scalar(select(Employer.id).where(Employer.account_id == by.account_id)) is not None:
+        raise Conflict("This account has already registered an employer.")
+    employer = Employer(**fields, account_id=by.account_id, status="pending", registered_at=utcnow())
+    session.add(employer)
+    session.flush()
+    return employer
+
+
+def get_employer(session: Session, employer_id: int) -> Employer:
+    employer = session.get(Employer, employer_id)
+    if employer is None:
+        raise NotFound(f"There is no employer {employer_id}.")
+    return employer
+
+
+def own_employer(session: Session, by: Principal) -> Employer:
+    """Return the employer the caller's account registered."""
+    employer = session.scalar(select(Employer).where(Employer.account_id == by.account_id))
+    if employer is None:
+        raise NotFound("This account has not registered an employer yet.")
+    return employer
+
+
+def decide(session: Session, by: Principal, employer_id: int, approve: bool) -> Employer:
+    """Approve or refuse a registered employer (a coordinator's job)."""
+    employer = get_employer(session, employer_id)
+    if employer.status != "pending":
+        raise Conflict(f"This employer is already {employer.status}.")
+    employer.status = "approved" if approve else "refused"
+    employer.decided_at, employer.decided_by = utcnow(), by.account_id
+    return employer
+
+
+def post_vacancy(session: Session, by: Principal, fields: dict, today: dt.date | None = None) -> Vacancy:
+    """Post a vacancy for the caller's approved employer."""
+    employer = own_employer(session, by)
+    if employer.status != "approved":
+        raise Forbidden("An employer posts vacancies once a coordinator has approved it.")
+    if fields["closing_on"] < (today or utcnow().date()):
+        raise Unprocessable("The closing date has passed.")
+    if fields.get("exempt") is False and fields.get("dbs_check") in ("standard", "enhanced"):
+        raise Unprocessable("Only a role exempt from the Rehabilitation of Offenders Act may ask for a standard "
+                            "or enhanced DBS check.")
+    vacancy = Vacancy(**fields, employer_id=employer.id, status="open", opened_at=utcnow())
+    session.add(vacancy)
+    session.flush()
+    OUTBOX.add(session, "vacancy.opened", {
+        "vacancy_id": vacancy.id, "employer_id": employer.id, "title": vacancy.title, "sector": vacancy.sector,
+        "occurred_at": vacancy.opened_at})
+    return vacancy
+
+
+def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound(f"There is no vacancy {vacancy_id}.")
+    return vacancy
+
+
+def close_vacancy(session: Session, by: Principal, vacancy_id: int) -> Vacancy:
+    """Close a vacancy: the employer's own, or any for a coordinator."""
+    vacancy = get_vacancy(session, vacancy_id)
+    if not by.has_any("coordinator") and vacancy.employer.account_id != by.account_id:
+        raise Forbidden("Only the employer who posted the vacancy, or a coordinator, can close it.")
+    if vacancy.status != "open":
+        raise Conflict("This vacancy is already closed.")
+    vacancy.status = "closed"
+    return vacancy
+
+
+def vacancies_query(status: str | None = "open", employer_id: int | None = None, sector: str | None = None):
+    """Select vacancies, newest first."""
+    statement = select(Vacancy).order_by(Vacancy.id.desc())
+    if status:
+        statement = statement.where(Vacancy.status == status)
+    if employer_id:
+        statement = statement.where(Vacancy.employer_id == employer_id)
+    if sector:
+        statement = statement.where(Vacancy.sector == sector)
+    return statement

@@ -1,0 +1,109 @@
+"""Job seekers: profiles made from member.seeking_work or by a coordinator for a referred person.
+
+Skills first: nothing about convictions is asked to register. The disclosure, if the person chooses to
+give one, is kept apart (``disclosure.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from services.brokering.events import OUTBOX
+from services.brokering.models import Application, Disclosure, JobSeeker, SharedDisclosure
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import Envelope
+
+log = logging.getLogger(__name__)
+
+PROFILE_FIELDS = ("display_name", "skills", "sectors", "qualifications", "hours_per_week", "available_from",
+                  "travel_area", "preferences", "open_to_matching")
+
+
+def profile_from_member(session: Session, event: Envelope) -> None:
+    """Open a profile for a member who asked for job brokering; once, however often the event comes."""
+    data = event.data
+    if session.scalar(select(JobSeeker.id).where(JobSeeker.member_id == data["member_id"])) is not None:
+        return
+    seeker = JobSeeker(member_id=data["member_id"], account_id=data["account_id"],
+                       display_name=data["display_name"], status="open")
+    session.add(seeker)
+    session.flush()
+    _publish(session, "job_seeker.registered", seeker, causation=event)
+
+
+def close_for_departed_member(session: Session, event: Envelope) -> None:
+    """Close the profile of a member who left the co-op, deleting their disclosure."""
+    seeker = session.scalar(select(JobSeeker).where(JobSeeker.member_id == event.data["member_id"]))
+    if seeker is not None and seeker.status == "open":
+        close(session, seeker, "The member left the co-op.", causation=event)
+
+
+def register_referred(session: Session, by: Principal, fields: dict, referred_by_member_id: int | None) -> JobSeeker:
+    """Open a profile for someone a support agency referred (a coordinator's job)."""
+    seeker = JobSeeker(**fields, referred_by_member_id=referred_by_member_id, status="open")
+    session.add(seeker)
+    session.flush()
+    _publish(session, "job_seeker.registered", seeker)
+    return seeker
+
+
+def get_seeker(session: Session, seeker_id: int, by: Principal) -> JobSeeker:
+    """Return a profile the caller may see in full: their own, or any for a coordinator."""
+    seeker = session.get(JobSeeker, seeker_id)
+    if seeker is None:
+        raise NotFound(f"There is no job seeker {seeker_id}.")
+    if not (by.has_any("coordinator") or is_self(seeker, by)):
+        raise Forbidden("Only the job seeker themselves or a coordinator can see this profile.")
+    return seeker
+
+
+def own_profile(session: Session, by: Principal) -> JobSeeker:
+    """Return the caller's own profile."""
+    seeker = session.scalar(select(JobSeeker).where(JobSeeker.account_id == by.account_id))
+    if seeker is None:
+        raise NotFound("You have no job seeker profile. Members ask for job brokering from their membership "
+                       "page; others are referred by a support agency.")
+    return seeker
+
+
+def update_profile(session: Session, seeker: JobSeeker, changes: dict) -> JobSeeker:
+    """Change what a profile says about skills, sectors, hours, area and preferences."""
+    _ensure_open(seeker)
+    for name in PROFILE_FIELDS:
+        if name in changes:
+            setattr(seeker, name, changes[name])
+    seeker.changed_at = utcnow()
+    return seeker
+
+
+def close(session: Session, seeker: JobSeeker, reason: str, causation: Envelope | None = None) -> JobSeeker:
+    """Close a profile: it leaves matching, and the disclosure and everything shared from it is deleted."""
+    _ensure_open(seeker)
+    now = utcnow()
+    seeker.status, seeker.closed_at, seeker.changed_at, seeker.open_to_matching = "closed", now, now, False
+    session.execute(delete(Disclosure).where(Disclosure.job_seeker_id == seeker.id))
+    session.execute(delete(SharedDisclosure).where(SharedDisclosure.application_id.in_(
+        select(Application.id).where(Application.job_seeker_id == seeker.id))))
+    _publish(session, "job_seeker.closed", seeker, causation=causation)
+    log.info("job seeker profile closed", extra={"job_seeker_id": seeker.id, "reason": reason})
+    return seeker
+
+
+def is_self(seeker: JobSeeker, by: Principal) -> bool:
+    return seeker.account_id is not None and seeker.account_id == by.account_id
+
+
+def _ensure_open(seeker: JobSeeker) -> None:
+    if seeker.status != "open":
+        raise Conflict("This profile is closed.")
+
+
+def _publish(session: Session, event_type: str, seeker: JobSeeker, causation: Envelope | None = None) -> None:
+    # Only ids: nothing about the person travels on the bus.
+    OUTBOX.add(session, event_type, {"job_seeker_id": seeker.id, "member_id": seeker.member_id,
+                                     "occurred_at": utcnow()}, causation=causation)

@@ -1,0 +1,171 @@
+"""Request and response schemas of the brokering API.
+
+An employer-facing schema never has a disclosure field at all; the people-facing ones are separate
+schemas, so that no option or flag can leak one into the other.
+"""
+
+import functools
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.brokering.disclosure import RESTRICTABLE_WORK, UNSPENT_ANSWERS
+from services.brokering.disclosure_calculator import SENTENCES
+from shared.http import MAX_ID
+
+SECTORS = ("cards", "jewellery", "grooming", "catering", "fashion", "crafts", "cleaning", "retail", "hospitality",
+           "care", "construction", "warehouse", "office", "other")
+CONTRACT_TYPES = ("permanent", "fixed_term", "temporary", "part_time", "apprenticeship", "work_experience")
+DBS_CHECKS = ("none", "basic", "standard", "enhanced")
+NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
+Words = functools.partial(fields.List, fields.String(validate=[validate.Length(min=1, max=60), NOT_BLANK]),
+                          validate=validate.Length(max=30))
+District = functools.partial(fields.String, validate=validate.Regexp(
+    r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$", error="Give a postcode district, such as LS6 or SW1A."))
+
+
+class ProfileIn(Schema):
+    display_name = fields.String(validate=[validate.Length(min=1, max=120), NOT_BLANK])
+    skills = Words()
+    sectors = fields.List(fields.String(validate=validate.OneOf(SECTORS)), validate=validate.Length(max=14))
+    qualifications = Words()
+    hours_per_week = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=60))
+    available_from = fields.Date(allow_none=True)
+    travel_area = District(allow_none=True)
+    preferences = fields.String(validate=validate.Length(max=2000))
+    open_to_matching = fields.Boolean()
+
+
+class ReferralIn(ProfileIn):
+    display_name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
+    referred_by_member_id = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                           validate=validate.Range(min=1, max=MAX_ID),
+                                           metadata={"description": "The support-agency member that referred them."})
+
+
+class Profile(Schema):
+    """The job seeker's own profile, as they and coordinators see it; never the disclosure."""
+
+    id = fields.Integer()
+    reference = fields.String()
+    member_id = fields.Integer(allow_none=True)
+    display_name = fields.String()
+    skills = fields.List(fields.String())
+    sectors = fields.List(fields.String())
+    qualifications = fields.List(fields.String())
+    hours_per_week = fields.Integer(allow_none=True)
+    available_from = fields.Date(allow_none=True)
+    travel_area = fields.String(allow_none=True)
+    preferences = fields.String()
+    open_to_matching = fields.Boolean()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class DisclosureIn(Schema):
+    unspent = fields.String(required=True, validate=validate.OneOf(UNSPENT_ANSWERS),
+                            metadata={"description": "Whether you have unspent convictions: yes, no or not_stated."})
+    unspent_until = fields.Date(allow_none=True, load_default=None)
+    restricted_roles = fields.List(fields.String(validate=validate.OneOf(RESTRICTABLE_WORK)),
+                                   load_default=list, validate=validate.Length(max=len(RESTRICTABLE_WORK)),
+                                   metadata={"description": "Kinds of work you must not do (a licence condition)."})
+    statement = fields.String(load_default="", validate=validate.Length(max=3000),
+                              metadata={"description": "In your own words. Never give offence details here."})
+
+
+class Disclosure(Schema):
+    unspent = fields.String()
+    unspent_until = fields.Date(allow_none=True)
+    restricted_roles = fields.List(fields.String())
+    statement = fields.String()
+    updated_at = fields.AwareDateTime()
+
+
+class ReadPurpose(Schema):
+    purpose = fields.String(required=True, validate=[validate.Length(min=3, max=200), NOT_BLANK],
+                            metadata={"description": "Why a coordinator reads it; shown to the job seeker."})
+
+
+class AccessEntry(Schema):
+    at = fields.AwareDateTime()
+    role = fields.String()
+    account_id = fields.Integer()
+    employer_name = fields.String(allow_none=True)
+    application_id = fields.Integer(allow_none=True)
+    purpose = fields.String()
+
+
+class EmployerIn(Schema):
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
+    contact_name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    about = fields.String(load_default="", validate=validate.Length(max=3000))
+
+
+class Employer(EmployerIn):
+    id = fields.Integer()
+    status = fields.String()
+    registered_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+
+
+class EmployerQuery(Schema):
+    status = fields.String(validate=validate.OneOf(("pending", "approved", "refused")))
+
+
+class VacancyIn(Schema):
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    skills = Words(load_default=list)
+    location = District(required=True)
+    hours_per_week = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=48))
+    pay_pence_per_hour = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
+    contract_type = fields.String(required=True, validate=validate.OneOf(CONTRACT_TYPES))
+    involves = fields.List(fields.String(validate=validate.OneOf(RESTRICTABLE_WORK)), load_default=list,
+                           validate=validate.Length(max=len(RESTRICTABLE_WORK)))
+    exempt = fields.Boolean(load_default=False, metadata={
+        "description": "Exempt from the Rehabilitation of Offenders Act (e.g. work with children)."})
+    dbs_check = fields.String(load_default="none", validate=validate.OneOf(DBS_CHECKS))
+    closing_on = fields.Date(required=True)
+
+
+class Vacancy(VacancyIn):
+    id = fields.Integer()
+    employer_id = fields.Integer()
+    employer_name = fields.String(attribute="employer.name")
+    status = fields.String()
+    opened_at = fields.AwareDateTime()
+
+
+class VacancyQuery(Schema):
+    sector = fields.String(validate=validate.OneOf(SECTORS))
+
+
+class CalculatorIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(SENTENCES))
+    convicted_on = fields.Date(required=True)
+    ended_on = fields.Date(allow_none=True, load_default=None,
+                           metadata={"description": "When the sentence (licence included), order or discharge ends."})
+    custody_months = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                    validate=validate.Range(min=1, max=1200))
+    under_18_when_convicted = fields.Boolean(load_default=False)
+    serious_offence = fields.Boolean(load_default=False, metadata={
+        "description": "A serious violent, sexual or terrorist offence (matters only for custody over 4 years)."})
+
+    @validates_schema
+    def complete(self, data, **kwargs):
+        if data["kind"] == "custody" and data["custody_months"] is None:
+            raise ValidationError("Give the length of the custodial sentence in months.", "custody_months")
+        if data["kind"] in ("custody", "community_order", "conditional_discharge") and data["ended_on"] is None:
+            raise ValidationError("Give the date the sentence, order or discharge ends.", "ended_on")
+        if data["ended_on"] is not None and data["ended_on"] < data["convicted_on"]:
+            raise ValidationError("A sentence cannot end before the conviction.", "ended_on")
+
+
+class CalculatorAnswer(Schema):
+    spent_on = fields.Date(allow_none=True)
+    never_spent = fields.Boolean()
+    spent_today = fields.Boolean()
+    reasoning = fields.String()
+    caveats = fields.List(fields.String())
