@@ -47,6 +47,8 @@ class Settings:
     quorum_minimum: int = 3
     # How long members have to vote on a contract that needs their approval.
     contract_approval_days: int = 7
+    # How long a disclosure shared with an employer is kept after the application is decided.
+    disclosure_keep_days: int = 183
     # Contracts worth more than this (in pence) need the members' vote before they are signed.
     contract_approval_threshold_pence: int = 500_000
     # The co-op's fee on the work members do under contract, taken from each member's share.
@@ -126,6 +128,7 @@ class Settings:
             quorum_fraction=get("QUORUM_FRACTION", float, defaults.quorum_fraction),
             quorum_minimum=get("QUORUM_MINIMUM", int, defaults.quorum_minimum),
             contract_approval_days=get("CONTRACT_APPROVAL_DAYS", int, defaults.contract_approval_days),
+            disclosure_keep_days=get("DISCLOSURE_KEEP_DAYS", int, defaults.disclosure_keep_days),
             contract_approval_threshold_pence=get("CONTRACT_APPROVAL_THRESHOLD_PENCE", int,
                                                   defaults.contract_approval_threshold_pence),
             contract_fee_percent=get("CONTRACT_FEE_PERCENT", int, defaults.contract_fee_percent),

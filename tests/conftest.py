@@ -17,10 +17,10 @@ import uuid
 import pytest
 
 from tests.support.backends import Backend, choose_backend
+from tests.support.brokering import Agency
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
-from tests.support.service import ServiceUnderTest
 
 
 @pytest.fixture(scope="session")
@@ -86,5 +86,5 @@ def agency(settings):
 
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
-    yield ServiceUnderTest(app, runtime)
+    yield Agency(app, runtime)
     runtime.stop()

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.brokering import disclosure, employers, jobseekers, schemas
+from services.brokering.applications_api import applications_blp
 from services.brokering.disclosure_calculator import Sentence, spent_date
 from services.brokering.models import Employer, JobSeeker
 from shared.auth import current_principal, requires
@@ -227,4 +228,4 @@ class Calculator(MethodView):
                 "caveats": list(answer.caveats)}
 
 
-BLUEPRINTS = [seekers_blp, employers_blp, calculator_blp]
+BLUEPRINTS = [seekers_blp, employers_blp, applications_blp, calculator_blp]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.brokering.api import BLUEPRINTS
+from services.brokering.applications import delete_expired_shared_disclosures_job
 from services.brokering.handlers import SUBSCRIPTIONS
 from services.brokering.models import Base
 from shared.service import ServiceRuntime, create_service_app
@@ -14,8 +15,9 @@ NAME = "brokering"
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
-    """Assemble the brokering service's database, relay and consumer."""
-    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS)
+    """Assemble the brokering service's database, relay, consumer and the job that deletes old shared disclosures."""
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS,
+                          periodic_jobs=[delete_expired_shared_disclosures_job])
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

@@ -23,7 +23,42 @@ class VacancyOpened(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
+class ApplicationRef(Schema):
+    application_id = fields.Integer(required=True)
+    vacancy_id = fields.Integer(required=True)
+    employer_id = fields.Integer(required=True)
+    job_seeker_id = fields.Integer(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class StageChanged(ApplicationRef):
+    stage = fields.String(required=True)
+
+
+class PlacementRef(Schema):
+    placement_id = fields.Integer(required=True)
+    job_seeker_id = fields.Integer(required=True)
+    employer_id = fields.Integer(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class PlacementStarted(PlacementRef):
+    kind = fields.String(required=True)
+    start_on = fields.Date(required=True)
+
+
+class PlacementSustained(PlacementRef):
+    milestone = fields.String(required=True)
+
+
+class PlacementEnded(PlacementRef):
+    ended_on = fields.Date(required=True)
+    reason = fields.String(required=True)
+
+
 _WHEN = "2026-11-23T10:00:00+00:00"
+_APPLICATION = {"application_id": 3, "vacancy_id": 9, "employer_id": 2, "job_seeker_id": 4, "occurred_at": _WHEN}
+_PLACEMENT = {"placement_id": 5, "job_seeker_id": 4, "employer_id": 2, "occurred_at": _WHEN}
 
 CATALOG = EventCatalog(
     "brokering",
@@ -32,6 +67,11 @@ CATALOG = EventCatalog(
         EventSpec("job_seeker.closed", JobSeekerRef, {"job_seeker_id": 4, "member_id": 7, "occurred_at": _WHEN}),
         EventSpec("vacancy.opened", VacancyOpened, {"vacancy_id": 9, "employer_id": 2, "title": "Kitchen assistant",
                                                     "sector": "catering", "occurred_at": _WHEN}),
+        EventSpec("application.submitted", ApplicationRef, _APPLICATION),
+        EventSpec("application.stage_changed", StageChanged, {**_APPLICATION, "stage": "interview"}),
+        EventSpec("placement.started", PlacementStarted, {**_PLACEMENT, "kind": "paid", "start_on": "2027-01-04"}),
+        EventSpec("placement.sustained", PlacementSustained, {**_PLACEMENT, "milestone": "13w"}),
+        EventSpec("placement.ended", PlacementEnded, {**_PLACEMENT, "ended_on": "2027-05-01", "reason": "moved_on"}),
     ],
 )
 

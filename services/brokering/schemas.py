@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.brokering.disclosure import RESTRICTABLE_WORK, UNSPENT_ANSWERS
 from services.brokering.disclosure_calculator import SENTENCES
+from services.brokering.placements import END_REASONS
 from shared.http import MAX_ID
 
 SECTORS = ("cards", "jewellery", "grooming", "catering", "fashion", "crafts", "cleaning", "retail", "hospitality",
@@ -169,3 +170,118 @@ class CalculatorAnswer(Schema):
     spent_today = fields.Boolean()
     reasoning = fields.String()
     caveats = fields.List(fields.String())
+
+
+class Candidate(Schema):
+    """A job seeker as an employer sees them before they apply: no name, nothing disclosed."""
+
+    reference = fields.String()
+    skills = fields.List(fields.String())
+    sectors = fields.List(fields.String())
+    hours_per_week = fields.Integer(allow_none=True)
+    travel_area = fields.String(allow_none=True)
+    score = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class VacancyMatch(Schema):
+    vacancy = fields.Nested(Vacancy)
+    score = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class ApplyIn(Schema):
+    job_seeker_id = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1, max=MAX_ID),
+                                   metadata={"description": "A coordinator putting someone forward, with their "
+                                                            "agreement; leave out to apply yourself."})
+
+
+class ApplicantRef(Schema):
+    reference = fields.String()
+    display_name = fields.String()
+    skills = fields.List(fields.String())
+
+
+class Application(Schema):
+    """An application as any of its parties sees it. There is no disclosure field here, for anyone."""
+
+    id = fields.Integer()
+    vacancy_id = fields.Integer()
+    vacancy_title = fields.String(attribute="vacancy.title")
+    employer_name = fields.String(attribute="vacancy.employer.name")
+    job_seeker = fields.Nested(ApplicantRef)
+    stage = fields.String()
+    rejection_reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    changed_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+
+
+class ApplicationQuery(Schema):
+    vacancy_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class MoveIn(Schema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                           metadata={"description": "Required to reject."})
+    start_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "Required to accept."})
+
+
+class CheckInOut(Schema):
+    milestone = fields.String()
+    due_on = fields.Date()
+    done_at = fields.AwareDateTime(allow_none=True)
+    in_work = fields.Boolean(allow_none=True)
+    note = fields.String()
+
+
+class Placement(Schema):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    employer_name = fields.String(attribute="employer.name")
+    kind = fields.String()
+    start_on = fields.Date()
+    hours_per_week = fields.Integer()
+    status = fields.String()
+    ended_on = fields.Date(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    check_ins = fields.List(fields.Nested(CheckInOut))
+
+
+class CheckInIn(Schema):
+    in_work = fields.Boolean(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class EndIn(Schema):
+    ended_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(END_REASONS))
+
+
+class Period(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+    @validates_schema
+    def in_order(self, data, **kwargs):
+        if data["end"] < data["start"]:
+            raise ValidationError("The end cannot be before the start.", "end")
+
+
+class OutcomeCounts(Schema):
+    job_starts = fields.Integer()
+    in_work_6_weeks = fields.Integer()
+    sustained_13_weeks = fields.Integer()
+    sustained_26_weeks = fields.Integer()
+    in_work_6_months = fields.Integer()
+
+
+class EmployerOutcomes(OutcomeCounts):
+    employer = fields.String()
+
+
+class Outcomes(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    totals = fields.Nested(OutcomeCounts)
+    per_employer = fields.List(fields.Nested(EmployerOutcomes))

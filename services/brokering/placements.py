@@ -1,0 +1,117 @@
+"""Placements: job starts, the co-op's check-ins at 6, 13 and 26 weeks and 6 months, and outcomes.
+
+The outcomes funders and probation ask for: job starts, in work at 6 weeks and 6 months, jobs
+sustained at 13 and 26 weeks. Counted per period and per employer, with no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from services.brokering.disclosure_calculator import add_months
+from services.brokering.events import OUTBOX
+from services.brokering.models import Application, CheckIn, Placement
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, Unprocessable
+
+MILESTONES = {"6w": dt.timedelta(weeks=6), "13w": dt.timedelta(weeks=13), "26w": dt.timedelta(weeks=26)}
+SUSTAINED = ("13w", "26w")  # in work at these is a job sustained, published as placement.sustained
+END_REASONS = ("finished", "resigned", "dismissed", "moved_on", "health", "other")
+WORK_EXPERIENCE = "work_experience"
+
+
+def due_dates(start_on: dt.date) -> dict[str, dt.date]:
+    """Return when each check-in of a placement starting on ``start_on`` is due."""
+    return {**{name: start_on + delta for name, delta in MILESTONES.items()}, "6m": add_months(start_on, 6)}
+
+
+def start_placement(session: Session, application: Application, start_on: dt.date) -> Placement:
+    """Turn an accepted offer into a placement with its check-ins."""
+    vacancy = application.vacancy
+    kind = WORK_EXPERIENCE if vacancy.contract_type == WORK_EXPERIENCE else "paid"
+    placement = Placement(application_id=application.id, job_seeker_id=application.job_seeker_id,
+                          employer_id=vacancy.employer_id, kind=kind, start_on=start_on,
+                          hours_per_week=vacancy.hours_per_week, status="going", created_at=utcnow())
+    session.add(placement)
+    session.flush()
+    for milestone, due_on in due_dates(start_on).items():
+        session.add(CheckIn(placement_id=placement.id, milestone=milestone, due_on=due_on))
+    OUTBOX.add(session, "placement.started", {**_event(placement), "kind": kind, "start_on": start_on})
+    return placement
+
+
+def get_placement(session: Session, placement_id: int) -> Placement:
+    placement = session.get(Placement, placement_id)
+    if placement is None:
+        raise NotFound(f"There is no placement {placement_id}.")
+    return placement
+
+
+def record_check_in(session: Session, by: Principal, placement_id: int, milestone: str, *, in_work: bool,
+                    note: str = "", today: dt.date | None = None) -> CheckIn:
+    """Record the co-op's check-in at a milestone; still in work at 13 or 26 weeks is a job sustained."""
+    placement = get_placement(session, placement_id)
+    check_in = next((c for c in placement.check_ins if c.milestone == milestone), None)
+    if check_in is None:
+        raise NotFound(f"There is no {milestone} check-in; they are {', '.join(due_dates(placement.start_on))}.")
+    if check_in.done_at is not None:
+        raise Conflict(f"The {milestone} check-in is already recorded.")
+    if check_in.due_on > (today or utcnow().date()):
+        raise Conflict(f"The {milestone} check-in is not due until {check_in.due_on.isoformat()}.")
+    if in_work and placement.status == "ended" and placement.ended_on < check_in.due_on:
+        raise Conflict("The placement had ended by then; record the person's work through a new placement.")
+    check_in.done_at, check_in.in_work, check_in.note = utcnow(), in_work, note
+    if in_work and milestone in SUSTAINED:
+        OUTBOX.add(session, "placement.sustained", {**_event(placement), "milestone": milestone})
+    return check_in
+
+
+def end_placement(session: Session, by: Principal, placement_id: int, *, ended_on: dt.date, reason: str) -> Placement:
+    """Record that a placement ended, and why."""
+    placement = get_placement(session, placement_id)
+    if placement.status == "ended":
+        raise Conflict("This placement has already ended.")
+    if ended_on < placement.start_on:
+        raise Unprocessable("A placement cannot end before it starts.")
+    placement.status, placement.ended_on, placement.end_reason = "ended", ended_on, reason
+    OUTBOX.add(session, "placement.ended", {**_event(placement), "ended_on": ended_on, "reason": reason})
+    return placement
+
+
+def outcomes(session: Session, start: dt.date, end: dt.date) -> dict:
+    """Count job starts and check-in outcomes in a period, in all and per employer: no personal data."""
+    placements = session.scalars(select(Placement).options(selectinload(Placement.check_ins))).all()
+    totals = _empty()
+    per_employer: dict[int, dict] = {}
+    for placement in placements:
+        counts = per_employer.setdefault(placement.employer_id, {"employer": placement.employer.name, **_empty()})
+        found = []
+        if start <= placement.start_on <= end:
+            found.append("job_starts")
+        for check_in in placement.check_ins:
+            if check_in.in_work and check_in.done_at is not None and start <= check_in.due_on <= end:
+                found.append(OUTCOME_OF[check_in.milestone])
+        for name in found:
+            totals[name] += 1
+            counts[name] += 1
+    rows = [row for row in per_employer.values() if any(row[name] for name in OUTCOME_NAMES)]
+    return {"start": start, "end": end, "totals": totals,
+            "per_employer": sorted(rows, key=lambda row: row["employer"])}
+
+
+OUTCOME_OF = {"6w": "in_work_6_weeks", "13w": "sustained_13_weeks", "26w": "sustained_26_weeks",
+              "6m": "in_work_6_months"}
+OUTCOME_NAMES = ("job_starts", *OUTCOME_OF.values())
+
+
+def _empty() -> dict:
+    return dict.fromkeys(OUTCOME_NAMES, 0)
+
+
+def _event(placement: Placement) -> dict:
+    return {"placement_id": placement.id, "job_seeker_id": placement.job_seeker_id,
+            "employer_id": placement.employer_id, "occurred_at": utcnow()}
