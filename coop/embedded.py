@@ -35,15 +35,17 @@ class Backoffice:
         self.wsgi = DispatcherMiddleware(_index_app(), {f"/{name}": app for name, app in self.apps.items()})
 
     def start(self, demo: bool = False) -> Backoffice:
-        """Start every service's consumer, outbox relay and periodic jobs (and the demo listings and contracts)."""
+        """Start every service's consumer, outbox relay and periodic jobs, and the demo data if asked."""
         for runtime in self.runtimes.values():
             runtime.start_worker()
         if demo:
+            from services.brokering.demo import load_demo_brokering
             from services.contracts.demo import load_demo_contracts
             from services.marketplace.demo import load_demo_listings
 
-            # Both wait for the demo members' admissions to arrive as events.
-            for service, load in (("marketplace", load_demo_listings), ("contracts", load_demo_contracts)):
+            # Each waits for the demo members' events (admissions, a request for work) to arrive.
+            for service, load in (("marketplace", load_demo_listings), ("contracts", load_demo_contracts),
+                                  ("brokering", load_demo_brokering)):
                 threading.Thread(target=load, args=(self.runtimes[service],), name=f"demo-{service}",
                                  daemon=True).start()
         return self

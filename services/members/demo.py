@@ -20,7 +20,10 @@ STAFF = [
     ("admin@demo.coop", "Ada Admin", ["admin"]),
     ("coordinator@demo.coop", "Cora Coordinator", ["coordinator"]),
     ("customer@demo.coop", "Cass Customer", ["customer"]),
+    ("employer@demo.coop", "Robin Green (Green Kitchen)", ["employer"]),
 ]
+# A member who decided self-employment is not for her, and asked the co-op to help her find a job.
+SEEKING_WORK = "threadbare@demo.coop"
 
 # (email, person, business, kind, sectors, description)
 MEMBERS = [
@@ -70,6 +73,8 @@ def _create(session) -> None:
         account = accounts.create_account(session, email, DEMO_PASSWORD, person, [])
         member = membership.apply_for_membership(session, account, kind, business, sectors, description)
         membership.change_status(session, member.id, "admit", coordinator, "demo: founding member")
+        if email == SEEKING_WORK:
+            membership.ask_for_job_brokering(session, member.id, Principal(account.id, ()))
     email, person, business, kind, sectors, description = APPLICANT
     account = accounts.create_account(session, email, DEMO_PASSWORD, person, ["customer"])
     membership.apply_for_membership(session, account, kind, business, sectors, description,
@@ -86,6 +91,8 @@ def _create(session) -> None:
 def logins_text() -> str:
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:<28} {', '.join(roles)}" for email, _name, roles in STAFF]
-    lines += [f"  {email:<28} {kind} member: {business}" for email, _p, business, kind, *_ in MEMBERS]
+    lines += [f"  {email:<28} {kind} member: {business}"
+              + (" (also looking for a job)" if email == SEEKING_WORK else "")
+              for email, _p, business, kind, *_ in MEMBERS]
     lines.append(f"  {APPLICANT[0]:<28} applied to join: {APPLICANT[2]}")
     return "\n".join(lines)

@@ -127,3 +127,20 @@ def test_the_demo_coordinator_finds_contracts_in_negotiation_signed_and_awaiting
     assert all(line["remaining"] == 0 for line in signed["lines"])
     status, negotiating = http.get_json(f"{base}/contracts/contracts/{by_state['countered']['id']}", headers)
     assert len(negotiating["rounds"]) == 2
+
+
+def test_the_demo_has_an_employer_with_vacancies_and_a_job_seeker_in_a_placement(back_office):
+    _process, base = back_office()
+    status, token = http.post_json(f"{base}/members/tokens",
+                                   {"email": "coordinator@demo.coop", "password": DEMO_PASSWORD})
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    # The job seeker's profile arrives as member.seeking_work, then the demo placement is made.
+    placements = wait_for(lambda: http.get_json(f"{base}/brokering/placements", headers)[1], timeout=30)
+    assert placements[0]["employer_name"] == "Green Kitchen Ltd"
+    status, vacancies = http.get_json(f"{base}/brokering/vacancies", headers)
+    assert len(vacancies) == 3
+    status, token = http.post_json(f"{base}/members/tokens",
+                                   {"email": "employer@demo.coop", "password": DEMO_PASSWORD})
+    employer = {"Authorization": f"Bearer {token['access_token']}"}
+    [application] = http.get_json(f"{base}/brokering/applications", employer)[1]
+    assert application["stage"] == "accepted" and "disclosure" not in application
