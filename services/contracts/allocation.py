@@ -23,7 +23,9 @@ LIVE = ("offered", "accepted", "needs_reallocation")
 
 def locked_contract(session: Session, contract_id: int) -> Contract:
     """Return a contract with its row locked until commit, so allocations of it happen one at a time."""
-    contract = session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
+    # Lock the row alone: PostgreSQL cannot lock the outer-joined buyer that loading a contract brings.
+    locked = session.scalar(select(Contract.id).where(Contract.id == contract_id).with_for_update())
+    contract = session.get(Contract, contract_id, populate_existing=True) if locked is not None else None
     if contract is None:
         raise NotFound(f"There is no contract {contract_id}.")
     return contract
