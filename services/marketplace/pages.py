@@ -1,25 +1,14 @@
 """Pages for people: the storefront customers browse and buy from, rendered on the server.
 
-Sign-in: the sign-in page posts the credentials from the browser straight to the members API (the
-marketplace never sees a password or reads the members database), then hands the access token to
-``/store/session``, which verifies it and keeps it in an HttpOnly ``coop_token`` cookie
-(SameSite=Strict, path=/). Every page reads that cookie and verifies it with the shared verifier.
-
-Forms that change things are POSTs that carry a CSRF token: a hash of the session cookie
-(``csrf_token``). A page on another site cannot read the cookie, so it cannot make the token;
-SameSite=Strict already keeps the cookie off cross-site requests, so this is a second lock.
+Signing in, the session cookie and CSRF are shared with the other services' pages: see ``shared/pages.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import hmac
 import uuid
-from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 
@@ -27,37 +16,18 @@ from services.marketplace import cart, listings, orders, paying, schemas
 from services.marketplace.idempotency import once
 from services.marketplace.models import Listing, Order, Seller
 from services.marketplace.payments import CardDetails, PaymentDeclined, PaymentError
-from shared.auth import InvalidToken, Principal
-from shared.errors import Conflict, DomainError, NotFound, Unauthorized, Unprocessable
+from shared.errors import Conflict, DomainError, NotFound, Unprocessable
+from shared.pages import add_session_routes, csrf_token, needs_sign_in, pounds, signed_in
 from shared.service import db_session, runtime
 
 pages_blp = Blueprint("pages", __name__, url_prefix="/store", template_folder="templates",
                       static_folder="static", static_url_path="/static")
-COOKIE = "coop_token"
 PAGE_SIZE = 24
 
 
 class PaymentRefused(DomainError):
     status = 402
     title = "Payment Required"
-
-
-def pounds(pence: int | None) -> str:
-    """Show integer pence as pounds: 350 -> £3.50."""
-    pence = pence or 0
-    sign = "-" if pence < 0 else ""
-    return f"{sign}£{abs(pence) // 100}.{abs(pence) % 100:02d}"
-
-
-def pence_from(text: str, field: str) -> int:
-    """Read a price typed in pounds ("3.50", "£3") as integer pence."""
-    try:
-        amount = Decimal(text.strip().lstrip("£") or "x")
-    except InvalidOperation:
-        raise Unprocessable(f"Give the {field} in pounds, for example 3.50.") from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise Unprocessable(f"The {field} must be pounds and pence, not negative.")
-    return int(amount * 100)
 
 
 def whole_number(text: str, field: str) -> int:
@@ -75,34 +45,6 @@ def validated(schema: Schema, data: dict) -> dict:
     except ValidationError as error:
         fields = ", ".join(sorted(error.messages)) if isinstance(error.messages, dict) else ""
         raise Unprocessable(f"Please check: {fields}.") from error
-
-
-def signed_in() -> Principal | None:
-    """Return who the session cookie speaks for, or None."""
-    if "principal" not in g:
-        token = request.cookies.get(COOKIE)
-        try:
-            g.principal = current_app.extensions["coop_verifier"].verify(token) if token else None
-        except InvalidToken:
-            g.principal = None
-    return g.principal
-
-
-def csrf_token() -> str:
-    """Return the token this session's forms carry: a hash of the session cookie."""
-    return hashlib.sha256(f"coop-csrf:{request.cookies.get(COOKIE, '')}".encode()).hexdigest()
-
-
-def needs_sign_in(view):
-    """Send a visitor without a valid session to the sign-in page; check the CSRF token of POSTs."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if signed_in() is None:
-            return redirect(url_for("pages.sign_in", next=request.full_path.rstrip("?")))
-        if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
-            raise Unauthorized("This form has expired; go back, reload the page and try again.")
-        return view(*args, **kwargs)
-    return wrapper
 
 
 @pages_blp.context_processor
@@ -123,34 +65,7 @@ def refused(error: DomainError):
     return render_template("error.html", error=error), error.status
 
 
-@pages_blp.get("/sign-in")
-def sign_in():
-    """Show the sign-in form; the browser signs in with the members service itself."""
-    target = request.args.get("next", "")
-    safe_next = target if target.startswith("/") and not target.startswith("//") else url_for(".home")
-    tokens_url = current_app.config.get("COOP_MEMBERS_TOKENS_URL", "/members/tokens")
-    return render_template("sign_in.html", next=safe_next, tokens_url=tokens_url)
-
-
-@pages_blp.post("/session")
-def start_session():
-    """Keep a verified access token in the session cookie (called by the sign-in page's script)."""
-    token = (request.get_json(silent=True) or {}).get("access_token", "")
-    try:
-        current_app.extensions["coop_verifier"].verify(token)
-    except InvalidToken:
-        raise Unauthorized("That sign-in did not work; try again.") from None
-    response = current_app.response_class(status=204)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=request.is_secure)
-    return response
-
-
-@pages_blp.post("/sign-out")
-@needs_sign_in
-def sign_out():
-    response = redirect(url_for(".home"))
-    response.delete_cookie(COOKIE, path="/", samesite="Strict")
-    return response
+add_session_routes(pages_blp, "pages.home")
 
 
 @pages_blp.get("/")

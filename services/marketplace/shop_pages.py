@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from services.marketplace import listings, orders, payouts, schemas
 from services.marketplace.models import Listing, Order, Seller, SellerShare, Slot
-from services.marketplace.pages import needs_sign_in, pages_blp, pence_from, signed_in, validated, whole_number
+from services.marketplace.pages import pages_blp, validated, whole_number
 from shared.errors import Forbidden, Unprocessable
+from shared.pages import needs_sign_in, pence_from, signed_in
 from shared.service import db_session
 
 UK = ZoneInfo("Europe/London")
