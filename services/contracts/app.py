@@ -8,6 +8,7 @@ from services.contracts.api import BLUEPRINTS
 from services.contracts.handlers import SUBSCRIPTIONS
 from services.contracts.models import Base
 from services.contracts.negotiation import expire_lapsed_offers_job
+from services.contracts.pages import desk_blp
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
@@ -23,8 +24,10 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
                start_relay: bool = True) -> Flask:
     """Build the contracts web application (``gunicorn 'services.contracts.app:create_app()'``)."""
     runtime = runtime or build_runtime(settings or Settings.from_env())
-    return create_service_app(
+    app = create_service_app(
         runtime, "Co-op contracts", BLUEPRINTS,
         description="Buyers, contracts negotiated on members' behalf, approval, allocation, invoices.",
         start_relay=start_relay,
     )
+    app.register_blueprint(desk_blp)  # the coordinators' pages, outside the API document
+    return app

@@ -47,7 +47,7 @@ def differences(before: dict, after: dict) -> list[dict]:
     """
     old, new = flatten(before), flatten(after)
     changes = []
-    for field in sorted(old.keys() | new.keys(), key=_natural):
+    for field in sorted(old.keys() | new.keys(), key=natural_order):
         was, now = old.get(field, _MISSING), new.get(field, _MISSING)
         if was == now:
             continue
@@ -59,6 +59,6 @@ def differences(before: dict, after: dict) -> list[dict]:
     return changes
 
 
-def _natural(field: str) -> list:
+def natural_order(field: str) -> list:
     # line_items[10] sorts after line_items[9], not after line_items[1].
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", field)]

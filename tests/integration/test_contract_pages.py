@@ -1,0 +1,125 @@
+"""The coordinators' desk through the Flask test client: each page for coordinators only, forms that make
+the same moves as the API, a stale form refused with a message, bad input changing nothing."""
+
+import hashlib
+
+import pytest
+
+from tests.support.desk import terms
+
+
+class Browser:
+    """A test client signed in through the pages' session cookie, posting forms with their CSRF token."""
+
+    def __init__(self, desk, trader):
+        self.client = desk.app.test_client()
+        self.token = trader.headers["Authorization"].removeprefix("Bearer ")
+        self.client.set_cookie("coop_token", self.token)
+
+    @property
+    def csrf(self) -> str:  # as shared.pages.csrf_token computes it
+        return hashlib.sha256(f"coop-csrf:{self.token}".encode()).hexdigest()
+
+    def get(self, path):
+        return self.client.get(f"/desk{path}")
+
+    def post(self, path, form=None):
+        return self.client.post(f"/desk{path}", data={"csrf": self.csrf, **(form or {})})
+
+
+TERMS_FORM = {"line_description_1": "Christmas cards", "line_quantity_1": "500", "line_unit_1": "cards",
+              "line_price_1": "2.50", "start_on": "2027-01-04", "end_on": "2027-03-05", "payment_terms_days": "30",
+              "milestone_title_1": "All cards", "milestone_due_1": "2027-02-01", "clauses": "Packed in tens."}
+
+
+@pytest.fixture
+def coordinator(desk):
+    return desk.coordinator()
+
+
+@pytest.fixture
+def browser(desk, coordinator):
+    return Browser(desk, coordinator)
+
+
+@pytest.mark.parametrize("path", ["/", "/buyers", "/contracts/new", "/invoices"])
+def test_each_page_renders_for_a_coordinator(browser, path):
+    response = browser.get(path)
+    assert response.status_code == 200 and "<h1>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["member", "customer", "employer", "agency"])
+def test_others_get_a_403_page(desk, role, path="/"):
+    assert Browser(desk, desk.signed_in(8100, (role,))).get(path).status_code == 403
+
+
+def test_visitors_are_sent_to_sign_in(desk):
+    response = desk.app.test_client().get("/desk/")
+    assert response.status_code == 302 and "/desk/sign-in" in response.headers["Location"]
+
+
+def test_a_coordinator_adds_a_buyer_and_a_contract_through_the_forms(desk, browser):
+    assert browser.post("/buyers", {"name": "Leaf & Co", "contact_name": "Sam", "email": "sam@leaf.example",
+                                    "address": "Leeds"}).status_code == 302
+    buyer_id = desk.client.get("/buyers", headers=desk.coordinator().headers).json[0]["id"]
+    response = browser.post("/contracts/new", {"buyer_id": str(buyer_id), "title": "Cards", "sector": "cards",
+                                               **TERMS_FORM})
+    assert response.status_code == 302
+    page = browser.get(response.headers["Location"].split("/desk", 1)[1]).get_data(as_text=True)
+    assert "Cards" in page and "£1,250.00" in page and "draft" in page
+
+
+def test_a_counter_offer_shows_the_changed_fields_highlighted(desk, coordinator, browser):
+    contract = desk.moved(coordinator, desk.contract(coordinator), "propose")
+    response = browser.post(f"/contracts/{contract['id']}/counter", {
+        "version": str(contract["version"]), "party": "buyer", **TERMS_FORM, "line_quantity_1": "600",
+        "line_price_1": "2.20"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = browser.get(f"/contracts/{contract['id']}").get_data(as_text=True)
+    assert "<mark>600</mark>" in page and "<mark>220</mark>" in page and 'class="changed"' in page
+
+
+def test_a_form_made_from_an_old_version_is_refused_with_a_message(desk, coordinator, browser):
+    contract = desk.contract(coordinator)
+    desk.moved(coordinator, contract, "propose")
+    response = browser.post(f"/contracts/{contract['id']}/withdraw", {"version": str(contract["version"]),
+                                                                      "reason": "Stale"})
+    assert response.status_code == 409 and "changed since you read it" in response.get_data(as_text=True)
+    assert desk.get(coordinator, contract)["state"] == "proposed"
+
+
+def test_bad_terms_show_a_422_page_and_change_nothing(desk, coordinator, browser):
+    contract = desk.moved(coordinator, desk.contract(coordinator), "propose")
+    response = browser.post(f"/contracts/{contract['id']}/counter", {
+        "version": str(contract["version"]), "party": "buyer", **TERMS_FORM, "line_quantity_1": "0"})
+    assert response.status_code == 422
+    assert len(desk.get(coordinator, contract)["rounds"]) == 1
+
+
+def test_a_form_without_the_csrf_token_is_refused(desk, coordinator, browser):
+    contract = desk.contract(coordinator)
+    response = browser.client.post(f"/desk/contracts/{contract['id']}/propose", data={"version": "1"})
+    assert response.status_code == 401
+    assert desk.get(coordinator, contract)["state"] == "draft"
+
+
+def test_work_is_allocated_and_milestones_marked_on_the_work_page(desk, coordinator, browser):
+    maker = desk.member(name="Paper Birds Cards")
+    contract = desk.signed(coordinator)
+    assert "Paper Birds Cards" in browser.get(f"/contracts/{contract['id']}/work").get_data(as_text=True)
+    response = browser.post(f"/contracts/{contract['id']}/work", {"action": "allocate",
+                            "member_id": str(maker.member_id), "line": "0", "quantity": "500"})
+    assert response.status_code == 302
+    assert desk.get(coordinator, contract)["lines"][0]["remaining"] == 0
+
+
+def test_an_invoice_page_shows_the_totals(desk, coordinator, browser):
+    maker = desk.member()
+    contract = desk.signed(coordinator, terms=terms(milestones=[]))
+    offer = desk.allocate(coordinator, contract, maker, 500).json
+    desk.client.post(f"/allocations/{offer['id']}/accept", headers=maker.headers)
+    started = desk.moved(coordinator, desk.get(coordinator, contract), "start")
+    desk.moved(coordinator, started, "complete")
+    [invoice] = desk.client.get("/invoices", headers=coordinator.headers).json
+    page = browser.get(f"/invoices/{invoice['id']}").get_data(as_text=True)
+    assert "INV-000001" in page and "£1,250.00" in page and "VAT" not in page
