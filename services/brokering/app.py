@@ -8,6 +8,7 @@ from services.brokering.api import BLUEPRINTS
 from services.brokering.applications import delete_expired_shared_disclosures_job
 from services.brokering.handlers import SUBSCRIPTIONS
 from services.brokering.models import Base
+from services.brokering.pages import jobs_blp
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
@@ -24,8 +25,10 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
                start_relay: bool = True) -> Flask:
     """Build the brokering web application (``gunicorn 'services.brokering.app:create_app()'``)."""
     runtime = runtime or build_runtime(settings or Settings.from_env())
-    return create_service_app(
+    app = create_service_app(
         runtime, "Co-op job brokering", BLUEPRINTS,
         description="Job seekers, inclusive employers, vacancies, consent to disclose, placements.",
         start_relay=start_relay,
     )
+    app.register_blueprint(jobs_blp)  # pages for people, outside the API document
+    return app
