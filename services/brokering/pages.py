@@ -127,6 +127,19 @@ def employer_page():
                            sectors=schemas.SECTORS, contract_types=schemas.CONTRACT_TYPES)
 
 
+@jobs_blp.post("/employer")
+@needs_sign_in
+def register_employer():
+    session, form, who = db_session(), request.form, signed_in()
+    if not who.has_any("employer"):
+        raise Forbidden("Only an employer's account can register an organisation.")
+    fields = _load(schemas.EmployerIn(), {name: form.get(name, "") for name in
+                                          ("name", "contact_name", "email", "sector", "about")})
+    employers.register(session, who, fields)
+    session.commit()
+    return redirect(url_for(".employer_page"))
+
+
 @jobs_blp.post("/employer/vacancies")
 @needs_sign_in
 def post_vacancy():

@@ -106,3 +106,11 @@ def test_the_calculator_works_without_signing_in(agency):
 def test_a_visitor_is_sent_to_sign_in(agency):
     response = agency.app.test_client().get("/jobs/me")
     assert response.status_code == 302 and "/jobs/sign-in" in response.headers["Location"]
+
+
+def test_an_employer_registers_from_the_page_and_waits_for_approval(agency):
+    newcomer = agency.signed_in(7900, ("employer",))
+    response = Browser(agency, newcomer).post("/employer", {"name": "New Cafe", "contact_name": "Nia",
+                                                            "email": "nia@cafe.example", "sector": "catering"})
+    assert response.status_code == 302
+    assert "Registration: pending" in Browser(agency, newcomer).get("/employer").get_data(as_text=True)
