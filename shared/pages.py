@@ -24,7 +24,8 @@ from shared.auth import InvalidToken, Principal
 from shared.errors import Unauthorized, Unprocessable
 
 COOKIE = "coop_token"
-TEMPLATES = "templates"
+# Templates every service's pages share (the sign-in form); create_service_app registers it.
+shared_templates_blp = Blueprint("coop_shared_pages", __name__, template_folder="templates")
 
 
 def signed_in() -> Principal | None:

@@ -18,6 +18,7 @@ from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database
 from shared.http import MAX_ID, CoopApi, IdConverter, health_blueprint, install_error_handlers, install_request_ids
 from shared.outbox import OutboxRelay
+from shared.pages import shared_templates_blp
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def create_service_app(
     api.register_blueprint(health_blueprint({"database": runtime.db.ping, "broker": runtime.ping_broker}))
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    app.register_blueprint(shared_templates_blp)  # templates only: the sign-in form every page service uses
 
     @app.teardown_appcontext
     def close_session(_error):
