@@ -8,7 +8,7 @@ import re
 
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
+
+# For free text the service strips before storing: only spaces would leave it empty.
+NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 
 def problem(status: int, title: str, detail: str | None = None, errors=None, headers=None):
     """Build an RFC 9457 problem response."""

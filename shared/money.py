@@ -33,3 +33,10 @@ def rate_of(amount_pence: int, rate_basis_points: int) -> int:
     check_rate(rate_basis_points)
     # With 0 <= rate <= 100 %, the result is between 0 and the amount itself.
     return round_half_up(amount_pence * rate_basis_points, FULL_RATE_BP)
+
+
+def pounds(pence: int | None) -> str:
+    """Show integer pence as pounds for people to read: 1250000 -> £12,500.00."""
+    pence = pence or 0
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"

@@ -19,6 +19,7 @@ import hmac
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from marshmallow import Schema, ValidationError
 
 from shared.auth import InvalidToken, Principal
 from shared.errors import Unauthorized, Unprocessable
@@ -56,13 +57,6 @@ def needs_sign_in(view):
     return wrapper
 
 
-def pounds(pence: int | None) -> str:
-    """Show integer pence as pounds: 350 -> £3.50."""
-    pence = pence or 0
-    sign = "-" if pence < 0 else ""
-    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
-
-
 def pence_from(text: str, field: str) -> int:
     """Read a price typed in pounds ("3.50", "£3") as integer pence."""
     try:
@@ -72,6 +66,34 @@ def pence_from(text: str, field: str) -> int:
     if amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise Unprocessable(f"The {field} must be pounds and pence, not negative.")
     return int(amount * 100)
+
+
+def whole_number(text: str, field: str) -> int:
+    """Read a count typed into a form (the API's schemas take only real numbers, not text)."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise Unprocessable(f"Give the {field} as a whole number, for example 12.") from None
+
+
+def optional_whole_number(text: str | None, field: str) -> int | None:
+    """Read a count a form may leave empty (None when it is)."""
+    return None if text is None or not text.strip() else whole_number(text, field)
+
+
+def validated(schema: Schema, data: dict) -> dict:
+    """Load form data with the API's own schema, so pages and API accept the same things."""
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise Unprocessable(f"Please check: {', '.join(_paths(error.messages))}.") from error
+
+
+def _paths(messages, prefix: str = "") -> list[str]:
+    # The fields in error, nested ones by their path ("terms line_items 0 quantity").
+    if isinstance(messages, dict):
+        return [path for key in sorted(messages, key=str) for path in _paths(messages[key], f"{prefix}{key} ")]
+    return [prefix.strip()] if prefix else []
 
 
 def add_session_routes(blp: Blueprint, home_endpoint: str) -> None:

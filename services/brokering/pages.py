@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from services.brokering import applications, disclosure, employers, jobseekers, matches, placements, schemas
@@ -17,7 +16,16 @@ from services.brokering.disclosure_calculator import CAVEATS, Sentence, spent_da
 from services.brokering.models import Application, Disclosure, Employer, Placement
 from shared.db import utcnow
 from shared.errors import DomainError, Forbidden, Unprocessable
-from shared.pages import add_session_routes, csrf_token, needs_sign_in, pence_from, pounds, signed_in
+from shared.money import pounds
+from shared.pages import (
+    add_session_routes,
+    csrf_token,
+    needs_sign_in,
+    optional_whole_number,
+    pence_from,
+    signed_in,
+    validated,
+)
 from shared.service import db_session
 
 jobs_blp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
@@ -71,8 +79,9 @@ def seeker_page():
 def save_profile():
     session, form = db_session(), request.form
     seeker = jobseekers.own_profile(session, signed_in())
-    changes = _load(schemas.ProfileIn(), {
-        "skills": _words(form.get("skills", "")), "hours_per_week": _optional_number(form.get("hours_per_week")),
+    changes = validated(schemas.ProfileIn(), {
+        "skills": _words(form.get("skills", "")),
+        "hours_per_week": optional_whole_number(form.get("hours_per_week"), "hours per week"),
         "travel_area": form.get("travel_area", "").strip() or None, "preferences": form.get("preferences", "")})
     jobseekers.update_profile(session, seeker, changes)
     session.commit()
@@ -84,7 +93,7 @@ def save_profile():
 def save_disclosure():
     session, form, who = db_session(), request.form, signed_in()
     seeker = jobseekers.own_profile(session, who)
-    fields = _load(schemas.DisclosureIn(), {
+    fields = validated(schemas.DisclosureIn(), {
         "unspent": form.get("unspent", ""), "unspent_until": form.get("unspent_until") or None,
         "restricted_roles": form.getlist("restricted_roles"), "statement": form.get("statement", "")})
     disclosure.set_disclosure(session, seeker, who, fields)
@@ -133,7 +142,7 @@ def register_employer():
     session, form, who = db_session(), request.form, signed_in()
     if not who.has_any("employer"):
         raise Forbidden("Only an employer's account can register an organisation.")
-    fields = _load(schemas.EmployerIn(), {name: form.get(name, "") for name in
+    fields = validated(schemas.EmployerIn(), {name: form.get(name, "") for name in
                                           ("name", "contact_name", "email", "sector", "about")})
     employers.register(session, who, fields)
     session.commit()
@@ -144,9 +153,10 @@ def register_employer():
 @needs_sign_in
 def post_vacancy():
     session, form = db_session(), request.form
-    fields = _load(schemas.VacancyIn(), {
+    fields = validated(schemas.VacancyIn(), {
         "title": form.get("title", ""), "sector": form.get("sector", ""), "skills": _words(form.get("skills", "")),
-        "location": form.get("location", ""), "hours_per_week": _optional_number(form.get("hours_per_week")),
+        "location": form.get("location", ""),
+        "hours_per_week": optional_whole_number(form.get("hours_per_week"), "hours per week"),
         "pay_pence_per_hour": pence_from(form.get("pay", ""), "hourly pay"),
         "contract_type": form.get("contract_type", ""), "closing_on": form.get("closing_on") or None})
     vacancy = employers.post_vacancy(session, signed_in(), fields)
@@ -249,32 +259,17 @@ def calculator():
     answer = None
     if request.method == "POST":
         form = request.form
-        fields = _load(schemas.CalculatorIn(), {
+        fields = validated(schemas.CalculatorIn(), {
             "kind": form.get("kind", ""), "convicted_on": form.get("convicted_on") or None,
-            "ended_on": form.get("ended_on") or None, "custody_months": _optional_number(form.get("custody_months")),
+            "ended_on": form.get("ended_on") or None,
+            "custody_months": optional_whole_number(form.get("custody_months"), "custody months"),
             "under_18_when_convicted": form.get("under_18") == "yes",
             "serious_offence": form.get("serious") == "yes"})
         answer = spent_date(Sentence(**fields))
     return render_template("jobs/calculator.html", answer=answer, caveats=CAVEATS, today=utcnow().date())
 
 
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        fields = ", ".join(sorted(error.messages)) if isinstance(error.messages, dict) else ""
-        raise Unprocessable(f"Please check: {fields}.") from error
-
-
 def _words(text: str) -> list[str]:
     return [word.strip() for word in text.split(",") if word.strip()]
 
-
-def _optional_number(text: str | None) -> int | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise Unprocessable("Give numbers as whole numbers, for example 25.") from None
 

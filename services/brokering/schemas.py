@@ -11,13 +11,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.brokering.disclosure import RESTRICTABLE_WORK, UNSPENT_ANSWERS
 from services.brokering.disclosure_calculator import SENTENCES
 from services.brokering.placements import END_REASONS
-from shared.http import MAX_ID
+from shared.http import MAX_ID, NOT_BLANK
 
 SECTORS = ("cards", "jewellery", "grooming", "catering", "fashion", "crafts", "cleaning", "retail", "hospitality",
            "care", "construction", "warehouse", "office", "other")
 CONTRACT_TYPES = ("permanent", "fixed_term", "temporary", "part_time", "apprenticeship", "work_experience")
 DBS_CHECKS = ("none", "basic", "standard", "enhanced")
-NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 Words = functools.partial(fields.List, fields.String(validate=[validate.Length(min=1, max=60), NOT_BLANK]),
                           validate=validate.Length(max=30))
 District = functools.partial(fields.String, validate=validate.Regexp(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from services.contracts import allocation, delivery, lifecycle, negotiation, schemas
 from services.contracts import terms as terms_rules
 from services.contracts.allocations_api import allocations_blp
-from services.contracts.models import Buyer, ContractEvent, Invoice
+from services.contracts.models import Buyer, Invoice
 from shared.auth import current_principal, requires
 from shared.errors import NotFound
 from shared.http import IF_MATCH_DOC, if_match_version, paginate
@@ -221,8 +221,7 @@ class InvoiceItem(MethodView):
 
 def contract_detail(session, contract) -> dict:
     """Return everything a coordinator sees of a contract."""
-    history = session.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)
-                              .order_by(ContractEvent.id)).all()
+    history = negotiation.history(session, contract)
     signed = contract.milestones or contract.state in lifecycle.UNDER_WAY
     return {
         **{name: getattr(contract, name) for name in (

@@ -289,6 +289,12 @@ def event_data(contract: Contract) -> dict:
     }
 
 
+def history(session: Session, contract: Contract) -> list[ContractEvent]:
+    """Return the contract's changes of state, oldest first."""
+    return list(session.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)
+                                .order_by(ContractEvent.id)))
+
+
 def round_pair(contract: Contract, first: int, second: int) -> tuple[Round, Round]:
     """Return two rounds of a contract by number, or raise NotFound naming the missing one."""
     by_number = {r.number: r for r in contract.rounds}

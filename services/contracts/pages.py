@@ -8,17 +8,18 @@ Signing in and CSRF are shared with the other services' pages (``shared/pages.py
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from services.contracts import allocation, delivery, lifecycle, negotiation, schemas
 from services.contracts import terms as terms_rules
 from services.contracts.events import SECTORS
-from services.contracts.models import Buyer, Contract, ContractEvent, Invoice, MemberBusiness
+from services.contracts.models import Buyer, Contract, Invoice, MemberBusiness
 from shared.errors import DomainError, Forbidden, NotFound, Unprocessable
-from shared.pages import add_session_routes, csrf_token, needs_sign_in, pence_from, pounds, signed_in
+from shared.money import pounds
+from shared.pages import add_session_routes, csrf_token, needs_sign_in, pence_from, signed_in, validated, whole_number
 from shared.service import db_session, runtime
 
 desk_blp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
@@ -42,11 +43,11 @@ def refused(error: DomainError):
 
 def coordinators_only(view):
     """Let only coordinators in (after the sign-in check)."""
+    @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not signed_in().has_any("coordinator"):
             raise Forbidden("The contracts desk is for the co-op's coordinators.")
         return view(*args, **kwargs)
-    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
     return needs_sign_in(wrapper)
 
 
@@ -65,7 +66,7 @@ def buyers_page():
     """List the buyers and add one."""
     session = db_session()
     if request.method == "POST":
-        fields = _load(schemas.BuyerIn(), {name: request.form.get(name, "").strip() or None
+        fields = validated(schemas.BuyerIn(), {name: request.form.get(name, "").strip() or None
                                             for name in ("name", "contact_name", "email", "phone", "address")})
         negotiation.create_buyer(session, signed_in(), fields)
         session.commit()
@@ -80,8 +81,8 @@ def new_contract():
     """Start a contract in draft with the co-op's opening terms."""
     session = db_session()
     if request.method == "POST":
-        body = _load(schemas.ContractIn(), {
-            "buyer_id": _number(request.form.get("buyer_id", ""), "buyer"), "title": request.form.get("title", ""),
+        body = validated(schemas.ContractIn(), {
+            "buyer_id": whole_number(request.form.get("buyer_id", ""), "buyer"), "title": request.form.get("title", ""),
             "sector": request.form.get("sector", ""), "terms": _terms_from_form(),
             "comment": request.form.get("comment", "")})
         contract = negotiation.create_contract(session, signed_in(), buyer_id=body["buyer_id"], title=body["title"],
@@ -108,14 +109,8 @@ def contract_page(contract_id):
     rows = _side_by_side(before.terms, after.terms, {change["field"] for change in changes})
     return render_template("desk/contract.html", contract=contract, before=before, after=after, rows=rows,
                            changes=changes, actions=lifecycle.actions_from(contract.state),
-                           history=negotiation_history(session, contract), rows_count=LINE_ROWS,
+                           history=negotiation.history(session, contract), rows_count=LINE_ROWS,
                            milestone_rows=MILESTONE_ROWS, latest=contract.latest_round.terms)
-
-
-def negotiation_history(session, contract):
-    """Return the contract's changes of state, oldest first."""
-    return session.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)
-                           .order_by(ContractEvent.id)).all()
 
 
 MOVES = "propose, counter, agree, sign, reject, withdraw, start, complete"
@@ -127,28 +122,28 @@ def make_move(contract_id, move):
     """Make one move on a contract, on the version the form was made from."""
     session, by, form = db_session(), signed_in(), request.form
     contract = negotiation.get_contract(session, contract_id)
-    version = _number(form.get("version", ""), "version")
+    version = whole_number(form.get("version", ""), "version")
     settings = runtime().settings
     if move == "propose":
         negotiation.propose(session, by, contract, version, respond_by=_end_of(form.get("respond_by")))
     elif move == "counter":
-        body = _load(schemas.RoundIn(), {"party": form.get("party", ""), "terms": _terms_from_form(),
+        body = validated(schemas.RoundIn(), {"party": form.get("party", ""), "terms": _terms_from_form(),
                                          "comment": form.get("comment", "")})
         negotiation.add_round(session, by, contract, version, party=body["party"],
                               terms=schemas.Terms().dump(body["terms"]), comment=body["comment"],
                               respond_by=_end_of(form.get("respond_by")))
     elif move == "agree":
-        body = _load(schemas.AgreeIn(), {"party": form.get("party", ""), "comment": form.get("comment", "")})
+        body = validated(schemas.AgreeIn(), {"party": form.get("party", ""), "comment": form.get("comment", "")})
         negotiation.agree(session, by, contract, version,
                           approval_threshold_pence=settings.contract_approval_threshold_pence, **body)
     elif move == "sign":
-        body = _load(schemas.SignIn(), {"buyer_signatory": form.get("buyer_signatory", "")})
+        body = validated(schemas.SignIn(), {"buyer_signatory": form.get("buyer_signatory", "")})
         negotiation.sign(session, by, contract, version, **body)
     elif move == "reject":
-        body = _load(schemas.RejectIn(), {"party": form.get("party", ""), "reason": form.get("reason", "")})
+        body = validated(schemas.RejectIn(), {"party": form.get("party", ""), "reason": form.get("reason", "")})
         negotiation.reject(session, by, contract, version, **body)
     elif move == "withdraw":
-        body = _load(schemas.WithdrawIn(), {"reason": form.get("reason", "")})
+        body = validated(schemas.WithdrawIn(), {"reason": form.get("reason", "")})
         negotiation.withdraw(session, by, contract, version, **body)
     elif move == "start":
         delivery.start(session, by, contract, version)
@@ -168,14 +163,14 @@ def work_page(contract_id):
     if request.method == "POST":
         action = form.get("action")
         if action == "allocate":
-            allocation.allocate(session, by, contract.id, member_id=_number(form.get("member_id", ""), "member"),
-                                line=_number(form.get("line", ""), "line"),
-                                quantity=_number(form.get("quantity", ""), "quantity"))
+            allocation.allocate(session, by, contract.id, member_id=whole_number(form.get("member_id", ""), "member"),
+                                line=whole_number(form.get("line", ""), "line"),
+                                quantity=whole_number(form.get("quantity", ""), "quantity"))
         elif action == "reallocate":
-            allocation.reallocate(session, by, _number(form.get("allocation_id", ""), "allocation"),
-                                  member_id=_number(form.get("member_id", ""), "member"))
+            allocation.reallocate(session, by, whole_number(form.get("allocation_id", ""), "allocation"),
+                                  member_id=whole_number(form.get("member_id", ""), "member"))
         elif action == "milestone":
-            delivery.mark_milestone_done(session, by, contract, _number(form.get("number", ""), "milestone"))
+            delivery.mark_milestone_done(session, by, contract, whole_number(form.get("number", ""), "milestone"))
         else:
             raise Unprocessable("Choose what to do.")
         session.commit()
@@ -216,35 +211,15 @@ def _terms_from_form() -> dict:
         if not description:
             continue
         lines.append({"description": description, "unit": form.get(f"line_unit_{row}", "").strip() or "items",
-                      "quantity": _number(form.get(f"line_quantity_{row}", ""), f"quantity of line {row}"),
+                      "quantity": whole_number(form.get(f"line_quantity_{row}", ""), f"quantity of line {row}"),
                       "unit_price_pence": pence_from(form.get(f"line_price_{row}", ""), f"price of line {row}")})
     milestones = [{"title": form.get(f"milestone_title_{row}", "").strip(),
                    "due_on": form.get(f"milestone_due_{row}")}
                   for row in range(1, MILESTONE_ROWS + 1) if form.get(f"milestone_title_{row}", "").strip()]
     return {"line_items": lines, "milestones": milestones, "start_on": form.get("start_on") or None,
             "end_on": form.get("end_on") or None,
-            "payment_terms_days": _number(form.get("payment_terms_days", "30"), "payment terms"),
+            "payment_terms_days": whole_number(form.get("payment_terms_days", "30"), "payment terms"),
             "clauses": [line.strip() for line in form.get("clauses", "").splitlines() if line.strip()]}
-
-
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        raise Unprocessable(f"Please check: {_fields(error.messages)}.") from error
-
-
-def _fields(messages, prefix="") -> str:
-    if isinstance(messages, dict):
-        return ", ".join(_fields(value, f"{prefix}{key} ") for key, value in messages.items())
-    return f"{prefix.strip()} ({'; '.join(str(m) for m in messages) if isinstance(messages, list) else messages})"
-
-
-def _number(text: str, field: str) -> int:
-    try:
-        return int(str(text).strip())
-    except ValueError:
-        raise Unprocessable(f"Give the {field} as a whole number.") from None
 
 
 def _end_of(day: str | None) -> dt.datetime | None:
@@ -260,7 +235,7 @@ def _end_of(day: str | None) -> dt.datetime | None:
 def _round_number(text: str | None, count: int, default: int | None = None) -> int:
     if text is None:
         return default or count
-    number = _number(text, "round")
+    number = whole_number(text, "round")
     if not 1 <= number <= count:
         raise NotFound(f"There is no round {number}; there are {count}.")
     return number

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.contracts.events import SECTORS
 from services.contracts.lifecycle import STATES
 from services.contracts.negotiation import PARTIES
-from shared.http import MAX_ID
+from shared.http import MAX_ID, NOT_BLANK
 
 MAX_CONTRACT_PENCE = 1_000_000_000  # £10 million: far above any contract the co-op signs, and fits a column
 MAX_UNIT_PRICE_PENCE = 10_000_000
@@ -15,8 +15,6 @@ MAX_QUANTITY = 1_000_000
 Pence = functools.partial(fields.Integer, strict=True)
 Id = functools.partial(fields.Integer, strict=True, validate=validate.Range(min=1, max=MAX_ID))
 Text = functools.partial(fields.String, load_default="", validate=validate.Length(max=2000))
-# The service strips these names before storing them: only spaces would leave an empty one.
-NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 Party = functools.partial(fields.String, required=True, validate=validate.OneOf(PARTIES),
                           metadata={"description": "Who made or answered the offer: the co-op or the buyer "
                                                    "(a coordinator enters both)."})

@@ -9,7 +9,6 @@ import datetime as dt
 import uuid
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 
 from services.marketplace import cart, listings, orders, paying, schemas
@@ -17,7 +16,8 @@ from services.marketplace.idempotency import once
 from services.marketplace.models import Listing, Order, Seller
 from services.marketplace.payments import CardDetails, PaymentDeclined, PaymentError
 from shared.errors import Conflict, DomainError, NotFound, Unprocessable
-from shared.pages import add_session_routes, csrf_token, needs_sign_in, pounds, signed_in
+from shared.money import pounds
+from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in, validated, whole_number
 from shared.service import db_session, runtime
 
 pages_blp = Blueprint("pages", __name__, url_prefix="/store", template_folder="templates",
@@ -28,23 +28,6 @@ PAGE_SIZE = 24
 class PaymentRefused(DomainError):
     status = 402
     title = "Payment Required"
-
-
-def whole_number(text: str, field: str) -> int:
-    """Read a count typed into a form (the API's schemas take only real numbers, not text)."""
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise Unprocessable(f"Give the {field} as a whole number, for example 12.") from None
-
-
-def validated(schema: Schema, data: dict) -> dict:
-    """Load form data with the API's own schema, so pages and API accept the same things."""
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        fields = ", ".join(sorted(error.messages)) if isinstance(error.messages, dict) else ""
-        raise Unprocessable(f"Please check: {fields}.") from error
 
 
 @pages_blp.context_processor

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from services.marketplace import listings, orders, payouts, schemas
 from services.marketplace.models import Listing, Order, Seller, SellerShare, Slot
-from services.marketplace.pages import pages_blp, validated, whole_number
+from services.marketplace.pages import pages_blp
 from shared.errors import Forbidden, Unprocessable
-from shared.pages import needs_sign_in, pence_from, signed_in
+from shared.pages import needs_sign_in, pence_from, signed_in, validated, whole_number
 from shared.service import db_session
 
 UK = ZoneInfo("Europe/London")

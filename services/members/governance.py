@@ -20,6 +20,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import Envelope
+from shared.money import pounds
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +89,6 @@ def open_contract_approval(session: Session, event: Envelope, settings) -> Propo
     session.flush()
     log.info("a contract was put to the members' vote", extra={"proposal_id": proposal.id, "contract": subject_id})
     return proposal
-
-
-def pounds(pence: int) -> str:
-    """Format integer pence as pounds for people to read: 1250000 -> £12,500.00."""
-    return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
 def _valid_options(options: Sequence[str]) -> list[str]:
