@@ -106,8 +106,8 @@ def backbone(url: str, count: int, work: Path) -> dict[str, float]:
     settings = Settings(data_dir=work / tag, broker_url=url, exchange=f"bench.{tag}",
                         queue_prefix=f"bench.{tag}.", log_json=False)
     outbox = Outbox(EventCatalog("bench", [EventSpec("member.admitted", MemberEvent, {"member_id": 1})]))
-    producer = ServiceRuntime("producer", settings, MetaData(), {})
-    producer.db.create_all()
+    producer = ServiceRuntime("producer", settings, MetaData(), {}, migrated=False)
+    producer.prepare_schema()
     listener = TimedListener(settings)
     listener.runtime.consumer().start().ready.wait(10)
     producer.relay.start()

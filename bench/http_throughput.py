@@ -113,7 +113,7 @@ def seed_marketplace(settings, listings: int, sellers: int = 20) -> list[int]:
     from shared.db import utcnow
 
     runtime = build_runtime(settings)
-    runtime.db.create_all()
+    runtime.prepare_schema()
     principals = []
     for number in range(1, sellers + 1):
         member_id, account_id = 100 + number, 10_000 + number

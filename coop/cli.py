@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import tempfile
 import threading
+from pathlib import Path
 
 import click
+from alembic.util import CommandError
 from gunicorn.app.base import BaseApplication
 
 from coop.services import app_module
+from shared import migrations
 from shared.auth import ROLES
 from shared.bus import is_amqp
 from shared.consumer import list_dead_letters
@@ -61,6 +65,9 @@ def main():
 def run(bind, demo):
     """Run everything in one process: the embedded default (SQLite, in-memory broker)."""
     settings = Settings.from_env()
+    # One process owns every database here, so it brings each up to the newest schema itself.
+    for service in SERVICES:
+        click.echo(_migrate(settings, service))
     if demo:
         from services.members.demo import load_demo_data
 
@@ -113,7 +120,7 @@ def dead_letters():
 def list_command(service, include_replayed):
     """List a service's dead letters, oldest first."""
     runtime = app_module(service).build_runtime(Settings.from_env())
-    runtime.db.create_all()
+    runtime.prepare_schema()
     letters = list_dead_letters(runtime.db, include_replayed)
     for letter in letters:
         click.echo(json.dumps({
@@ -132,7 +139,7 @@ def list_command(service, include_replayed):
 def replay_command(service, ids, replay_all):
     """Apply dead letters again (after a fix), through the service's handler and inbox."""
     runtime = app_module(service).build_runtime(Settings.from_env())
-    runtime.db.create_all()
+    runtime.prepare_schema()
     if replay_all:
         ids = [letter.id for letter in list_dead_letters(runtime.db)]
     if not ids:
@@ -164,7 +171,7 @@ def create_account(email, display_name, roles, password):
     from services.members import accounts
 
     runtime = app_module("members").build_runtime(Settings.from_env())
-    runtime.db.create_all()
+    runtime.prepare_schema()
     try:
         with runtime.db.transaction() as session:
             account = accounts.create_account(session, email, password, display_name, list(roles))
@@ -181,10 +188,48 @@ def reset_password(email, password):
     from services.members import accounts
 
     runtime = app_module("members").build_runtime(Settings.from_env())
-    runtime.db.create_all()
+    runtime.prepare_schema()
     try:
         with runtime.db.transaction() as session:
             account = accounts.reset_password(session, email, password)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"new password set for {account.email}")
+
+
+@main.command()
+@service_argument
+@click.argument("revision", default="head")
+@click.option("--down", is_flag=True, help="Go down to REVISION instead (base: no tables at all).")
+def migrate(service, revision, down):
+    """Bring a service's database up to the newest schema (or to REVISION)."""
+    click.echo(_migrate(Settings.from_env(), service, revision, down))
+
+
+def _migrate(settings: Settings, service: str, revision: str = "head", down: bool = False) -> str:
+    runtime = app_module(service).build_runtime(settings)
+    try:
+        before = migrations.current_of(runtime.db, service)
+        if down:
+            migrations.downgrade(runtime.db, service, revision)
+        else:
+            migrations.upgrade(runtime.db, service, revision)
+        after = migrations.current_of(runtime.db, service)
+    except (migrations.SchemaNotCurrent, CommandError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        runtime.db.dispose()
+    return f"{service} database: revision {before or '(empty)'} -> {after or '(empty)'}"
+
+
+@main.command("make-migration")
+@service_argument
+@click.option("-m", "--message", required=True, help="What the migration changes, in a few words.")
+def make_migration(service, message):
+    """Write a service's next migration from how its models differ from the newest one (for developers)."""
+    with tempfile.TemporaryDirectory(prefix="coop-migration-") as scratch:
+        settings = Settings(data_dir=Path(scratch), database_urls={}, log_json=False)
+        runtime = app_module(service).build_runtime(settings)
+        path = migrations.new_revision(runtime.db, service, message)
+        runtime.db.dispose()
+    click.echo(f"wrote {path}; read it, and test it with the migration tests")

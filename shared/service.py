@@ -12,7 +12,7 @@ from flask.views import MethodView
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from shared import bus
+from shared import bus, migrations
 from shared.auth import current_principal, requires, verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database
@@ -37,8 +37,12 @@ class ServiceRuntime:
         metadata: MetaData,
         subscriptions: dict[str, Subscription],
         periodic_jobs: Iterable[Callable[[ServiceRuntime], None]] = (),
+        migrated: bool = True,
     ):
         self.name = name
+        # A service's schema comes from its migrations; a stand-in without any (in tests) is created.
+        self.migrated = migrated
+        self._schema_ready = False
         self.settings = settings
         self.db = Database(settings.database_url(name), metadata)
         self.relay = OutboxRelay(self.db, settings)
@@ -58,6 +62,16 @@ class ServiceRuntime:
         if self._consumer is None:
             self._consumer = EventConsumer(self.name, self.settings, self.processor)
         return self._consumer
+
+    def prepare_schema(self) -> None:
+        """Migrate a new database; refuse to go on with one at another revision (see shared.migrations)."""
+        if self._schema_ready:
+            return
+        if self.migrated:
+            migrations.prepare(self.db, self.name)
+        else:
+            self.db.create_all()
+        self._schema_ready = True
 
     def ping_broker(self) -> None:
         """Raise if the broker cannot be reached."""
@@ -83,7 +97,7 @@ class ServiceRuntime:
 
     def start_worker(self) -> None:
         """Start what a worker process runs: the consumer, the outbox relay and the periodic jobs."""
-        self.db.create_all()
+        self.prepare_schema()
         self._stop.clear()
         self.relay.start()
         self.consumer().start()
@@ -108,10 +122,11 @@ def create_service_app(
 ) -> Flask:
     """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints.
 
-    The tables are created if missing, and (unless told not to) the outbox relay starts in this
-    process, so that events leave as soon as a request commits.
+    A new database is migrated, one at another revision refused (``ServiceRuntime.prepare_schema``),
+    and (unless told not to) the outbox relay starts in this process, so that events leave as soon as
+    a request commits.
     """
-    runtime.db.create_all()
+    runtime.prepare_schema()
     app = Flask(runtime.name)
     app.config.update(
         API_TITLE=title,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 SERVICES = ("members", "contracts", "marketplace", "brokering")
@@ -55,6 +56,8 @@ class Settings:
     contract_fee_percent: int = 10
     # Whether the co-op itself is VAT-registered: its invoices to buyers then add VAT.
     coop_vat_registered: bool = False
+    # How many proxies in front of the service to trust for X-Forwarded-* headers (1 behind the gateway).
+    proxy_hops: int = 0
     log_json: bool = True
 
     def database_url(self, service: str) -> str:
@@ -80,58 +83,67 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from COOP_* environment variables, with the embedded defaults."""
         env = os.environ if environ is None else environ
-        defaults = cls()
+        values = {}
+        for name, (variable, read) in VARIABLES.items():
+            text = env.get(variable)
+            if text not in (None, ""):
+                values[name] = read(text)
+        values["database_urls"] = {service: env[database_url_variable(service)] for service in SERVICES
+                                   if env.get(database_url_variable(service))}
+        return cls(**values)
 
-        def get(name, convert=str, default=None):
-            value = env.get(f"COOP_{name}")
-            return default if value in (None, "") else convert(value)
 
-        def path(value):
-            return Path(value)
+def database_url_variable(service: str) -> str:
+    """Return the name of the environment variable holding one service's database URL."""
+    return f"COOP_{service.upper()}_DATABASE_URL"
 
-        def _flag(value):
-            return value.lower() not in ("0", "false", "no")
 
-        def _rates(value):
-            pairs = (item.split("=", 1) for item in value.split(",") if item.strip())
-            return {name.strip(): int(rate) for name, rate in pairs}
+def environment_variables() -> list[str]:
+    """Return the name of every environment variable the settings read."""
+    return sorted([variable for variable, _read in VARIABLES.values()]
+                  + [database_url_variable(service) for service in SERVICES])
 
-        database_urls = {
-            service: env[f"COOP_{service.upper()}_DATABASE_URL"]
-            for service in SERVICES
-            if env.get(f"COOP_{service.upper()}_DATABASE_URL")
-        }
-        return cls(
-            data_dir=get("DATA_DIR", path, defaults.data_dir),
-            broker_url=get("BROKER_URL", str, defaults.broker_url),
-            exchange=get("EXCHANGE", str, defaults.exchange),
-            queue_prefix=get("QUEUE_PREFIX", str, defaults.queue_prefix),
-            database_urls=database_urls,
-            jwt_private_key_file=get("JWT_PRIVATE_KEY_FILE", path),
-            jwt_public_key_file=get("JWT_PUBLIC_KEY_FILE", path),
-            jwks_url=get("JWKS_URL"),
-            access_token_minutes=get("ACCESS_TOKEN_MINUTES", int, defaults.access_token_minutes),
-            login_max_failures=get("LOGIN_MAX_FAILURES", int, defaults.login_max_failures),
-            login_window_minutes=get("LOGIN_WINDOW_MINUTES", int, defaults.login_window_minutes),
-            commission_rate_percent=get("COMMISSION_RATE_PERCENT", int, defaults.commission_rate_percent),
-            commission_by_category=get("COMMISSION_BY_CATEGORY", _rates, {}),
-            order_pay_minutes=get("ORDER_PAY_MINUTES", int, defaults.order_pay_minutes),
-            handler_max_attempts=get("HANDLER_MAX_ATTEMPTS", int, defaults.handler_max_attempts),
-            handler_backoff_seconds=get("HANDLER_BACKOFF_SECONDS", float, defaults.handler_backoff_seconds),
-            delivery_limit=get("DELIVERY_LIMIT", int, defaults.delivery_limit),
-            relay_poll_seconds=get("RELAY_POLL_SECONDS", float, defaults.relay_poll_seconds),
-            confirm_timeout_seconds=get("CONFIRM_TIMEOUT_SECONDS", float, defaults.confirm_timeout_seconds),
-            scheduler_seconds=get("SCHEDULER_SECONDS", float, defaults.scheduler_seconds),
-            quorum_fraction=get("QUORUM_FRACTION", float, defaults.quorum_fraction),
-            quorum_minimum=get("QUORUM_MINIMUM", int, defaults.quorum_minimum),
-            contract_approval_days=get("CONTRACT_APPROVAL_DAYS", int, defaults.contract_approval_days),
-            disclosure_keep_days=get("DISCLOSURE_KEEP_DAYS", int, defaults.disclosure_keep_days),
-            contract_approval_threshold_pence=get("CONTRACT_APPROVAL_THRESHOLD_PENCE", int,
-                                                  defaults.contract_approval_threshold_pence),
-            contract_fee_percent=get("CONTRACT_FEE_PERCENT", int, defaults.contract_fee_percent),
-            coop_vat_registered=get("VAT_REGISTERED", _flag, defaults.coop_vat_registered),
-            log_json=get("LOG_JSON", _flag, defaults.log_json),
-        )
+
+def _flag(text: str) -> bool:
+    return text.lower() not in ("0", "false", "no")
+
+
+def _rates(text: str) -> dict[str, int]:
+    pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
+    return {name.strip(): int(rate) for name, rate in pairs}
+
+
+# The settings an environment variable can change: field -> (variable, how to read its text).
+VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "data_dir": ("COOP_DATA_DIR", Path),
+    "broker_url": ("COOP_BROKER_URL", str),
+    "exchange": ("COOP_EXCHANGE", str),
+    "queue_prefix": ("COOP_QUEUE_PREFIX", str),
+    "jwt_private_key_file": ("COOP_JWT_PRIVATE_KEY_FILE", Path),
+    "jwt_public_key_file": ("COOP_JWT_PUBLIC_KEY_FILE", Path),
+    "jwks_url": ("COOP_JWKS_URL", str),
+    "access_token_minutes": ("COOP_ACCESS_TOKEN_MINUTES", int),
+    "login_max_failures": ("COOP_LOGIN_MAX_FAILURES", int),
+    "login_window_minutes": ("COOP_LOGIN_WINDOW_MINUTES", int),
+    "commission_rate_percent": ("COOP_COMMISSION_RATE_PERCENT", int),
+    "commission_by_category": ("COOP_COMMISSION_BY_CATEGORY", _rates),
+    "order_pay_minutes": ("COOP_ORDER_PAY_MINUTES", int),
+    "handler_max_attempts": ("COOP_HANDLER_MAX_ATTEMPTS", int),
+    "handler_backoff_seconds": ("COOP_HANDLER_BACKOFF_SECONDS", float),
+    "delivery_limit": ("COOP_DELIVERY_LIMIT", int),
+    "relay_poll_seconds": ("COOP_RELAY_POLL_SECONDS", float),
+    "confirm_timeout_seconds": ("COOP_CONFIRM_TIMEOUT_SECONDS", float),
+    "scheduler_seconds": ("COOP_SCHEDULER_SECONDS", float),
+    "quorum_fraction": ("COOP_QUORUM_FRACTION", float),
+    "quorum_minimum": ("COOP_QUORUM_MINIMUM", int),
+    "contract_approval_days": ("COOP_CONTRACT_APPROVAL_DAYS", int),
+    "disclosure_keep_days": ("COOP_DISCLOSURE_KEEP_DAYS", int),
+    "contract_approval_threshold_pence": ("COOP_CONTRACT_APPROVAL_THRESHOLD_PENCE", int),
+    "contract_fee_percent": ("COOP_CONTRACT_FEE_PERCENT", int),
+    "coop_vat_registered": ("COOP_VAT_REGISTERED", _flag),
+    "proxy_hops": ("COOP_PROXY_HOPS", int),
+    "log_json": ("COOP_LOG_JSON", _flag),
+}

@@ -50,7 +50,7 @@ APPLICANT = ("bloom@demo.coop", "Tasha", "Bloom & Bake", "producer", ["catering"
 def load_demo_data(settings: Settings) -> str:
     """Create the demo co-op if the members database is empty; return what a newcomer should read."""
     runtime = build_runtime(settings)
-    runtime.db.create_all()
+    runtime.prepare_schema()
     try:
         with runtime.db.transaction() as session:
             if accounts.count_accounts(session):

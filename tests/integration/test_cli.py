@@ -30,7 +30,7 @@ def run(settings):
 @pytest.fixture
 def members_runtime(settings):
     runtime = build_runtime(settings)
-    runtime.db.create_all()
+    runtime.prepare_schema()
     yield runtime
     runtime.stop()
 

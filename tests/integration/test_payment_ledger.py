@@ -33,7 +33,7 @@ def key():
 @pytest.fixture
 def db(settings):
     runtime = build_runtime(settings)
-    runtime.db.create_all()
+    runtime.prepare_schema()
     yield runtime.db
     runtime.stop()
 

@@ -69,6 +69,30 @@ class Backend:
                 )
         admin.dispose()
 
+    def new_database(self, tmp_path: Path, name: str) -> str:
+        """Return the URL of a new, empty database for one test alone (drop_database removes it)."""
+        if not self.is_real:
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        from sqlalchemy import create_engine, make_url
+
+        database = f"coop_test_{self.run_tag}_{name}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
+        admin.dispose()
+        return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+    def drop_database(self, url: str) -> None:
+        """Remove a database new_database made."""
+        if not self.is_real:
+            return
+        from sqlalchemy import create_engine, make_url
+
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        admin.dispose()
+
     def clean_up_test(self, settings: Settings) -> None:
         """Empty the test's tables (real) and delete its queues and exchanges."""
         if not self.is_real:
@@ -79,8 +103,10 @@ class Backend:
         for service, url in self.database_urls.items():
             engine = self._engines.setdefault(service, create_engine(url))
             with engine.begin() as connection:
+                # The schema (and its revision) stays from test to test; only the rows go.
                 tables = [row[0] for row in connection.exec_driver_sql(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT LIKE 'alembic_version_%%'")]
                 if tables:
                     quoted = ", ".join(f'"{table}"' for table in tables)
                     connection.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")

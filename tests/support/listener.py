@@ -50,8 +50,8 @@ class Listener:
         self.failing = False
         self.calls = 0
         subscriptions = {event_type: Subscription(MemberEvent, self.handle) for event_type in event_types}
-        self.runtime = ServiceRuntime("listener", settings, ListenerBase.metadata, subscriptions)
-        self.runtime.db.create_all()
+        self.runtime = ServiceRuntime("listener", settings, ListenerBase.metadata, subscriptions, migrated=False)
+        self.runtime.prepare_schema()
 
     def handle(self, session, event) -> None:
         self.calls += 1
