@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-embedded test-real lint format clean
+.PHONY: run test test-embedded test-real lint format lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -30,6 +30,13 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format .
+
+## Pin the runtime dependencies for the image: a clean virtual environment's resolution of pyproject.toml
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet .
+	{ head -n 2 requirements.lock; .lock-venv/bin/pip freeze --exclude coop-backoffice; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv build
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
-import signal
 import tempfile
-import threading
 from pathlib import Path
 
 import click
 from alembic.util import CommandError
-from gunicorn.app.base import BaseApplication
 
+from coop import web
 from coop.services import app_module
 from shared import migrations
 from shared.auth import ROLES
@@ -21,36 +18,9 @@ from shared.consumer import list_dead_letters
 from shared.errors import DomainError
 from shared.logs import configure_logging
 from shared.settings import SERVICES, Settings
+from shared.worker import run_worker
 
 service_argument = click.argument("service", type=click.Choice(SERVICES))
-
-
-class _Gunicorn(BaseApplication):
-    """Gunicorn with its settings given in code and the app built in each worker after the fork."""
-
-    def __init__(self, load_app, options: dict):
-        self._load_app = load_app
-        self._options = options
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return self._load_app()
-
-
-def _gunicorn_options(bind: str, workers: int, threads: int) -> dict:
-    return {
-        "bind": bind,
-        "workers": workers,
-        "threads": threads,
-        "timeout": 30,
-        "graceful_timeout": 20,
-        "keepalive": 5,
-        "accesslog": "-",
-    }
 
 
 @click.group()
@@ -80,33 +50,41 @@ def run(bind, demo):
 
         return Backoffice(settings).start(demo=demo)
 
-    # One worker: the in-memory broker lives inside that process. Threads serve requests.
-    _Gunicorn(load, _gunicorn_options(bind, workers=1, threads=8)).run()
+    web.serve_backoffice(load, bind)
 
 
 @main.command()
 @service_argument
 @click.option("--bind", default="0.0.0.0:8000", show_default=True)
-@click.option("--workers", default=2, show_default=True)
-@click.option("--threads", default=4, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="Processes: about one per core.")
+@click.option("--threads", default=4, show_default=True, help="Threads in each process.")
 def serve(service, bind, workers, threads):
     """Serve one service's HTTP API under gunicorn (its worker runs separately)."""
-    module = app_module(service)
-    _Gunicorn(module.create_app, _gunicorn_options(bind, workers, threads)).run()
+    settings = Settings.from_env()
+    # Once, before the workers start: a new database is migrated, one at another revision refused.
+    _prepared_runtime(service, settings).db.dispose()
+    web.serve_service(app_module(service).create_app, bind, workers, threads, settings.metrics_dir)
 
 
 @main.command()
 @service_argument
-def worker(service):
-    """Run one service's consumer, outbox relay and periodic jobs until stopped."""
-    runtime = app_module(service).build_runtime(Settings.from_env())
-    stopped = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopped.set())
-    runtime.start_worker()
-    logging.getLogger(__name__).info("worker started", extra={"service": service})
-    stopped.wait()
-    runtime.stop()
+@click.option("--bind", default="0.0.0.0:9100", show_default=True,
+              help="Where the worker answers /healthz, /readyz and /metrics.")
+def worker(service, bind):
+    """Run one service's consumer, outbox relay and periodic jobs until SIGTERM."""
+    host, _, port = bind.rpartition(":")
+    runtime = _prepared_runtime(service, Settings.from_env())
+    raise SystemExit(run_worker(runtime, host.strip("[]") or "0.0.0.0", int(port)))
+
+
+def _prepared_runtime(service: str, settings: Settings):
+    runtime = app_module(service).build_runtime(settings)
+    try:
+        runtime.prepare_schema()
+    except migrations.SchemaNotCurrent as error:
+        runtime.db.dispose()
+        raise click.ClickException(str(error)) from error
+    return runtime
 
 
 @main.group("dead-letters")
@@ -119,8 +97,7 @@ def dead_letters():
 @click.option("--all", "include_replayed", is_flag=True, help="Include messages already replayed.")
 def list_command(service, include_replayed):
     """List a service's dead letters, oldest first."""
-    runtime = app_module(service).build_runtime(Settings.from_env())
-    runtime.prepare_schema()
+    runtime = _prepared_runtime(service, Settings.from_env())
     letters = list_dead_letters(runtime.db, include_replayed)
     for letter in letters:
         click.echo(json.dumps({
@@ -138,8 +115,7 @@ def list_command(service, include_replayed):
 @click.option("--all", "replay_all", is_flag=True, help="Replay every dead letter not yet replayed.")
 def replay_command(service, ids, replay_all):
     """Apply dead letters again (after a fix), through the service's handler and inbox."""
-    runtime = app_module(service).build_runtime(Settings.from_env())
-    runtime.prepare_schema()
+    runtime = _prepared_runtime(service, Settings.from_env())
     if replay_all:
         ids = [letter.id for letter in list_dead_letters(runtime.db)]
     if not ids:
@@ -170,8 +146,7 @@ def create_account(email, display_name, roles, password):
     """Create an account with any roles: the first administrator, coordinators."""
     from services.members import accounts
 
-    runtime = app_module("members").build_runtime(Settings.from_env())
-    runtime.prepare_schema()
+    runtime = _prepared_runtime("members", Settings.from_env())
     try:
         with runtime.db.transaction() as session:
             account = accounts.create_account(session, email, password, display_name, list(roles))
@@ -187,8 +162,7 @@ def reset_password(email, password):
     """Set a new password for an account and lift any sign-in lockout."""
     from services.members import accounts
 
-    runtime = app_module("members").build_runtime(Settings.from_env())
-    runtime.prepare_schema()
+    runtime = _prepared_runtime("members", Settings.from_env())
     try:
         with runtime.db.transaction() as session:
             account = accounts.reset_password(session, email, password)
@@ -233,3 +207,4 @@ def make_migration(service, message):
         path = migrations.new_revision(runtime.db, service, message)
         runtime.db.dispose()
     click.echo(f"wrote {path}; read it, and test it with the migration tests")
+

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 import os
+import secrets
 from pathlib import Path
 
 import jwt
@@ -45,9 +46,18 @@ def load_or_create_private_key(path: Path) -> rsa.RSAPrivateKey:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(pem)
+    # Written whole under another name, then linked into place: a process starting at the same moment
+    # (another gunicorn worker) either wins or finds the finished file, never half of one.
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(pem)
+        os.link(draft, path)
+    except FileExistsError:
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    finally:
+        draft.unlink(missing_ok=True)
     return key
 
 

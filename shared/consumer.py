@@ -24,6 +24,7 @@ from shared import bus
 from shared.correlation import correlation
 from shared.db import Database, DeadLetter, InboxEntry, utcnow
 from shared.events import Envelope
+from shared.metrics import metrics
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,10 @@ class MessageProcessor:
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
+        service: str = "",
     ):
         self.db = db
+        self.service = service
         self.subscriptions = subscriptions
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
@@ -93,7 +96,11 @@ class MessageProcessor:
         while True:
             attempt += 1
             try:
-                return self.apply(envelope, handler)
+                outcome = self.apply(envelope, handler)
+                metrics().events_consumed.labels(self.service, envelope.type, outcome.value).inc()
+                with correlation(envelope.correlation_id):
+                    log.info("event %s", outcome.value, extra={"event_id": envelope.id, "event_type": envelope.type})
+                return outcome
             except DatabaseUnavailable:
                 raise
             except Exception as error:  # noqa: BLE001 - any handler failure is retried, then parked
@@ -104,6 +111,7 @@ class MessageProcessor:
                 )
                 if attempt >= self.max_attempts:
                     return self.park(text, "handler failed", _describe(error), envelope, attempts=attempt)
+                metrics().events_retried.labels(self.service, envelope.type).inc()
                 self.sleep(self.backoff_seconds * 2 ** (attempt - 1))
 
     def apply(self, envelope: Envelope, handler: Handler) -> Outcome:
@@ -154,6 +162,7 @@ class MessageProcessor:
                 )
         except DBAPIError as db_error:
             raise DatabaseUnavailable(str(db_error)) from db_error
+        metrics().events_dead_lettered.labels(self.service, reason).inc()
         return Outcome.DEAD_LETTERED
 
     def replay(self, dead_letter_id: int) -> Outcome:
@@ -272,6 +281,11 @@ class EventConsumer(ConsumerMixin):
                                         daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def is_running(self) -> bool:
+        """Tell whether the consuming thread is alive (connected or reconnecting)."""
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the message being handled."""

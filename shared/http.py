@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api, Blueprint
@@ -18,8 +19,12 @@ from werkzeug.routing import IntegerConverter
 
 from shared.correlation import new_id, reset_correlation_id, set_correlation_id
 from shared.errors import DomainError, PreconditionRequired
+from shared.metrics import metrics
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("coop.access")
+# Polled every few seconds by health checks and Prometheus: counted, but not logged.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 PROBLEM_JSON = "application/problem+json"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
@@ -27,6 +32,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
 # For free text the service strips before storing: only spaces would leave it empty.
 NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
+
 
 def problem(status: int, title: str, detail: str | None = None, errors=None, headers=None):
     """Build an RFC 9457 problem response."""
@@ -115,6 +121,32 @@ def install_request_ids(app: Flask) -> None:
         token = g.pop("correlation_token", None)
         if token is not None:
             reset_correlation_id(token)
+
+
+def install_request_metrics(app: Flask, service: str) -> None:
+    """Count and time every request by route and status, and log it as one line with its request id."""
+
+    @app.before_request
+    def start_clock():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def measure(response):
+        started = g.pop("request_started", None)
+        if started is None:
+            return response
+        elapsed = time.perf_counter() - started
+        # The route, not the path: one series per endpoint, whatever ids or junk the paths carry.
+        route = request.url_rule.rule if request.url_rule else "(none)"
+        status = str(response.status_code)
+        metrics().http_requests.labels(service, request.method, route, status).inc()
+        metrics().http_latency.labels(service, request.method, route).observe(elapsed)
+        if route in QUIET_ROUTES:
+            return response
+        access_log.info("request answered", extra={
+            "service": service, "method": request.method, "path": request.path, "route": route,
+            "status": response.status_code, "duration_ms": round(elapsed * 1000, 2)})
+        return response
 
 
 def install_error_handlers(app: Flask) -> None:

@@ -41,3 +41,8 @@ def configure_logging(json_logs: bool = True, level: int = logging.INFO) -> None
     root.setLevel(level)
     logging.getLogger("kombu").setLevel(logging.WARNING)
     logging.getLogger("amqp").setLevel(logging.WARNING)
+    # Alembic says "Context impl PostgresqlImpl" each time a process checks its schema; `coop migrate`
+    # reports what it did itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The worker's health endpoint is polled every few seconds; its requests are not news.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from shared import bus
 from shared.db import Database, OutboxMessage, utcnow
 from shared.events import Envelope, EventCatalog
+from shared.metrics import metrics
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,9 @@ class OutboxRelay:
     """
 
     def __init__(self, db: Database, settings: Settings, batch_size: int = 100,
-                 connect: Callable[[Settings], Connection] = bus.connect):
+                 connect: Callable[[Settings], Connection] = bus.connect, service: str = ""):
         self.db = db
+        self.service = service
         self.connect = connect
         self.settings = settings
         self.batch_size = batch_size
@@ -173,6 +175,7 @@ class OutboxRelay:
                 row.attempts += 1
                 row.last_error = None
                 published += 1
+                metrics().events_published.labels(self.service, row.event_type).inc()
         if failure is not None:
             raise failure
         return published, len(rows) == self.batch_size
@@ -201,7 +204,21 @@ class OutboxRelay:
                 timeout = min(0.25 * 2**failures, 10.0)
                 log.warning("outbox relay could not publish; retrying in %.1fs: %s", timeout, error)
             self._wake.wait(timeout)
+        if failures == 0:
+            self._last_flush()
         self._drop_connection()
+
+    def _last_flush(self) -> None:
+        # On the way out, send what the last requests or handlers wrote; what fails waits for the next start.
+        try:
+            self.flush()
+        except Exception as error:  # noqa: BLE001 - stopping goes on; the rows stay in the outbox
+            log.warning("outbox relay stopped with events still to send: %s", error)
+
+    @property
+    def is_running(self) -> bool:
+        """Tell whether the relay's thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _keep_alive(self) -> None:
         # An idle connection must still send heartbeats, or RabbitMQ closes it after two missed ones.

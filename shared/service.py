@@ -7,16 +7,26 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from flask.views import MethodView
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import bus, migrations
 from shared.auth import current_principal, requires, verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database
-from shared.http import MAX_ID, CoopApi, IdConverter, health_blueprint, install_error_handlers, install_request_ids
+from shared.http import (
+    MAX_ID,
+    CoopApi,
+    IdConverter,
+    health_blueprint,
+    install_error_handlers,
+    install_request_ids,
+    install_request_metrics,
+)
+from shared.metrics import exposition
 from shared.outbox import OutboxRelay
 from shared.pages import shared_templates_blp
 from shared.settings import Settings
@@ -45,12 +55,13 @@ class ServiceRuntime:
         self._schema_ready = False
         self.settings = settings
         self.db = Database(settings.database_url(name), metadata)
-        self.relay = OutboxRelay(self.db, settings)
+        self.relay = OutboxRelay(self.db, settings, service=name)
         self.processor = MessageProcessor(
             self.db,
             subscriptions,
             max_attempts=settings.handler_max_attempts,
             backoff_seconds=settings.handler_backoff_seconds,
+            service=name,
         )
         self.periodic_jobs = list(periodic_jobs)
         self._consumer: EventConsumer | None = None
@@ -105,8 +116,16 @@ class ServiceRuntime:
             self._scheduler = threading.Thread(target=self._schedule, name=f"{self.name}-jobs", daemon=True)
             self._scheduler.start()
 
+    def worker_health(self) -> dict[str, bool]:
+        """Say whether each part of the worker is running: consumer, relay, periodic jobs."""
+        parts = {"consumer": self._consumer is not None and self._consumer.is_running,
+                 "relay": self.relay.is_running}
+        if self.periodic_jobs:
+            parts["jobs"] = self._scheduler is not None and self._scheduler.is_alive()
+        return parts
+
     def stop(self) -> None:
-        """Stop background threads and close connections."""
+        """Stop background threads (each after the work in hand) and close connections."""
         self._stop.set()
         if self._consumer is not None:
             self._consumer.stop()
@@ -149,7 +168,13 @@ def create_service_app(
     app.extensions["coop_runtime"] = runtime
     app.extensions["coop_verifier"] = verifier_from_settings(runtime.settings)
     install_request_ids(app)
+    install_request_metrics(app, runtime.name)
     install_error_handlers(app)
+    app.add_url_rule("/metrics", "metrics", lambda: metrics_response(runtime))
+    if runtime.settings.proxy_hops:
+        # Behind the gateway: take the client's address, scheme, host and path prefix from its headers.
+        hops = runtime.settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     api.register_blueprint(health_blueprint({"database": runtime.db.ping, "broker": runtime.ping_broker}))
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
@@ -164,6 +189,12 @@ def create_service_app(
     if start_relay:
         runtime.start_relay()
     return app
+
+
+def metrics_response(service_runtime: ServiceRuntime) -> Response:
+    """Answer a Prometheus scrape (not in the API document: it is for the operators' network only)."""
+    body, content_type = exposition(service_runtime.name, service_runtime.db, service_runtime.settings.metrics_dir)
+    return Response(body, headers={"Content-Type": content_type})
 
 
 def runtime() -> ServiceRuntime:

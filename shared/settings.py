@@ -58,6 +58,8 @@ class Settings:
     coop_vat_registered: bool = False
     # How many proxies in front of the service to trust for X-Forwarded-* headers (1 behind the gateway).
     proxy_hops: int = 0
+    # Where the processes of one service pool their metrics (prometheus_client's multiprocess mode).
+    metrics_dir: Path | None = None
     log_json: bool = True
 
     def database_url(self, service: str) -> str:
@@ -145,5 +147,6 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "contract_fee_percent": ("COOP_CONTRACT_FEE_PERCENT", int),
     "coop_vat_registered": ("COOP_VAT_REGISTERED", _flag),
     "proxy_hops": ("COOP_PROXY_HOPS", int),
+    "metrics_dir": ("PROMETHEUS_MULTIPROC_DIR", Path),
     "log_json": ("COOP_LOG_JSON", _flag),
 }

@@ -29,3 +29,18 @@ def ok(url: str) -> bool:
         return get_json(url)[0] == 200
     except OSError:
         return False
+
+
+def get_text(url: str, headers: dict | None = None) -> str:
+    """Return the body of a page that must answer 200."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+        return response.read().decode()
+
+
+def status(url: str) -> int:
+    """Return the status a GET of the URL gets."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

@@ -1,0 +1,190 @@
+"""The compose file's topology, run as local processes on the machine's RabbitMQ and PostgreSQL.
+
+Every container's own command (migrations, gunicorn web processes, workers, the nginx gateway) runs
+here as tests/support/topology.py explains; the flows below go through the gateway's one port, as a
+browser or an integration would. The tests share one topology (starting it takes a while) and run
+in the order written: the last stops every process and checks each one exits cleanly.
+"""
+
+import shutil
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from shared.settings import Settings
+from tests.support import http
+from tests.support.backends import POSTGRES_URL
+from tests.support.topology import Topology
+from tests.support.waiting import wait_for
+
+PASSWORD = "topology-password-1"
+CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder_name": "Cass"}
+STREAM = 30  # admissions in the stream a worker is stopped in the middle of
+
+
+@pytest.fixture(scope="module")
+def topology(backend, tmp_path_factory):
+    if not backend.is_real:
+        pytest.skip("the compose topology runs on RabbitMQ and PostgreSQL: the real pass runs it")
+    if shutil.which("nginx") is None:
+        pytest.skip("nginx is not installed: apt-get install nginx-light (.ci/run does this)")
+    tag = uuid.uuid4().hex[:8]
+    running = Topology(tmp_path_factory.mktemp("topology"), tag)
+    running.create_databases()
+    try:
+        running.up()
+        yield running
+    finally:
+        running.down()
+        running.drop_databases()
+        backend.clean_up_test(Settings(exchange=running.exchange, queue_prefix=running.queue_prefix))
+
+
+@pytest.fixture(scope="module")
+def gateway(topology):
+    return topology.url("gateway")
+
+
+@pytest.fixture(scope="module")
+def coordinator(topology, gateway):
+    """The coordinator an operator creates, as README says: `coop create-account` in members-web."""
+    created = topology.run_in("members-web", "create-account", "--email", "coordinator@topology.test",
+                              "--name", "Topology Coordinator", "--role", "coordinator", "--password", PASSWORD)
+    assert created.returncode == 0, created.stdout + created.stderr
+    return sign_in(gateway, "coordinator@topology.test")
+
+
+def sign_in(gateway, email) -> dict:
+    status, body = http.post_json(f"{gateway}/members/tokens", {"email": email, "password": PASSWORD})
+    assert status == 201, body
+    return {"Authorization": f"Bearer {body['access_token']}"}
+
+
+def new_account(gateway, email, role="customer") -> dict:
+    status, body = http.post_json(f"{gateway}/members/accounts",
+                                  {"email": email, "password": PASSWORD, "display_name": email, "role": role})
+    assert status == 201, body
+    return sign_in(gateway, email)
+
+
+def applicant(gateway, name) -> int:
+    email = f"{uuid.uuid4().hex[:10]}@topology.test"
+    status, member = http.post_json(f"{gateway}/members/members",
+                                    {"kind": "producer", "name": name, "sectors": ["cards"]},
+                                    new_account(gateway, email))
+    assert status == 201, member
+    return member["id"], email
+
+
+def admit(gateway, coordinator, member_id, request_id=None) -> None:
+    headers = {**coordinator, **({"X-Request-ID": request_id} if request_id else {})}
+    status, body = http.post_json(f"{gateway}/members/members/{member_id}/admit", {}, headers)
+    assert status == 200, body
+
+
+def is_a_seller(gateway, member_id) -> bool:
+    return http.get_json(f"{gateway}/marketplace/sellers/{member_id}")[0] == 200
+
+
+def rows(topology, service, query) -> list:
+    engine = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + f"/{topology.database_prefix}{service}")
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(query)))
+    finally:
+        engine.dispose()
+
+
+def test_every_process_passes_its_own_health_check(topology):
+    assert [name for name in topology.processes if topology.services[name].get("healthcheck")
+            and not topology.is_healthy(name)] == []
+
+
+def test_the_gateway_serves_every_service_under_its_prefix_and_hides_their_metrics(gateway):
+    for service in ("members", "contracts", "marketplace", "brokering"):
+        assert http.get_json(f"{gateway}/{service}/readyz")[0] == 200
+        assert http.get_json(f"{gateway}/{service}/openapi.json")[0] == 200
+        assert http.status(f"{gateway}/{service}/metrics") == 404
+
+
+def test_pages_behind_the_gateway_link_under_their_service_prefix(gateway):
+    page = http.get_text(f"{gateway}/marketplace/store/")
+    assert 'href="/marketplace/store/' in page
+
+
+def test_a_member_admitted_becomes_a_seller_and_a_customer_buys_from_her(topology, gateway, coordinator):
+    member_id, email = applicant(gateway, "Paper Birds")
+    admit(gateway, coordinator, member_id)
+    wait_for(lambda: is_a_seller(gateway, member_id), timeout=30)
+    seller = sign_in(gateway, email)  # again: the new token carries the member role
+    status, listing = http.post_json(f"{gateway}/marketplace/shop/listings", {
+        "kind": "goods", "title": "Robin card", "category": "cards", "price_pence": 350, "stock": 5}, seller)
+    assert status == 201, listing
+    assert http.post_json(f"{gateway}/marketplace/shop/listings/{listing['id']}/publish", {}, seller)[0] == 200
+
+    customer = new_account(gateway, f"{uuid.uuid4().hex[:10]}@topology.test")
+    assert http.post_json(f"{gateway}/marketplace/cart/lines", {"listing_id": listing["id"], "quantity": 2},
+                          customer)[0] == 201
+    status, order = http.post_json(f"{gateway}/marketplace/checkout", {}, {**customer, "Idempotency-Key": "o-1"})
+    assert status == 201 and order["total_pence"] == 700
+    status, paid = http.post_json(f"{gateway}/marketplace/orders/{order['id']}/payment", {"card": CARD},
+                                  {**customer, "Idempotency-Key": "p-1"})
+    assert status == 200 and paid["status"] == "paid"
+    assert http.get_json(f"{gateway}/marketplace/listings/{listing['id']}")[1]["variants"][0]["stock"] == 3
+
+
+def test_a_worker_stopped_in_the_middle_of_a_stream_loses_no_event_and_applies_none_twice(
+        topology, gateway, coordinator):
+    members = [applicant(gateway, f"Stream {index}")[0] for index in range(STREAM)]
+    admitted = threading.Event()
+
+    def stream():
+        for index, member_id in enumerate(members):
+            admit(gateway, coordinator, member_id)
+            if index == STREAM // 3:
+                admitted.set()
+
+    admissions = threading.Thread(target=stream)
+    admissions.start()
+    admitted.wait(60)
+    assert topology.stop("marketplace-worker") == 0  # SIGTERM, in the middle of it all: a clean exit
+    admissions.join(120)
+    waited = [member_id for member_id in members if not is_a_seller(gateway, member_id)]
+    topology.start("marketplace-worker")
+
+    wait_for(lambda: all(is_a_seller(gateway, member_id) for member_id in members), timeout=60)
+    ids = ",".join(str(member_id) for member_id in members)
+    sent = {row[0] for row in rows(topology, "members", "SELECT event_id FROM outbox WHERE event_type = "
+                                   f"'member.admitted' AND (envelope->'data'->>'member_id')::int IN ({ids})")}
+    handled = [row[0] for row in rows(topology, "marketplace", "SELECT event_id FROM inbox WHERE event_type = "
+                                      "'member.admitted'")]
+    assert len(sent) == STREAM and sent <= set(handled) and len(handled) == len(set(handled))
+    sellers = rows(topology, "marketplace", f"SELECT member_id FROM sellers WHERE member_id IN ({ids})")
+    assert sorted(row[0] for row in sellers) == sorted(members)
+    assert rows(topology, "marketplace", "SELECT count(*) FROM dead_letters")[0][0] == 0
+    assert waited, "every admission was handled before the stop: the stop was not in the middle of the stream"
+
+
+def test_one_request_id_is_in_the_json_logs_of_the_gateway_the_web_process_and_the_other_services_worker(
+        topology, gateway, coordinator):
+    member_id, _email = applicant(gateway, "Traced")
+    request_id = f"topology-{uuid.uuid4().hex[:12]}"
+    admit(gateway, coordinator, member_id, request_id)
+    wait_for(lambda: is_a_seller(gateway, member_id), timeout=30)
+    for name in ("gateway", "members-web", "marketplace-worker", "contracts-worker"):
+        wait_for(lambda name=name: topology.logged(name, correlation_id=request_id), timeout=15)
+
+
+def test_the_worker_and_web_metrics_count_what_happened(topology):
+    worker = http.get_text(topology.url("marketplace-worker", "/metrics"))
+    assert 'coop_events_consumed_total{event_type="member.admitted",outcome="handled",service="marketplace"}' in worker
+    web = http.get_text(topology.url("members-web", "/metrics"))
+    assert 'route="/members/<int:member_id>/admit",service="members",status="200"' in web
+    assert 'coop_outbox_backlog{service="members"}' in web
+
+
+def test_every_process_exits_cleanly_when_stopped(topology):
+    statuses = {name: topology.stop(name) for name in reversed(list(topology.processes))}
+    assert statuses == {name: 0 for name in statuses}
