@@ -127,6 +127,15 @@ def next_number(session, name: str) -> int:
     return session.execute(statement).scalar_one()
 
 
+def hold_lock(session, name: str) -> None:
+    """Make every other transaction that asks for the same name wait until this one ends.
+
+    It is the counter's row lock (see next_number): the same on PostgreSQL and SQLite, and across
+    any number of processes.
+    """
+    next_number(session, f"lock:{name}")
+
+
 class Database:
     """A service's engine and session factory."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from services.marketplace import money
 from services.marketplace.events import OUTBOX
 from services.marketplace.models import Order, Payout, PayoutRun, Seller, SellerShare, ShareRefund
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import hold_lock, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 PAID_STATUSES = ("paid", "confirmed", "fulfilled", "refunded")
@@ -66,11 +66,19 @@ def statement_for(session: Session, seller_id: int, by: Principal, start: dt.dat
 
 
 def run_payouts(session: Session, by: Principal, start: dt.date, end: dt.date) -> PayoutRun:
-    """Pay every seller what is owed at the end of the period, once; a second run for it pays nothing."""
+    """Pay every seller what is owed at the end of the period, once; a second run for it pays nothing.
+
+    Runs are single however many workers serve the marketplace: a run holds a lock that makes any
+    other wait until it has committed; there is one run per period (a unique key too); and each run
+    pays only what no run before it paid (``owed_at``), so runs for overlapping periods never pay
+    anything twice either.
+    """
     if not by.has_any("coordinator"):
         raise Forbidden("Payouts are run by a coordinator.")
     if end < start or end >= utcnow().date():
         raise Unprocessable("A payout covers days that have ended: the period must end before today.")
+    # One run at a time, whichever worker runs it: each then sees every payout the others made.
+    hold_lock(session, "payout-run")
     existing = session.scalar(select(PayoutRun).where(PayoutRun.period_start == start, PayoutRun.period_end == end))
     if existing is not None:
         return existing
@@ -81,7 +89,7 @@ def run_payouts(session: Session, by: Principal, start: dt.date, end: dt.date) -
     except IntegrityError as error:
         raise Conflict("This payout is being run at this moment; look at it again shortly.") from error
     for seller_id in session.scalars(select(Seller.member_id).order_by(Seller.member_id)):
-        owed = statement(session, seller_id, start, end).balance_owed_pence
+        owed = owed_at(session, seller_id, end)
         if owed > 0:
             payout = Payout(run_id=run.id, seller_id=seller_id, amount_pence=owed)
             run.payouts.append(payout)
@@ -91,6 +99,17 @@ def run_payouts(session: Session, by: Principal, start: dt.date, end: dt.date) -
                 "period_start": start, "period_end": end, "occurred_at": utcnow()})
     session.flush()
     return run
+
+
+def owed_at(session: Session, seller_id: int, end: dt.date) -> int:
+    """Return what a seller earned up to the end of a day, less every payout made to them so far.
+
+    Every payout counts, whenever it was made: a run covering an earlier period, made after this day
+    ended, has paid part of what was earned by then, and must not be paid again.
+    """
+    earned = _statement(session, seller_id, None, _midnight(end + dt.timedelta(days=1)), 0).net_owed_pence
+    paid = session.scalar(select(func.coalesce(func.sum(Payout.amount_pence), 0)).where(Payout.seller_id == seller_id))
+    return earned - paid
 
 
 def receipts(session: Session, order: Order) -> list[dict]:

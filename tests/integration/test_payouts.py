@@ -1,11 +1,14 @@
 """Statements add up to the penny, receipts are in each trader's name, payouts are made once."""
 
 import datetime as dt
+import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from services.marketplace.models import Order, ShareRefund
+from services.marketplace import payouts
+from services.marketplace.models import Order, Payout, ShareRefund
+from shared.auth import Principal
 from shared.db import OutboxMessage, utcnow
 from tests.integration.test_orders import add, checkout, pay
 
@@ -98,6 +101,45 @@ def test_running_the_same_payout_twice_pays_nothing_twice(market, seller):
     with market.runtime.db.sessionmaker() as session:
         assert len(session.scalars(select(OutboxMessage).where(
             OutboxMessage.event_type == "payout.paid")).all()) == 1
+
+
+def test_a_run_for_another_period_never_pays_again_what_an_earlier_run_paid(market, seller):
+    paid_order(market, seller, price=2000)
+    coordinator = market.coordinator()
+    run_payout(market, coordinator)
+    # The first run paid today, after the end of any period a later run can cover: still paid.
+    later = market.client.post("/payouts", json={"start": YESTERDAY.isoformat(), "end": YESTERDAY.isoformat()},
+                               headers=coordinator.headers)
+    assert later.status_code == 200 and later.json["payouts"] == []
+
+
+def test_a_run_pays_what_was_earned_since_the_last_one(market, seller):
+    paid_order(market, seller, price=2000)
+    coordinator = market.coordinator()
+    run_payout(market, coordinator)
+    paid_order(market, seller, price=500)
+    later = market.client.post("/payouts", json={"start": YESTERDAY.isoformat(), "end": YESTERDAY.isoformat()},
+                               headers=coordinator.headers)
+    assert [(p["seller_id"], p["amount_pence"]) for p in later.json["payouts"]] == [(seller.member_id, 450)]
+
+
+def test_two_runs_for_overlapping_periods_started_at_once_pay_each_penny_once(market, seller):
+    paid_order(market, seller, price=2000)
+    coordinator = Principal(market.coordinator().account_id, ("coordinator",))
+    together = threading.Barrier(2)
+
+    def run(start):
+        together.wait()
+        with market.runtime.db.transaction() as session:
+            payouts.run_payouts(session, coordinator, start, YESTERDAY)
+
+    runs = [threading.Thread(target=run, args=(start,)) for start in (YESTERDAY - dt.timedelta(days=6), YESTERDAY)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(30)
+    with market.runtime.db.sessionmaker() as session:
+        assert session.scalar(select(func.sum(Payout.amount_pence))) == 1800
 
 
 def test_only_a_coordinator_runs_payouts(market, seller):
