@@ -208,8 +208,12 @@ def withdraw(session: Session, by: Principal, contract: Contract, expected_versi
 def expire_lapsed_offers(session: Session, now: dt.datetime | None = None) -> list[int]:
     """Close every open offer whose answer is overdue; return the contracts that lapsed."""
     now = now or utcnow()
-    lapsed = session.scalars(select(Contract).where(
-        Contract.state.in_(lifecycle.OPEN_OFFER), Contract.offer_expires_at <= now)).all()
+    # Every contracts worker runs this job: each takes the lapsed rows no other has locked (the ids
+    # alone, as PostgreSQL cannot lock the outer-joined buyer that loading a contract brings).
+    ids = session.scalars(select(Contract.id).where(
+        Contract.state.in_(lifecycle.OPEN_OFFER), Contract.offer_expires_at <= now)
+        .order_by(Contract.id).with_for_update(skip_locked=True)).all()
+    lapsed = [session.get(Contract, contract_id, populate_existing=True) for contract_id in ids]
     for contract in lapsed:
         contract.closing_reason = "The offer lapsed without an answer."
         move_contract(session, None, contract, "expire", now, note=contract.closing_reason,
