@@ -30,9 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 HOST = "127.0.0.1"
-WORKERS, THREADS = 2, 4  # coop/cli.py `serve` defaults
-# The rest of coop/cli.py `_gunicorn_options`, given to the bare app too (the access log goes to /dev/null).
-GUNICORN_FLAGS = ["--timeout", "30", "--graceful-timeout", "20", "--keep-alive", "5", "--access-logfile", "-"]
+WORKERS, THREADS = 2, 4  # the `coop serve` defaults
+# The rest of `coop serve`'s gunicorn settings (coop/web.py `options`), given to the bare app too. The
+# coop app logs each request itself (to a file here); the bare app does the same through gunicorn's log.
+GUNICORN_FLAGS = ["--worker-class", "gthread", "--timeout", "30", "--graceful-timeout", "20", "--keep-alive", "5",
+                  "--max-requests", "5000", "--max-requests-jitter", "500", "--access-logfile", "-"]
 BROWSE = "/listings?category=cards&sort=price_asc&page=2"
 WARM_UP = 1.0  # seconds of load before measuring starts, per scenario
 MAX_REQUESTS_PER_CLIENT = 200_000

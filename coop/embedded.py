@@ -28,10 +28,7 @@ class Backoffice:
             module = app_module(service)
             runtime = module.build_runtime(settings)
             self.runtimes[service] = runtime
-            app = module.create_app(settings, runtime=runtime, start_relay=False)
-            # Tell the API document (and so Swagger UI's "Try it out") where the service is mounted.
-            app.extensions["coop_api"].spec.options["servers"] = [{"url": f"/{service}"}]
-            self.apps[service] = app
+            self.apps[service] = module.create_app(settings, runtime=runtime, start_relay=False)
         self.wsgi = DispatcherMiddleware(_index_app(), {f"/{name}": app for name, app in self.apps.items()})
 
     def start(self, demo: bool = False) -> Backoffice:
@@ -51,8 +48,13 @@ class Backoffice:
         return self
 
     def stop(self) -> None:
-        for runtime in self.runtimes.values():
-            runtime.stop()
+        """Stop every service's background work, all at once (each finishes what it has in hand)."""
+        stopping = [threading.Thread(target=runtime.stop, name=f"stop-{name}")
+                    for name, runtime in self.runtimes.items()]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
 
     def __call__(self, environ, start_response):
         return self.wsgi(environ, start_response)

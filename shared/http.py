@@ -7,7 +7,7 @@ import logging
 import re
 import time
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
@@ -85,6 +85,12 @@ class CoopApi(Api):
             super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
+    def _openapi_json(self):
+        """Serve the API document naming where the service is mounted (/members in the embedded run and
+        behind the gateway), so that Swagger UI's "Try it out" reaches the service."""
+        document = {**self.spec.to_dict(), "servers": [{"url": request.script_root or "/"}]}
+        return current_app.response_class(json.dumps(document, indent=2), mimetype="application/json")
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
@@ -258,6 +264,18 @@ class Readiness(Schema):
                          metadata={"example": {"database": "ok", "broker": "ok"}})
 
 
+def run_checks(checks: dict) -> dict[str, str]:
+    """Run each readiness check; return "ok", or why not, by name."""
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            results[name] = f"unavailable: {type(error).__name__}"
+    return results
+
+
 def health_blueprint(checks: dict) -> Blueprint:
     """Return /healthz (the process is up) and /readyz (every dependency answers)."""
     blp = Blueprint("health", __name__, description="Liveness and readiness")
@@ -273,13 +291,7 @@ def health_blueprint(checks: dict) -> Blueprint:
     @blp.alt_response(503, schema=Readiness, description="A dependency does not answer.")
     @blp.doc(summary="Tell whether the database and the broker answer.")
     def readyz():
-        results = {}
-        for name, check in checks.items():
-            try:
-                check()
-                results[name] = "ok"
-            except Exception as error:  # noqa: BLE001 - any failure means not ready
-                results[name] = f"unavailable: {type(error).__name__}"
+        results = run_checks(checks)
         ready = all(value == "ok" for value in results.values())
         return {"status": "ready" if ready else "not ready", "checks": results}, 200 if ready else 503
 

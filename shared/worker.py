@@ -14,6 +14,7 @@ import threading
 
 from werkzeug.serving import make_server
 
+from shared.http import run_checks
 from shared.metrics import exposition
 from shared.service import ServiceRuntime
 
@@ -59,16 +60,9 @@ class WorkerEndpoints:
         return [b"not found: the worker answers /healthz, /readyz and /metrics\n"]
 
     def _dependencies(self) -> dict[str, str]:
-        results = {}
-        consumer = self.runtime.consumer()
-        results["consumer connected"] = "ok" if consumer.ready.is_set() else "not connected"
-        for name, check in (("database", self.runtime.db.ping), ("broker", self.runtime.ping_broker)):
-            try:
-                check()
-                results[name] = "ok"
-            except Exception as error:  # noqa: BLE001 - any failure means not ready
-                results[name] = f"unavailable: {type(error).__name__}"
-        return results
+        connected = "ok" if self.runtime.consumer().ready.is_set() else "not connected"
+        return {"consumer connected": connected,
+                **run_checks({"database": self.runtime.db.ping, "broker": self.runtime.ping_broker})}
 
 
 def run_worker(runtime: ServiceRuntime, host: str, port: int) -> int:

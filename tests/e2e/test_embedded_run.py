@@ -64,6 +64,7 @@ def test_every_service_answers_under_its_prefix_with_its_api_document(back_offic
         assert http.get_json(f"{base}/{service}/healthz") == (200, {"status": "ok"})
         status, document = http.get_json(f"{base}/{service}/openapi.json")
         assert status == 200 and document["openapi"].startswith("3.")
+        assert document["servers"] == [{"url": f"/{service}"}]
         assert http.get_json(f"{base}/{service}/readyz")[0] == 200
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.settings import Settings, environment_variables
 
 
 def test_the_defaults_are_the_embedded_back_office():
@@ -29,3 +29,15 @@ def test_the_broker_and_numbers_are_read_from_the_environment():
 
 def test_queue_names_carry_the_prefix():
     assert Settings(queue_prefix="t1.").queue_name("members") == "t1.members.events"
+
+
+def test_every_variable_the_settings_read_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    documented = [name for name in environment_variables() if name in readme
+                  or (name.endswith("_DATABASE_URL") and f"_{name.split('_')[1]}_" in readme)]
+    assert documented == environment_variables()
+
+
+def test_the_gateway_and_metrics_folder_are_read_from_the_environment():
+    settings = Settings.from_env({"COOP_PROXY_HOPS": "1", "PROMETHEUS_MULTIPROC_DIR": "/tmp/metrics"})
+    assert settings.proxy_hops == 1 and settings.metrics_dir == Path("/tmp/metrics")
