@@ -187,5 +187,5 @@ def test_the_worker_and_web_metrics_count_what_happened(topology):
 
 
 def test_every_process_exits_cleanly_when_stopped(topology):
-    statuses = {name: topology.stop(name) for name in reversed(list(topology.processes))}
+    statuses = topology.down()
     assert statuses == {name: 0 for name in statuses}

@@ -107,7 +107,7 @@ class Backend:
                 tables = [row[0] for row in connection.exec_driver_sql(
                     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                     "AND tablename NOT LIKE 'alembic_version_%%'")]
-                if tables:
+                if tables and _was_used(connection, tables):
                     quoted = ", ".join(f'"{table}"' for table in tables)
                     connection.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         with Connection(AMQP_URL) as connection:
@@ -131,6 +131,17 @@ class Backend:
                 name = f"coop_test_{self.run_tag}_{service}"
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def _was_used(connection, tables: list[str]) -> bool:
+    """Tell whether a test wrote to this database: a row in a table, or a sequence drawn from.
+
+    Most tests use one or two of the services; truncating a database costs ~60 ms even when it is
+    empty, and asking costs ~1 ms.
+    """
+    any_row = " UNION ALL ".join(f'(SELECT 1 FROM "{table}" LIMIT 1)' for table in tables)
+    drawn = "SELECT 1 FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
+    return bool(connection.exec_driver_sql(f"SELECT EXISTS ({any_row}) OR EXISTS ({drawn})").scalar())
 
 
 def _ignoring_missing(connection, operation) -> None:

@@ -247,14 +247,21 @@ class Topology:
             process.send_signal(getattr(signal, self.services[name].get("stop_signal", "SIGTERM")))
         return process.wait(timeout=timeout)
 
-    def down(self) -> None:
-        """Stop every process this topology started, gateway first, as `docker compose down` does."""
-        for name in reversed(list(self.processes)):
+    def down(self, timeout: float = 40) -> dict[str, int]:
+        """Stop every process this topology started, all at once as `docker compose down` does, and
+        return each one's exit status (those that outlast the timeout are killed: -9)."""
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                process.send_signal(getattr(signal, self.services[name].get("stop_signal", "SIGTERM")))
+        deadline = time.monotonic() + timeout
+        statuses = {}
+        for name, process in self.processes.items():
             try:
-                self.stop(name)
+                statuses[name] = process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                self.processes[name].kill()
-                self.processes[name].wait(10)
+                process.kill()
+                statuses[name] = process.wait(10)
+        return statuses
 
     def tails(self) -> str:
         logs = sorted((self.root / "logs").glob("*"))
