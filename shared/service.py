@@ -173,8 +173,8 @@ def create_service_app(
     app.add_url_rule("/metrics", "metrics", lambda: metrics_response(runtime))
     if runtime.settings.proxy_hops:
         # Behind the gateway: take the client's address, scheme, host and path prefix from its headers.
-        hops = runtime.settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+        # Each proxy adds to X-Forwarded-For; the gateway sets the others afresh, as one value each.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings.proxy_hops, x_proto=1, x_host=1, x_prefix=1)
     api.register_blueprint(health_blueprint({"database": runtime.db.ping, "broker": runtime.ping_broker}))
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

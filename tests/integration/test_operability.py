@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.marketplace.app import create_app as create_marketplace
 from services.members.events import CATALOG as MEMBER_EVENTS
+from shared.auth import Principal, TokenIssuer, load_or_create_private_key
 from shared.db import utcnow
 from shared.worker import WorkerEndpoints
 from tests.support import http
@@ -94,11 +95,30 @@ def test_health_checks_and_scrapes_are_counted_but_not_logged(coop, caplog):
 
 @pytest.fixture
 def storefront(settings):
-    """The marketplace, once behind the gateway (one proxy trusted) and once reached directly."""
+    """The marketplace behind so many proxies (0: reached directly)."""
     def build(proxy_hops):
         app = create_marketplace(settings.replace(proxy_hops=proxy_hops), start_relay=False)
         return app.test_client()
     return build
+
+
+def session_cookie(client, settings, **headers) -> str:
+    issuer = TokenIssuer(load_or_create_private_key(settings.private_key_path), settings.jwt_issuer,
+                         settings.jwt_audience, 60)
+    token, _ = issuer.issue(Principal(1, ("customer",)))
+    response = client.post("/store/session", json={"access_token": token}, headers=headers)
+    assert response.status_code == 204
+    return response.headers["Set-Cookie"]
+
+
+def test_behind_a_tls_proxy_and_the_gateway_the_session_cookie_is_secure(storefront, settings):
+    cookie = session_cookie(storefront(2), settings, **{"X-Forwarded-Proto": "https",
+                                                       "X-Forwarded-For": "203.0.113.9, 10.0.0.2"})
+    assert "Secure" in cookie
+
+
+def test_reached_directly_a_claimed_https_is_not_believed(storefront, settings):
+    assert "Secure" not in session_cookie(storefront(0), settings, **{"X-Forwarded-Proto": "https"})
 
 
 def test_behind_the_gateway_pages_link_under_the_prefix_it_forwards(storefront):
