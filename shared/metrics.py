@@ -64,6 +64,9 @@ def use_multiprocess_directory(directory: Path) -> None:
     for stale in directory.glob("*.db"):
         stale.unlink()
     os.environ[MULTIPROCESS_VARIABLE] = str(directory)
+    # Imported now, while nothing else is: forget_process runs in gunicorn's SIGCHLD handler, and an
+    # import begun there, interrupting another, fails half-way.
+    import prometheus_client.multiprocess  # noqa: F401
 
 
 def forget_process(pid: int) -> None:
