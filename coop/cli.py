@@ -11,7 +11,7 @@ from alembic.util import CommandError
 
 from coop import web
 from coop.services import app_module
-from shared import migrations
+from shared import bus, migrations
 from shared.auth import ROLES
 from shared.bus import is_amqp
 from shared.consumer import list_dead_letters
@@ -193,7 +193,20 @@ def _migrate(settings: Settings, service: str, revision: str = "head", down: boo
         raise click.ClickException(str(error)) from error
     finally:
         runtime.db.dispose()
-    return f"{service} database: revision {before or '(empty)'} -> {after or '(empty)'}"
+    said = f"{service} database: revision {before or '(empty)'} -> {after or '(empty)'}"
+    if is_amqp(settings.broker_url) and not down:
+        said += "\n" + _declare_queue(runtime)
+    return said
+
+
+def _declare_queue(runtime) -> str:
+    # An event goes only to the queues bound when it is published: the queue is made here, before any
+    # process of any service starts (compose starts none until every migration is done), so that no
+    # service misses what another says in its first minutes.
+    event_types = list(runtime.processor.subscriptions)
+    with bus.connect(runtime.settings) as connection:
+        bus.declare_topology(connection.default_channel, runtime.settings, runtime.name, event_types)
+    return f"{runtime.name} queue: {runtime.settings.queue_name(runtime.name)}, bound to {len(event_types)} event types"
 
 
 @main.command("make-migration")

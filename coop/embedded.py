@@ -14,6 +14,8 @@ from shared.settings import SERVICES, Settings
 
 log = logging.getLogger(__name__)
 
+CONSUMER_READY_SECONDS = 10.0
+
 
 class Backoffice:
     """Every service of the co-op running in this process, mounted under /<service>."""
@@ -33,8 +35,15 @@ class Backoffice:
 
     def start(self, demo: bool = False) -> Backoffice:
         """Start every service's consumer, outbox relay and periodic jobs, and the demo data if asked."""
+        # Listen before speaking: an event goes only to the queues bound when it is published, so every
+        # consumer declares its queue before any relay sends what the outboxes already hold.
         for runtime in self.runtimes.values():
-            runtime.start_worker()
+            runtime.start_worker(relay=False)
+        for name, runtime in self.runtimes.items():
+            if not runtime.consumer().ready.wait(CONSUMER_READY_SECONDS):
+                log.warning("consumer not ready; its service may miss events sent now", extra={"service": name})
+        for runtime in self.runtimes.values():
+            runtime.start_relay()
         if demo:
             from services.brokering.demo import load_demo_brokering
             from services.contracts.demo import load_demo_contracts

@@ -106,12 +106,17 @@ class ServiceRuntime:
     def start_relay(self) -> None:
         self.relay.start()
 
-    def start_worker(self) -> None:
-        """Start what a worker process runs: the consumer, the outbox relay and the periodic jobs."""
+    def start_worker(self, relay: bool = True) -> None:
+        """Start what a worker process runs: the consumer, the outbox relay and the periodic jobs.
+
+        ``relay=False`` leaves the relay to be started later (``start_relay``), once other services'
+        consumers have declared their queues: see ``coop.embedded``.
+        """
         self.prepare_schema()
         self._stop.clear()
-        self.relay.start()
         self.consumer().start()
+        if relay:
+            self.relay.start()
         if self.periodic_jobs and self._scheduler is None:
             self._scheduler = threading.Thread(target=self._schedule, name=f"{self.name}-jobs", daemon=True)
             self._scheduler.start()

@@ -1,10 +1,12 @@
 """Each service's schema comes from its own migrations: from empty to head, down to nothing and up
 again, on SQLite (embedded pass) and on PostgreSQL (real pass)."""
 
+import json
 import threading
 
 import pytest
 from click.testing import CliRunner
+from kombu import Connection
 from sqlalchemy import inspect, text
 
 from coop.cli import main
@@ -12,6 +14,7 @@ from coop.services import app_module
 from services.members.models import Account
 from shared import migrations
 from shared.settings import SERVICES, database_url_variable
+from tests.integration.test_backbone import publish_raw
 from tests.integration.test_cli import environment
 
 
@@ -145,3 +148,15 @@ def test_coop_migrate_names_an_unknown_revision_without_a_traceback(settings):
     result = CliRunner().invoke(main, ["migrate", "members", "no-such-revision"], env=environment(settings))
     assert result.exit_code == 1
     assert "no-such-revision" in result.output and "Traceback" not in result.output
+
+
+def test_coop_migrate_makes_the_services_queue_so_events_sent_before_its_worker_starts_wait_there(
+        backend, settings):
+    if not backend.is_real:
+        pytest.skip("on the in-memory broker every queue lives in the one process of `coop run`")
+    result = CliRunner().invoke(main, ["migrate", "marketplace"], env=environment(settings))
+    assert result.exit_code == 0, result.output
+    publish_raw(settings, json.dumps({"id": "x"}), routing_key="member.admitted")
+    with Connection(settings.broker_url) as connection:
+        declared = connection.default_channel.queue_declare(settings.queue_name("marketplace"), passive=True)
+    assert declared.message_count == 1

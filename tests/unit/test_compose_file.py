@@ -21,6 +21,7 @@ DOCUMENT = compose.load()
 SERVICES = DOCUMENT["services"]
 OURS = {name: service for name, service in SERVICES.items() if "build" in service}
 LONG_RUNNING = {name: service for name, service in SERVICES.items() if service.get("restart") != "no"}
+SERVICE_NAMES = ("members", "contracts", "marketplace", "brokering")
 # What deploy/make-secrets.sh writes to .env, and what an operator may set.
 SECRETS = {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MEMBERS_DB_PASSWORD", "CONTRACTS_DB_PASSWORD",
            "MARKETPLACE_DB_PASSWORD", "BROKERING_DB_PASSWORD"}
@@ -108,13 +109,22 @@ def test_every_long_running_container_has_a_health_check():
     assert [name for name, service in LONG_RUNNING.items() if "healthcheck" not in service] == []
 
 
-def test_each_service_has_a_migration_then_a_web_and_a_worker_process_that_wait_for_it():
-    for service in ("members", "contracts", "marketplace", "brokering"):
+def test_each_service_has_a_migration_then_a_web_and_a_worker_process():
+    for service in SERVICE_NAMES:
         assert SERVICES[f"{service}-migrate"]["command"] == ["coop", "migrate", service]
-        for process in ("web", "worker"):
-            waits_for = SERVICES[f"{service}-{process}"]["depends_on"]
-            assert waits_for[f"{service}-migrate"] == {"condition": "service_completed_successfully"}
-            assert waits_for["postgres"] == waits_for["rabbitmq"] == {"condition": "service_healthy"}
+        assert SERVICES[f"{service}-migrate"]["depends_on"] == {
+            "postgres": {"condition": "service_healthy"}, "rabbitmq": {"condition": "service_healthy"}}
+        assert {f"{service}-web", f"{service}-worker"} <= set(SERVICES)
+
+
+def test_no_web_process_or_worker_starts_before_every_migration_has_made_its_database_and_queue():
+    for name, service in OURS.items():
+        if name.endswith("-migrate"):
+            continue
+        waits_for = service["depends_on"]
+        for other in SERVICE_NAMES:
+            assert waits_for[f"{other}-migrate"] == {"condition": "service_completed_successfully"}, name
+        assert waits_for["postgres"] == waits_for["rabbitmq"] == {"condition": "service_healthy"}
 
 
 def test_each_service_reaches_only_its_own_database_with_its_own_login():
