@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 
@@ -11,13 +10,8 @@ import pytest
 from services.members.demo import DEMO_PASSWORD
 from shared.settings import SERVICES
 from tests.support import http
+from tests.support.http import free_port
 from tests.support.waiting import wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

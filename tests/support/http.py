@@ -1,6 +1,7 @@
 """A few lines of urllib for talking to a running server over real HTTP."""
 
 import json
+import socket
 import urllib.error
 import urllib.request
 
@@ -44,3 +45,10 @@ def status(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def free_port() -> int:
+    """Return a loopback port nothing listens on just now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

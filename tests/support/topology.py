@@ -30,6 +30,7 @@ from shared.auth import load_or_create_private_key
 from tests.support import compose
 from tests.support.backends import AMQP_URL, POSTGRES_URL
 from tests.support.compose import ROOT
+from tests.support.http import free_port
 from tests.support.waiting import wait_for
 
 INFRASTRUCTURE = ("rabbitmq", "postgres")
@@ -37,14 +38,6 @@ CONTAINER_DATA_DIR = "/var/lib/coop"  # the image's COOP_DATA_DIR
 SECRETS = {name: f"topology-{name.lower()}" for name in (
     "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MEMBERS_DB_PASSWORD", "CONTRACTS_DB_PASSWORD",
     "MARKETPLACE_DB_PASSWORD", "BROKERING_DB_PASSWORD")}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Topology:
