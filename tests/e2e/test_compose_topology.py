@@ -6,40 +6,25 @@ browser or an integration would. The tests share one topology (starting it takes
 in the order written: the last stops every process and checks each one exits cleanly.
 """
 
-import shutil
 import threading
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from shared.settings import Settings
 from tests.support import http
-from tests.support.backends import POSTGRES_URL
-from tests.support.topology import Topology
+from tests.support.gateway import admit, applicant, create_coordinator, is_a_seller, new_account, rows, sign_in
+from tests.support.topology import running_topology, skip_unless_runnable
 from tests.support.waiting import wait_for
 
-PASSWORD = "topology-password-1"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder_name": "Cass"}
 STREAM = 30  # admissions in the stream a worker is stopped in the middle of
 
 
 @pytest.fixture(scope="module")
 def topology(backend, tmp_path_factory):
-    if not backend.is_real:
-        pytest.skip("the compose topology runs on RabbitMQ and PostgreSQL: the real pass runs it")
-    if shutil.which("nginx") is None:
-        pytest.skip("nginx is not installed: apt-get install nginx-light (.ci/run does this)")
-    tag = uuid.uuid4().hex[:8]
-    running = Topology(tmp_path_factory.mktemp("topology"), tag)
-    running.create_databases()
-    try:
-        running.up()
-        yield running
-    finally:
-        running.down()
-        running.drop_databases()
-        backend.clean_up_test(Settings(exchange=running.exchange, queue_prefix=running.queue_prefix))
+    skip_unless_runnable(backend)
+    with running_topology(backend, tmp_path_factory.mktemp("topology"), uuid.uuid4().hex[:8]) as topology:
+        yield topology
 
 
 @pytest.fixture(scope="module")
@@ -48,53 +33,8 @@ def gateway(topology):
 
 
 @pytest.fixture(scope="module")
-def coordinator(topology, gateway):
-    """The coordinator an operator creates, as README says: `coop create-account` in members-web."""
-    created = topology.run_in("members-web", "create-account", "--email", "coordinator@topology.test",
-                              "--name", "Topology Coordinator", "--role", "coordinator", "--password", PASSWORD)
-    assert created.returncode == 0, created.stdout + created.stderr
-    return sign_in(gateway, "coordinator@topology.test")
-
-
-def sign_in(gateway, email) -> dict:
-    status, body = http.post_json(f"{gateway}/members/tokens", {"email": email, "password": PASSWORD})
-    assert status == 201, body
-    return {"Authorization": f"Bearer {body['access_token']}"}
-
-
-def new_account(gateway, email, role="customer") -> dict:
-    status, body = http.post_json(f"{gateway}/members/accounts",
-                                  {"email": email, "password": PASSWORD, "display_name": email, "role": role})
-    assert status == 201, body
-    return sign_in(gateway, email)
-
-
-def applicant(gateway, name) -> int:
-    email = f"{uuid.uuid4().hex[:10]}@topology.test"
-    status, member = http.post_json(f"{gateway}/members/members",
-                                    {"kind": "producer", "name": name, "sectors": ["cards"]},
-                                    new_account(gateway, email))
-    assert status == 201, member
-    return member["id"], email
-
-
-def admit(gateway, coordinator, member_id, request_id=None) -> None:
-    headers = {**coordinator, **({"X-Request-ID": request_id} if request_id else {})}
-    status, body = http.post_json(f"{gateway}/members/members/{member_id}/admit", {}, headers)
-    assert status == 200, body
-
-
-def is_a_seller(gateway, member_id) -> bool:
-    return http.get_json(f"{gateway}/marketplace/sellers/{member_id}")[0] == 200
-
-
-def rows(topology, service, query) -> list:
-    engine = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + f"/{topology.database_prefix}{service}")
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(text(query)))
-    finally:
-        engine.dispose()
+def coordinator(topology):
+    return create_coordinator(topology)
 
 
 def test_every_process_passes_its_own_health_check(topology):

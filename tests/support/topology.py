@@ -14,6 +14,7 @@ Start-up follows ``depends_on`` (completed, healthy) and the health checks are t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import make_url
 
 from shared.auth import load_or_create_private_key
+from shared.settings import Settings
 from tests.support import compose
 from tests.support.backends import AMQP_URL, POSTGRES_URL
 from tests.support.compose import ROOT
@@ -53,6 +55,10 @@ class Topology:
         self.ports: dict[str, int] = {name: free_port() for name in self.services}
         self.processes: dict[str, subprocess.Popen] = {}
         self.key_file = tmp_path / "secrets" / "jwt-private.pem"
+        # Where the processes find the broker and PostgreSQL; a fault test points these at proxies.
+        self.broker_url = AMQP_URL
+        local = make_url(POSTGRES_URL)
+        self.postgres_address = (local.host, local.port or 5432)
         load_or_create_private_key(self.key_file)
         (tmp_path / "logs").mkdir()
 
@@ -79,7 +85,7 @@ class Topology:
                "COOP_EXCHANGE": self.exchange, "COOP_QUEUE_PREFIX": self.queue_prefix}
         for variable, value in (service.get("environment") or {}).items():
             if variable == "COOP_BROKER_URL":
-                value = AMQP_URL
+                value = self.broker_url
             elif variable.endswith("_DATABASE_URL"):
                 value = self.database_url(value)
             elif value.startswith("/run/secrets/"):
@@ -94,8 +100,8 @@ class Topology:
     def database_url(self, url: str) -> str:
         """Return the local database (and login) that plays the part of a URL's in the compose file."""
         parsed = make_url(url)
-        local = make_url(POSTGRES_URL)
-        return parsed.set(host=local.host, port=local.port, username=self.database_prefix + parsed.username,
+        host, port = self.postgres_address
+        return parsed.set(host=host, port=port, username=self.database_prefix + parsed.username,
                           database=self.database_prefix + parsed.database).render_as_string(hide_password=False)
 
     def _volume(self, name: str, container_path: str) -> Path:
@@ -259,3 +265,30 @@ class Topology:
     def tails(self) -> str:
         logs = sorted((self.root / "logs").glob("*"))
         return "\n".join(f"--- {path.name}\n{path.read_text()[-1500:]}" for path in logs)
+
+
+def skip_unless_runnable(backend) -> None:
+    """Skip the test unless the topology can run here: the real servers, and nginx for the gateway."""
+    import pytest
+
+    if not backend.is_real:
+        pytest.skip("the compose topology runs on RabbitMQ and PostgreSQL: the real pass runs it")
+    if shutil.which("nginx") is None:
+        pytest.skip("nginx is not installed: apt-get install nginx-light (.ci/run does this)")
+
+
+@contextlib.contextmanager
+def running_topology(backend, root: Path, tag: str, prepare=None):
+    """Create the databases, start every process (after ``prepare(topology)``, if given) and yield the
+    topology; afterwards stop every process and drop what it made, on the broker too."""
+    topology = Topology(root, tag)
+    if prepare is not None:
+        prepare(topology)
+    topology.create_databases()
+    try:
+        topology.up()
+        yield topology
+    finally:
+        topology.down()
+        topology.drop_databases()
+        backend.clean_up_test(Settings(exchange=topology.exchange, queue_prefix=topology.queue_prefix))
