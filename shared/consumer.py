@@ -148,22 +148,24 @@ class MessageProcessor:
     ) -> Outcome:
         """Store a message in the dead-letter table."""
         log.error("message dead-lettered", extra={"reason": reason, "event_id": envelope and envelope.id})
+        letter = dict(event_id=envelope.id if envelope else None, event_type=envelope.type if envelope else None,
+                      body=_storable(body), reason=reason, error=error and _storable(error), attempts=attempts)
         try:
-            with self.db.transaction() as session:
-                session.add(
-                    DeadLetter(
-                        event_id=envelope.id if envelope else None,
-                        event_type=envelope.type if envelope else None,
-                        body=body,
-                        reason=reason,
-                        error=error,
-                        attempts=attempts,
-                    )
-                )
+            self._store(letter)
         except DBAPIError as db_error:
-            raise DatabaseUnavailable(str(db_error)) from db_error
+            if db_error.connection_invalidated or _is_connection_error(db_error):
+                raise DatabaseUnavailable(str(db_error)) from db_error
+            # The database refused what the message holds; keep it in a form any text column takes,
+            # rather than retrying it for ever.
+            log.warning("dead letter stored escaped", extra={"db_error": str(db_error.orig)[:200]})
+            self._store({**letter, "event_id": None, "event_type": None, "body": ascii(body),
+                         "error": _describe(db_error)})
         metrics().events_dead_lettered.labels(self.service, reason).inc()
         return Outcome.DEAD_LETTERED
+
+    def _store(self, letter: dict) -> None:
+        with self.db.transaction() as session:
+            session.add(DeadLetter(**letter))
 
     def replay(self, dead_letter_id: int) -> Outcome:
         """Apply a parked message again (after a fix); mark it replayed if that worked."""
@@ -187,6 +189,11 @@ class MessageProcessor:
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:4000]
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL's text cannot hold NUL; a hostile or broken producer's bytes must still be kept.
+    return text.replace("\x00", "\ufffd")
 
 
 def _is_connection_error(error: DBAPIError) -> bool:

@@ -19,7 +19,7 @@ class EnvelopeSchema(Schema):
         unknown = EXCLUDE
 
     id = fields.UUID(required=True)
-    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$"))
+    type = fields.String(required=True, validate=[validate.Length(max=100), validate.Regexp(r"^[a-z_]+\.[a-z_]+$")])
     version = fields.Integer(required=True, validate=validate.Range(min=1))
     occurred_at = fields.AwareDateTime(required=True, default_timezone=dt.UTC)
     source = fields.String(required=True, validate=validate.Length(min=1, max=50))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from services.members.app import build_runtime, create_app
 from shared import bus
-from shared.consumer import list_dead_letters
+from shared.consumer import MAX_BODY_CHARS, list_dead_letters
 from shared.db import DeadLetter, OutboxMessage
 from tests.support.factories import Coop
 from tests.support.listener import Listener
@@ -56,11 +56,12 @@ def admit_someone(members, **headers) -> int:
     return applicant.member_id
 
 
-def publish_raw(settings, body: str, routing_key: str = "member.admitted") -> None:
+def publish_raw(settings, body: str | bytes, routing_key: str = "member.admitted") -> None:
     """Put any body on the events exchange, as a broken or hostile producer would."""
     with Connection(settings.broker_url) as connection:
         producer = Producer(connection.default_channel, exchange=bus.events_exchange(settings))
-        producer.publish(body, routing_key=routing_key, content_type="application/json", retry=True)
+        producer.publish(body, routing_key=routing_key, content_type="application/json",
+                         content_encoding="binary" if isinstance(body, bytes) else "utf-8", retry=True)
 
 
 def outbox_rows(runtime):
@@ -165,7 +166,15 @@ def test_a_parked_message_is_applied_once_when_replayed_after_a_fix(members, lis
     (json.dumps({"id": "6b0f1c2e-8f43-4a8e-9d8b-3f1f5e2a7c11", "type": "member.exploded", "version": 1,
                  "occurred_at": "2026-11-23T10:00:00+00:00", "source": "members", "data": {}}),
      "member.admitted", "no handler for this event type"),
-])
+    ("", "member.admitted", "not JSON"),
+    (b"\xff\xfe\x00 not text at all", "member.admitted", "not JSON"),
+    ("[1, 2, 3]", "member.admitted", "invalid envelope"),
+    (json.dumps({"padding": "x" * (MAX_BODY_CHARS + 1)}), "member.admitted", "oversized message"),
+    (json.dumps({"id": "6b0f1c2e-8f43-4a8e-9d8b-3f1f5e2a7c12", "type": "member." + "x" * 300, "version": 1,
+                 "occurred_at": "2026-11-23T10:00:00+00:00", "source": "members", "data": {}}),
+     "member.admitted", "invalid envelope"),
+], ids=["broken JSON", "not an envelope", "wrong schema", "unknown type", "empty", "not UTF-8", "not an object",
+        "oversized", "type too long to store"])
 def test_a_malformed_message_is_parked_and_the_consumer_carries_on(members, listener, body, routing_key, reason):
     publish_raw(listener.runtime.settings, body, routing_key)
     assert wait_for(lambda: list_dead_letters(listener.runtime.db))[0].reason == reason
