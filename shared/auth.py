@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app, g, request
 from flask_smorest import Blueprint, abort
 
+from shared.errors import Unauthorized
+
 ROLES = ("member", "agency", "coordinator", "customer", "employer", "admin")
 ALGORITHM = "RS256"
 
@@ -161,11 +163,13 @@ def authenticate() -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        abort(401, message="Sign in first: send 'Authorization: Bearer <token>'.")
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.",
+                           headers={"WWW-Authenticate": 'Bearer realm="coop"'})
     try:
         return current_app.extensions["coop_verifier"].verify(token.strip())
     except InvalidToken:
-        abort(401, message="The access token is invalid or has expired; sign in again.")
+        raise Unauthorized("The access token is invalid or has expired; sign in again.",
+                           headers={"WWW-Authenticate": 'Bearer realm="coop", error="invalid_token"'}) from None
 
 
 def requires(*roles: str):

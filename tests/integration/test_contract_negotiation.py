@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -790,6 +791,35 @@ def test_a_stale_writer_that_reloads_can_then_make_its_change(desk):
 
     assert response.status_code == 201
     assert len(response.json["rounds"]) == 3
+
+
+def test_of_two_coordinators_countering_at_the_same_moment_one_wins_and_the_other_gets_409(desk):
+    first, second = desk.coordinator(), desk.coordinator()
+    contract = desk.moved(first, desk.contract(first), "propose")
+    together = threading.Barrier(2)
+    answers = {}
+
+    def counter(who, comment, new_terms):
+        together.wait()
+        answers[comment] = add_round(desk, who, contract, comment=comment, new_terms=new_terms)
+
+    writers = [threading.Thread(target=counter, args=(first, "First writer", COUNTER)),
+               threading.Thread(target=counter, args=(second, "Second writer", LARGE))]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join(30)
+
+    statuses = sorted(response.status_code for response in answers.values())
+    assert statuses == [201, 409], {comment: (r.status_code, r.json) for comment, r in answers.items()}
+    [winner] = [comment for comment, response in answers.items() if response.status_code == 201]
+    [loser] = [response for response in answers.values() if response.status_code == 409]
+    assert loser.mimetype == "application/problem+json" and "changed" in loser.json["detail"]
+    now = desk.get(first, contract)
+    assert now["state"] == "countered" and now["version"] == answers[winner].json["version"]
+    assert [(r["number"], r["comment"]) for r in now["rounds"][1:]] == [(2, winner)]
+    assert [(h["from_state"], h["to_state"]) for h in now["history"]].count(("proposed", "countered")) == 1
+    assert published_types(desk, contract).count("contract.countered") == 1
 
 
 # Events and history

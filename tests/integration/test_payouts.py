@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from services.marketplace import payouts
-from services.marketplace.models import Order, Payout, ShareRefund
+from services.marketplace.models import Order, Payout, PayoutRun, ShareRefund
 from shared.auth import Principal
 from shared.db import OutboxMessage, utcnow
 from tests.integration.test_orders import add, checkout, pay
@@ -142,8 +142,40 @@ def test_two_runs_for_overlapping_periods_started_at_once_pay_each_penny_once(ma
         assert session.scalar(select(func.sum(Payout.amount_pence))) == 1800
 
 
-def test_only_a_coordinator_runs_payouts(market, seller):
-    assert run_payout(market, seller).status_code == 403
+def test_the_same_payout_started_twice_at_once_pays_each_seller_once(market, seller):
+    others = [market.member(name="Silver Lining", sectors=("jewellery",)), market.member(name="Wagtails")]
+    for who, price in zip([seller, *others], (2000, 1250, 730), strict=True):
+        paid_order(market, who, price=price)
+    owed = {seller.member_id: 1800, others[0].member_id: 1125, others[1].member_id: 657}  # less 10 %
+    coordinators = [market.coordinator(), market.coordinator()]
+    together = threading.Barrier(2)
+    answers = []
+
+    def run(coordinator):
+        together.wait()
+        answers.append(run_payout(market, coordinator))
+
+    runs = [threading.Thread(target=run, args=(coordinator,)) for coordinator in coordinators]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(30)
+
+    assert len(answers) == 2 and {answer.status_code for answer in answers} <= {200, 409}, [
+        (answer.status_code, answer.json) for answer in answers]
+    done = [answer.json for answer in answers if answer.status_code == 200]
+    assert done and len({body["id"] for body in done}) == 1  # the second is refused, or is the same run
+    for body in done:
+        assert {p["seller_id"]: p["amount_pence"] for p in body["payouts"]} == owed
+    with market.runtime.db.sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(PayoutRun)) == 1
+        paid = session.execute(select(Payout.seller_id, func.count(), func.sum(Payout.amount_pence))
+                               .group_by(Payout.seller_id)).all()
+        assert {seller_id: (count, int(total)) for seller_id, count, total in paid} == {
+            seller_id: (1, amount) for seller_id, amount in owed.items()}
+        assert session.scalar(select(func.sum(Payout.amount_pence))) == 3582
+        events = session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "payout.paid")).all()
+        assert sorted(event.envelope["data"]["amount_pence"] for event in events) == [657, 1125, 1800]
 
 
 def test_a_payout_cannot_cover_today(market):
