@@ -1,8 +1,9 @@
-"""The baseline for ``bench/http_throughput.py``: a bare Flask app, served by the same gunicorn settings.
+"""The baseline of the HTTP benchmarks: a bare Flask app, served by the same gunicorn settings.
 
-``GET /json`` answers a small JSON document; ``GET /items/<id>`` does one primary-key SELECT on a tiny
-SQLite table (the stdlib driver, one connection per gunicorn thread) and answers the row as JSON.
-The database file is ``$BENCH_BARE_DB`` (created and filled on first use).
+``GET /json`` answers a small JSON document; ``GET /items/<id>`` does one primary-key SELECT on a
+100-row table and answers the row as JSON: on SQLite (the stdlib driver, file ``$BENCH_BARE_DB``) or,
+when ``$BENCH_BARE_DSN`` is set, on PostgreSQL (psycopg); one connection per gunicorn thread. The
+table is created and filled on import (idempotent).
 
     python -m gunicorn -w 2 --threads 4 -b 127.0.0.1:8001 bench.bare_app:app
 """
@@ -17,24 +18,38 @@ from flask import Flask, abort, jsonify
 
 ROWS = 100
 DB_PATH = os.environ.get("BENCH_BARE_DB", "bare.db")
+DSN = os.environ.get("BENCH_BARE_DSN")  # postgresql://... (psycopg's form, not SQLAlchemy's)
 
 app = Flask(__name__)
 _local = threading.local()
 
 
-def create_db(path: str) -> None:
+def _connect():
+    if DSN:
+        import psycopg
+
+        return psycopg.connect(DSN, autocommit=True)
+    return sqlite3.connect(DB_PATH)
+
+
+def create_db() -> None:
     """Create and fill the tiny table (idempotent)."""
-    with sqlite3.connect(path) as connection:
+    connection = _connect()
+    if not DSN:
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, name TEXT, price_pence INTEGER)")
-        connection.executemany("INSERT OR IGNORE INTO item VALUES (?, ?, ?)",
-                               [(i, f"Item {i}", 100 + i) for i in range(1, ROWS + 1)])
+    connection.execute("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, name TEXT, price_pence INTEGER)")
+    connection.execute("DELETE FROM item")
+    marker = "%s" if DSN else "?"
+    cursor = connection.cursor()
+    cursor.executemany(f"INSERT INTO item VALUES ({marker}, {marker}, {marker})",
+                       [(i, f"Item {i}", 100 + i) for i in range(1, ROWS + 1)])
+    connection.commit()
     connection.close()
 
 
-def _connection() -> sqlite3.Connection:
+def _connection():
     if getattr(_local, "connection", None) is None:
-        _local.connection = sqlite3.connect(DB_PATH)
+        _local.connection = _connect()
     return _local.connection
 
 
@@ -45,10 +60,12 @@ def hello():
 
 @app.get("/items/<int:item_id>")
 def item(item_id: int):
-    row = _connection().execute("SELECT id, name, price_pence FROM item WHERE id = ?", (item_id,)).fetchone()
+    query = f"SELECT id, name, price_pence FROM item WHERE id = {'%s' if DSN else '?'}"
+    row = _connection().execute(query, (item_id,)).fetchone()
     if row is None:
         abort(404)
     return jsonify({"id": row[0], "name": row[1], "price_pence": row[2]})
 
 
-create_db(DB_PATH)
+if os.environ.get("BENCH_BARE_CREATE", "1") == "1":
+    create_db()
