@@ -9,6 +9,7 @@ import time
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api, Blueprint
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -86,6 +87,14 @@ class CoopApi(Api):
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
 
+    def _register_pagination_header(self):
+        # flask-smorest documents X-Pagination with a bare schema: the "simple" style of OpenAPI headers
+        # (total,2,page,1). It sends JSON, so document the header as JSON content.
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
+
     def _openapi_json(self):
         """Serve the API document naming where the service is mounted (/members in the embedded run and
         behind the gateway), so that Swagger UI's "Try it out" reaches the service."""
@@ -98,6 +107,11 @@ class CoopApi(Api):
         errors = data.get("messages") or data.get("errors")
         if errors and "json" in errors and len(errors) == 1:
             errors = errors["json"]
+        if isinstance(errors, list | tuple):
+            # About the body as a whole (webargs' "Invalid JSON body."), not one field: a detail, since
+            # ``errors`` is documented as an object of fields.
+            detail = " ".join(str(message) for message in errors)
+            errors = None
         if error.code == 422 and not data.get("message"):
             detail = "The request is not valid: see errors for each field."
         headers = dict(data.get("headers") or {})

@@ -43,6 +43,16 @@ def test_an_email_can_hold_one_account_only(client):
     assert response.status_code == 409
 
 
+def test_a_body_that_is_not_json_is_a_400_problem_with_a_detail_not_a_list_of_errors(client):
+    # The Problem schema documents ``errors`` as an object of fields; a body that is no JSON at all had
+    # it as a list, ["Invalid JSON body."] (found by tests/fuzz).
+    response = client.post("/accounts", data="\x00{", content_type="application/json")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "errors" not in response.json
+    assert response.json["detail"] == "Invalid JSON body."
+
+
 @pytest.mark.parametrize("body, field", [
     ({"password": "long enough password", "display_name": "x"}, "email"),
     ({"email": "not-an-email", "password": "long enough password", "display_name": "x"}, "email"),

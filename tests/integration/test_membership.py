@@ -590,6 +590,18 @@ def test_the_directory_is_paginated(coop, member):
     assert (pagination["total"], pagination["total_pages"]) == (3, 2)
 
 
+def test_the_pagination_header_is_documented_as_the_json_it_is(coop, member):
+    # Documented with a bare schema, an object header reads as OpenAPI's "simple" style (total,3,page,1);
+    # it is JSON, so the document must say so (found by tests/fuzz).
+    document = coop.client.get("/openapi.json").json
+    header = document["components"]["headers"]["PAGINATION"]
+    assert "schema" not in header
+    documented = header["content"]["application/json"]["schema"]
+    assert documented == {"$ref": "#/components/schemas/PaginationMetadata"}
+    sent = json.loads(directory(coop, member).headers["X-Pagination"])
+    assert set(sent) <= set(document["components"]["schemas"]["PaginationMetadata"]["properties"])
+
+
 def test_the_last_page_of_the_directory_holds_the_rest(coop, member):
     for _ in range(2):
         coop.member("producer", "active")
