@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.views import MethodView
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
@@ -207,10 +207,22 @@ def runtime() -> ServiceRuntime:
     return current_app.extensions["coop_runtime"]
 
 
-def db_session() -> Session:
-    """Return the request's database session; the view commits, teardown closes."""
+def db_session(writing: bool = False) -> Session:
+    """Return the request's database session; the view commits, teardown closes.
+
+    A GET or HEAD only reads, so its session does not take SQLite's write lock; a GET that writes
+    something all the same (a reading of confidential data is logged) says so with ``writing=True``.
+    """
+    reading = has_request_context() and request.method in ("GET", "HEAD") and not writing
+    if "db_session" in g and g.db_session_reading and not reading:
+        if g.db_session.in_transaction():
+            raise RuntimeError("ask for db_session(writing=True) before the request's first query")
+        g.db_session.close()
+        del g.db_session
     if "db_session" not in g:
-        g.db_session = runtime().db.sessionmaker()
+        database = runtime().db
+        g.db_session = (database.reader if reading else database.sessionmaker)()
+        g.db_session_reading = reading
     return g.db_session
 
 

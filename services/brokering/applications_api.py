@@ -108,7 +108,7 @@ class SharedDisclosure(MethodView):
     @applications_blp.response(200, schemas.Disclosure)
     def get(self, application_id):
         """Read the disclosure the job seeker shared for this application; the reading is logged for them."""
-        session = db_session()
+        session = db_session(writing=True)
         shared = applications.shared_disclosure_for_employer(session, current_principal(), application_id)
         session.commit()
         return {"unspent": shared.unspent, "unspent_until": shared.unspent_until,

@@ -182,7 +182,7 @@ def vacancy_page(vacancy_id):
 @needs_sign_in
 def application_page(application_id):
     """One application; for its employer, the shared disclosure when there is one to see (logged)."""
-    session, who = db_session(), signed_in()
+    session, who = db_session(writing=True), signed_in()
     application, actor = applications.get_application(session, application_id, who)
     shared = None
     if actor == "employer":

@@ -154,7 +154,7 @@ class MemberDetail(MethodView):
     @members_blp.response(200, schemas.MemberRecord)
     def get(self, member_id):
         """Show a member's full record (the member or a coordinator; a coordinator's look is logged)."""
-        session = db_session()
+        session = db_session(writing=True)
         member = membership.read_confidential_record(session, member_id, current_principal(), "viewed record")
         session.commit()
         return member
