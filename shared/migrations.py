@@ -152,7 +152,17 @@ def _our_tables(connection: Connection, db: Database) -> set[str]:
 
 
 def _context(connection: Connection, service: str, **options) -> MigrationContext:
-    return MigrationContext.configure(connection, opts={"version_table": version_table(service), **options})
+    return MigrationContext.configure(connection, opts={"version_table": version_table(service),
+                                                        "include_object": for_this_database(connection), **options})
+
+
+def for_this_database(connection: Connection):
+    """Alembic's include_object: leave out what the models create on other databases only
+    (``Index(...).ddl_if(dialect="postgresql")``), which Alembic would otherwise think is missing."""
+    def include(item, _name, _type, _reflected, _compare_to) -> bool:
+        condition = getattr(item, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, connection.dialect.name)
+    return include
 
 
 @contextlib.contextmanager

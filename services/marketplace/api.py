@@ -26,10 +26,13 @@ class Catalogue(MethodView):
     @catalogue_blp.response(200, schemas.Listing(many=True))
     @catalogue_blp.paginate()
     def get(self, query, pagination_parameters):
-        """Browse listings on sale: by category or seller, searched by words, sorted. Anyone may."""
+        """Browse listings on sale: by category or seller, searched by words, sorted. Anyone may.
+
+        At most the first 1,000 matches are counted and shown; narrow the search to find others.
+        """
         statement = listings.catalogue_query(query.get("category"), query.get("seller_id"), query.get("q"),
                                              query["sort"])
-        return paginate(db_session(), statement, pagination_parameters)
+        return paginate(db_session(), statement, pagination_parameters, at_most=listings.MOST_MATCHES)
 
 
 @catalogue_blp.route("/listings/<int:listing_id>")

@@ -134,6 +134,10 @@ def change_status(session: Session, listing_id: int, by: Principal, action: str)
     return listing
 
 
+# The catalogue counts and pages through at most this many matches of one browse or search.
+MOST_MATCHES = 1000
+
+
 def catalogue_query(category: str | None = None, seller_id: int | None = None, search: str | None = None,
                     sort: str = "newest") -> Select:
     """Return the published listings of active sellers, filtered and sorted for customers."""

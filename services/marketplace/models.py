@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DDL, JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
@@ -57,6 +57,19 @@ class Listing(Base):
     slots: Mapped[list[Slot]] = relationship(
         back_populates="listing", order_by="Slot.starts_at", lazy="selectin", cascade="all, delete-orphan"
     )
+
+    # Catalogue search is "a word anywhere in the title or description" (ILIKE '%word%'); on PostgreSQL
+    # trigram indexes answer that without reading every listing. SQLite has no such index: it scans.
+    __table_args__ = tuple(
+        Index(f"ix_listings_{column}_trigrams", column, postgresql_using="gin",
+              postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+        for column in ("title", "description")
+    )
+
+
+# The trigram operator class comes from the pg_trgm extension (trusted: the database's owner may add it).
+event.listen(Listing.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class Variant(Base):

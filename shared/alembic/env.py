@@ -7,7 +7,7 @@ passes the connection and the service's metadata in ``config.attributes``; nothi
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from shared.migrations import version_table
+from shared.migrations import for_this_database, version_table
 
 
 def render_item(kind, item, _autogen_context):
@@ -27,6 +27,7 @@ context.configure(
     render_as_batch=True,
     compare_type=True,
     render_item=render_item,
+    include_object=for_this_database(attributes["connection"]),
 )
 with context.begin_transaction():
     context.run_migrations()

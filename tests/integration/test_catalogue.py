@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from services.marketplace import listings
+
 
 @pytest.fixture
 def seller(market):
@@ -185,6 +187,15 @@ def test_the_pagination_total_counts_only_what_the_filters_let_through(market, s
     shelf({"category": "cards"}, {"category": "cards"}, {"category": "crafts"})
     header = json.loads(browse(market, category="cards", page_size=1).headers["X-Pagination"])
     assert (header["total"], header["total_pages"]) == (2, 2)
+
+
+def test_only_the_first_matches_up_to_the_limit_are_counted_and_shown(market, shelf, monkeypatch):
+    monkeypatch.setattr(listings, "MOST_MATCHES", 3)
+    listed = shelf({}, {}, {}, {}, {})  # newest last
+    header = json.loads(browse(market, page_size=2).headers["X-Pagination"])
+    assert (header["total"], header["total_pages"]) == (3, 2)
+    assert ids(market, page=2, page_size=2) == [listed[2]]
+    assert ids(market, page=3, page_size=2) == []
 
 
 # -- member prices ------------------------------------------------------------------------------------
