@@ -378,6 +378,10 @@ def seed_listings(db, sellers: list[int], count: int, first_id: int = 1, stock: 
             session.execute(insert(Listing), listings)
             session.execute(insert(Variant), variants)
             _fix_sequences(session, ["listings", "variants"])
+    # A live database has statistics (autovacuum's analyse, or SQLite's after `ANALYZE`); without them
+    # right after a bulk load, PostgreSQL sorts every match for a page instead of walking an index.
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
     return ids
 
 
