@@ -136,6 +136,36 @@ def replay_command(service, ids, replay_all):
         raise SystemExit(1)
 
 
+@main.group()
+def record():
+    """The member's record: a projection of the other services' events."""
+
+
+@record.command("rebuild")
+def rebuild_record():
+    """Empty the member's record and make it again from the events kept in the services' outboxes.
+
+    It reads the marketplace's, contracts' and brokering's databases (their COOP_*_DATABASE_URL), and
+    writes the members database in one transaction: the record is never seen half made.
+    """
+    from services.members import record as member_record
+    from services.members.handlers import RECORD_SUBSCRIPTIONS
+    from shared.db import Database
+
+    settings = Settings.from_env()
+    runtime = _prepared_runtime("members", settings)
+    sources = [Database(settings.database_url(service)) for service in ("marketplace", "contracts", "brokering")]
+    try:
+        events = member_record.events_from_outboxes(sources, list(RECORD_SUBSCRIPTIONS))
+        with runtime.db.transaction() as session:
+            applied = member_record.rebuild(session, events, RECORD_SUBSCRIPTIONS)
+    finally:
+        for source in sources:
+            source.dispose()
+        runtime.db.dispose()
+    click.echo(f"the member's record was made again from {applied} events")
+
+
 @main.command("create-account")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kombu import Connection, Producer
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from shared import bus
@@ -46,6 +46,19 @@ class Outbox:
         )
         session.info[_WRITTEN_KEY] = True
         return envelope
+
+
+def kept_events(db: Database, event_types: list[str]) -> list[Envelope]:
+    """Return the events of these types a service's outbox holds, sent or not, in the order written.
+
+    The outbox keeps every event after sending it, so a projection can be made again from it.
+    """
+    with db.sessionmaker() as session:
+        if not inspect(session.connection()).has_table(OutboxMessage.__tablename__):
+            return []  # a service that has never run
+        rows = session.scalars(select(OutboxMessage.envelope).where(OutboxMessage.event_type.in_(event_types))
+                               .order_by(OutboxMessage.id))
+        return [Envelope.from_dict(envelope) for envelope in rows]
 
 
 class Unroutable(Exception):

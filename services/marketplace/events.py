@@ -43,6 +43,18 @@ class PayoutPaid(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
+class RefundIssued(Schema):
+    """Part or all of one seller's share of an order given back to the buyer."""
+
+    order_id = fields.Integer(required=True)
+    seller_id = fields.Integer(required=True)
+    gross_pence = fields.Integer(required=True)
+    commission_pence = fields.Integer(required=True)
+    net_pence = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
 _WHEN = "2026-11-23T10:00:00+00:00"
 _ORDER = {
     "order_id": 31, "total_pence": 2400, "currency": "GBP", "buyer_member_id": None, "occurred_at": _WHEN,
@@ -61,6 +73,9 @@ CATALOG = EventCatalog(
         EventSpec("order.fulfilled", OrderChanged, {**_ORDER, "status": "fulfilled"}),
         EventSpec("order.cancelled", OrderChanged, {**_ORDER, "status": "cancelled"}),
         EventSpec("order.refunded", OrderChanged, {**_ORDER, "status": "refunded"}),
+        EventSpec("refund.issued", RefundIssued, {
+            "order_id": 31, "seller_id": 7, "gross_pence": 1200, "commission_pence": 120, "net_pence": 1080,
+            "currency": "GBP", "occurred_at": _WHEN}),
         EventSpec("payout.paid", PayoutPaid, {
             "payout_id": 3, "seller_id": 7, "amount_pence": 2160, "currency": "GBP", "period_start": "2026-11-01",
             "period_end": "2026-11-30", "occurred_at": _WHEN}),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.marketplace import money, orders
+from services.marketplace.events import OUTBOX
 from services.marketplace.models import Order, Payment, SellerShare, ShareRefund
 from services.marketplace.payments import CardDetails, PaymentProvider
 from shared.auth import Principal
@@ -60,6 +61,10 @@ def refund(session: Session, order_id: int, by: Principal, provider: PaymentProv
         session.add(ShareRefund(order_id=order.id, seller_id=share.seller_id, gross_pence=part.gross_pence,
                                 commission_pence=part.commission_pence, net_pence=part.net_pence,
                                 provider_refund_id=given.id, by_account_id=by.account_id, reason=reason))
+        OUTBOX.add(session, "refund.issued", {
+            "order_id": order.id, "seller_id": share.seller_id, "gross_pence": part.gross_pence,
+            "commission_pence": part.commission_pence, "net_pence": part.net_pence, "currency": order.currency,
+            "occurred_at": utcnow()})
         payment.refunded_pence += amount
     session.flush()
     if payment.refunded_pence == payment.amount_pence:

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.members import accounts, membership, schemas
+from services.members import accounts, membership, record, schemas
 from services.members.models import Member
 from shared.auth import current_principal, jwks, requires
 from shared.errors import NotFound, TooManyRequests, Unauthorized
@@ -198,6 +198,20 @@ class SeekingWork(MethodView):
         member = membership.ask_for_job_brokering(session, member_id, current_principal())
         session.commit()
         return member
+
+
+@members_blp.route("/<int:member_id>/record")
+class MemberRecordMonths(MethodView):
+    @requires()
+    @members_blp.response(200, schemas.RecordMonth(many=True))
+    def get(self, member_id):
+        """Show a member's record month by month: sales, earnings, payouts, contract work and jobs, as the
+        other services' events tell it (the member or a coordinator; a coordinator's look is logged)."""
+        session = db_session(writing=True)
+        membership.read_confidential_record(session, member_id, current_principal(), "viewed member record")
+        months = record.member_record(session, member_id)
+        session.commit()
+        return months
 
 
 @members_blp.route("/<int:member_id>/access-log")

@@ -1,4 +1,5 @@
-"""Events the members service listens to: contracts that need the members' approval.
+"""Events the members service listens to: contracts that need the members' approval, and what the
+other services say about members' trading, contract work and jobs (the member's record, record.py).
 
 The handlers need the service's settings (how long a ballot stays open, the default quorum), so the
 table is made for the settings the service runs with; SUBSCRIPTIONS, with the defaults, says what the
@@ -7,9 +8,9 @@ service reads (the event contract test checks it against the producers).
 
 import functools
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from services.members import governance
+from services.members import governance, record
 from shared.consumer import Subscription
 from shared.events import TolerantSchema
 from shared.settings import Settings
@@ -26,11 +27,89 @@ class ContractAgreed(TolerantSchema):
     approval_threshold_pence = fields.Integer(required=True)
 
 
+class _Happened(TolerantSchema):
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class SellerPart(TolerantSchema):
+    seller_id = fields.Integer(required=True)
+    gross_pence = fields.Integer(required=True)
+    net_pence = fields.Integer(required=True)
+
+
+class OrderPaid(_Happened):
+    order_id = fields.Integer(required=True)
+    sellers = fields.List(fields.Nested(SellerPart), required=True)
+
+
+class RefundIssued(_Happened):
+    order_id = fields.Integer(required=True)
+    seller_id = fields.Integer(required=True)
+    gross_pence = fields.Integer(required=True)
+    net_pence = fields.Integer(required=True)
+
+
+class PayoutPaid(_Happened):
+    payout_id = fields.Integer(required=True)
+    seller_id = fields.Integer(required=True)
+    amount_pence = fields.Integer(required=True)
+
+
+class ContractSigned(_Happened):
+    contract_id = fields.Integer(required=True)
+    total_pence = fields.Integer(required=True)
+
+
+class WorkAllocated(_Happened):
+    allocation_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+    value_pence = fields.Integer(required=True)
+
+
+class Share(TolerantSchema):
+    member_id = fields.Integer(required=True)
+    gross_pence = fields.Integer(required=True)
+    net_pence = fields.Integer(required=True)
+
+
+class ContractCompleted(_Happened):
+    contract_id = fields.Integer(required=True)
+    shares = fields.List(fields.Nested(Share), required=True)
+
+
+class JobSeekerRegistered(_Happened):
+    job_seeker_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
+
+
+class Placement(_Happened):
+    placement_id = fields.Integer(required=True)
+    job_seeker_id = fields.Integer(required=True)
+
+
+class PlacementSustained(Placement):
+    milestone = fields.String(required=True, validate=validate.OneOf(list(record.SUSTAINED)))
+
+
+RECORD_SUBSCRIPTIONS: dict[str, Subscription] = {
+    "order.paid": Subscription(OrderPaid, record.order_paid),
+    "refund.issued": Subscription(RefundIssued, record.refund_issued),
+    "payout.paid": Subscription(PayoutPaid, record.payout_paid),
+    "contract.signed": Subscription(ContractSigned, record.contract_signed),
+    "contract.work_allocated": Subscription(WorkAllocated, record.work_allocated),
+    "contract.completed": Subscription(ContractCompleted, record.contract_completed),
+    "job_seeker.registered": Subscription(JobSeekerRegistered, record.job_seeker_registered),
+    "placement.started": Subscription(Placement, record.placement_started),
+    "placement.sustained": Subscription(PlacementSustained, record.placement_sustained),
+    "placement.ended": Subscription(Placement, record.placement_ended),
+}
+
+
 def subscriptions(settings: Settings) -> dict[str, Subscription]:
     """Return what the members service does with each event it reads, under these settings."""
     open_ballot = functools.partial(governance.open_contract_approval, settings=settings)
     functools.update_wrapper(open_ballot, governance.open_contract_approval)
-    return {"contract.agreed": Subscription(ContractAgreed, open_ballot)}
+    return {"contract.agreed": Subscription(ContractAgreed, open_ballot), **RECORD_SUBSCRIPTIONS}
 
 
 SUBSCRIPTIONS: dict[str, Subscription] = subscriptions(Settings())

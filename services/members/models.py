@@ -160,3 +160,34 @@ class Proxy(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     proxy_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordEntry(Base):
+    """One fact of a member's record, or of the co-op's, taken from another service's event.
+
+    The record is a projection: every row comes from an event (``event_id``), and the whole of it can be
+    made again from the services' outboxes (``coop record rebuild``). Money is integer pence; a refund
+    is an entry of its own with positive amounts, taken off the sales when the record is read.
+    """
+
+    __tablename__ = "record_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
+    # None: the co-op as a whole (a contract won is the co-op's, not one member's).
+    member_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    month: Mapped[dt.date] = mapped_column(index=True)  # the first day of the month it happened in
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    gross_pence: Mapped[int] = mapped_column(Integer, default=0)
+    net_pence: Mapped[int] = mapped_column(Integer, default=0)
+    subject: Mapped[str] = mapped_column(String(40))  # what it is about: "order:31", "placement:5"
+
+
+class JobSeekerLink(Base):
+    """Which member a job seeker in the brokering service is (placement events name the job seeker)."""
+
+    __tablename__ = "job_seeker_links"
+
+    job_seeker_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, index=True)

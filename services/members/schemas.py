@@ -129,5 +129,22 @@ class RecordAccess(Schema):
     purpose = fields.String()
 
 
+class RecordMonth(Schema):
+    """One month of a member's record: money in pence, jobs as counts."""
+
+    month = fields.Date(metadata={"description": "The first day of the month."})
+    sales_pence = fields.Integer(metadata={"description": "Paid marketplace sales (gross), before refunds."})
+    refunds_pence = fields.Integer()
+    earnings_pence = fields.Integer(metadata={
+        "description": "What the member keeps: sales after commission and contract work after fees, less refunds."})
+    paid_out_pence = fields.Integer()
+    work_allocated_pence = fields.Integer()
+    work_done_pence = fields.Integer()
+    placements_started = fields.Integer()
+    sustained_13_weeks = fields.Integer()
+    sustained_26_weeks = fields.Integer()
+    placements_ended = fields.Integer()
+
+
 class Jwks(Schema):
     keys = fields.List(fields.Dict())

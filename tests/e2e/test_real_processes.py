@@ -13,8 +13,8 @@ from services.members.app import build_runtime, create_app
 from services.members.governance import open_proposal
 from shared.auth import Principal
 from shared.db import utcnow
-from tests.integration.test_cli import environment
 from tests.support import http
+from tests.support.cli import environment
 from tests.support.factories import Coop
 from tests.support.http import free_port
 from tests.support.listener import Listener

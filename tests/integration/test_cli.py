@@ -4,26 +4,16 @@ import datetime as dt
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from coop.cli import main
 from services.members.app import build_runtime
 from shared.consumer import list_dead_letters
-
-
-def environment(settings) -> dict[str, str]:
-    """Return the COOP_* variables that make the command line use these settings."""
-    env = {"COOP_DATA_DIR": str(settings.data_dir), "COOP_BROKER_URL": settings.broker_url,
-           "COOP_EXCHANGE": settings.exchange, "COOP_QUEUE_PREFIX": settings.queue_prefix,
-           "COOP_JWT_PRIVATE_KEY_FILE": str(settings.private_key_path), "COOP_LOG_JSON": "false"}
-    env.update({f"COOP_{name.upper()}_DATABASE_URL": url for name, url in settings.database_urls.items()})
-    return env
+from tests.support.cli import run_coop
 
 
 @pytest.fixture
 def run(settings):
     def invoke(*args, input=None):
-        return CliRunner().invoke(main, list(args), env=environment(settings), input=input)
+        return run_coop(settings, *args, input=input)
     return invoke
 
 
@@ -50,12 +40,12 @@ def test_dead_letters_list_is_empty_for_a_service_with_none(run, members_runtime
 
 def test_replaying_a_message_no_handler_can_take_fails_and_keeps_it(run, members_runtime):
     members_runtime.processor.process(json.dumps({
-        "id": "6b0f1c2e-8f43-4a8e-9d8b-3f1f5e2a7c10", "type": "order.paid", "version": 1,
+        "id": "6b0f1c2e-8f43-4a8e-9d8b-3f1f5e2a7c10", "type": "listing.published", "version": 1,
         "occurred_at": "2026-11-23T10:00:00+00:00", "source": "marketplace", "data": {}}))
     letter = list_dead_letters(members_runtime.db)[0]
     result = run("dead-letters", "replay", "members", str(letter.id))
     assert result.exit_code == 1
-    assert "no handler for order.paid" in result.stdout
+    assert "no handler for listing.published" in result.stdout
     assert list_dead_letters(members_runtime.db)[0].id == letter.id
 
 

@@ -15,7 +15,8 @@ from services.members.models import Account
 from shared import migrations
 from shared.settings import SERVICES, database_url_variable
 from tests.integration.test_backbone import publish_raw
-from tests.integration.test_cli import environment
+from tests.support.cli import environment
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
@@ -157,6 +158,11 @@ def test_coop_migrate_makes_the_services_queue_so_events_sent_before_its_worker_
     result = CliRunner().invoke(main, ["migrate", "marketplace"], env=environment(settings))
     assert result.exit_code == 0, result.output
     publish_raw(settings, json.dumps({"id": "x"}), routing_key="member.admitted")
-    with Connection(settings.broker_url) as connection:
-        declared = connection.default_channel.queue_declare(settings.queue_name("marketplace"), passive=True)
-    assert declared.message_count == 1
+
+    def waiting_in_the_queue() -> int:
+        # The publish is not confirmed, so the queue may count it a moment later.
+        with Connection(settings.broker_url) as connection:
+            return connection.default_channel.queue_declare(settings.queue_name("marketplace"),
+                                                            passive=True).message_count
+
+    assert wait_for(waiting_in_the_queue, timeout=10) == 1
