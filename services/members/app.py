@@ -9,6 +9,7 @@ from services.members.governance import close_due_proposals_job
 from services.members.governance_api import blp as proposals_blp
 from services.members.handlers import subscriptions
 from services.members.models import Base
+from services.members.pages import impact_blp
 from shared.auth import TokenIssuer, load_or_create_private_key
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
         description="Accounts, membership (one member, one vote) and governance of the co-op.",
         start_relay=start_relay,
     )
+    app.register_blueprint(impact_blp)  # the coordinators' impact report pages, outside the API document
     app.extensions["coop_issuer"] = TokenIssuer(
         load_or_create_private_key(settings.private_key_path),
         settings.jwt_issuer, settings.jwt_audience, settings.access_token_minutes,
