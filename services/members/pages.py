@@ -95,18 +95,20 @@ def chart_svgs(data: dict) -> list[str]:
 @coordinators_only
 def report_page():
     """The report for a period, with its charts."""
-    data, version = figures()
-    return render_template("impact/report.html", data=data, version=version, versions=VERSIONS,
-                           charts=chart_svgs(data), printable=False, query=request.args.to_dict())
+    return _report(printable=False)
 
 
 @impact_blp.get("/print")
 @coordinators_only
 def printable_page():
     """The report on its own, laid out for paper (the browser's Print makes the PDF)."""
+    return _report(printable=True)
+
+
+def _report(printable: bool) -> str:
     data, version = figures()
     return render_template("impact/report.html", data=data, version=version, versions=VERSIONS,
-                           charts=chart_svgs(data), printable=True, query=request.args.to_dict())
+                           charts=chart_svgs(data), printable=printable, query=request.args.to_dict())
 
 
 @impact_blp.get("/report.csv")
