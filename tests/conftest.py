@@ -21,6 +21,17 @@ from tests.support.brokering import Agency
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
+from tests.support.passwords import cheap_password_hashes
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request):
+    """The cheapest argon2 in-process, unless the test is marked real_password_hashing (see passwords.py)."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        yield
+        return
+    with cheap_password_hashes():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from tests.support.brokering import DISCLOSURE, Agency
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
+from tests.support.passwords import cheap_password_hashes
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +38,14 @@ def _service(settings, service: str, factory):
 
 
 @pytest.fixture(scope="module")
-def cheap_password_hashes():
-    """Argon2 with the smallest cost while fuzzing: the real one takes half a second a hash on these cores,
-    and the fuzzer opens accounts, signs in and changes passwords dozens of times. Same code, cheaper hash."""
-    from argon2 import PasswordHasher
-
-    from services.members import accounts
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", cheap)
-        patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a real password"))
+def cheap_hashes():
+    """The module's services are made before the per-test cheap hashing applies, so once more here."""
+    with cheap_password_hashes():
         yield
 
 
 @pytest.fixture(scope="module")
-def coop(settings, cheap_password_hashes):
+def coop(settings, cheap_hashes):
     service = _service(settings, "members", Coop)
     yield service
     service.runtime.stop()
