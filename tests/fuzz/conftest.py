@@ -18,7 +18,6 @@ from tests.support.brokering import DISCLOSURE, Agency
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
-from tests.support.passwords import cheap_password_hashes
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +37,7 @@ def _service(settings, service: str, factory):
 
 
 @pytest.fixture(scope="module")
-def cheap_hashes():
-    """The module's services are made before the per-test cheap hashing applies, so once more here."""
-    with cheap_password_hashes():
-        yield
-
-
-@pytest.fixture(scope="module")
-def coop(settings, cheap_hashes):
+def coop(settings):
     service = _service(settings, "members", Coop)
     yield service
     service.runtime.stop()
