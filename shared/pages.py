@@ -50,7 +50,10 @@ def needs_sign_in(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if signed_in() is None:
-            return redirect(url_for(f"{request.blueprint}.sign_in", next=request.full_path.rstrip("?")))
+            # The path where the service is mounted (/members in the embedded run and behind the gateway)
+            # is part of where to come back to.
+            back = request.script_root + request.full_path.rstrip("?")
+            return redirect(url_for(f"{request.blueprint}.sign_in", next=back))
         if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
             raise Unauthorized("This form has expired; go back, reload the page and try again.")
         return view(*args, **kwargs)

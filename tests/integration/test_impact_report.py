@@ -167,6 +167,11 @@ def test_without_a_session_the_report_asks_to_sign_in(coop):
     assert response.status_code == 302 and "/impact/sign-in" in response.headers["Location"]
 
 
+def test_mounted_under_a_prefix_the_sign_in_comes_back_under_it(coop):
+    response = coop.app.test_client().get("/impact/?from=2026-01", base_url="http://localhost/members")
+    assert response.headers["Location"].endswith("/members/impact/sign-in?next=/members/impact/?from%3D2026-01")
+
+
 @pytest.mark.parametrize("query", ["from=2026-13", "from=26-01", "from=2026-05&to=2026-01", "version=press",
                                    "from=2000-01&to=2026-01"])
 def test_a_bad_period_is_refused_with_a_message(coop, query):
