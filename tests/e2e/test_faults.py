@@ -34,20 +34,22 @@ LONG_RUNNING = [f"{service}-{part}" for service in ("members", "contracts", "mar
                 for part in ("web", "worker")]
 
 
+def proxy_in_front_of(host: str, port: int):
+    proxy = TcpProxy(host, port).up()
+    yield proxy
+    proxy.down()
+
+
 @pytest.fixture(scope="module")
 def broker():
     url = urlsplit(AMQP_URL)
-    proxy = TcpProxy(url.hostname, url.port or 5672).up()
-    yield proxy
-    proxy.down()
+    yield from proxy_in_front_of(url.hostname, url.port or 5672)
 
 
 @pytest.fixture(scope="module")
 def postgres():
     url = make_url(POSTGRES_URL)
-    proxy = TcpProxy(url.host, url.port or 5432).up()
-    yield proxy
-    proxy.down()
+    yield from proxy_in_front_of(url.host, url.port or 5432)
 
 
 @pytest.fixture(scope="module")
