@@ -109,22 +109,53 @@ class Counter(MessagingBase):
     value: Mapped[int] = mapped_column(Integer)
 
 
+def dialect_insert(session: Session):
+    """Return the ``insert`` of the session's database, which has ``on_conflict_do_update`` (an upsert)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def next_number(session, name: str) -> int:
     """Return the next value of a counter, safely under concurrent transactions.
 
     The upsert takes a row lock that lasts until the caller's transaction ends, so two transactions
     never get the same number, and a rolled-back one gives its number back.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Counter).values(name=name, value=1)
+    statement = dialect_insert(session)(Counter).values(name=name, value=1)
     statement = statement.on_conflict_do_update(
         index_elements=[Counter.name], set_={"value": Counter.value + 1}
     ).returning(Counter.value)
     return session.execute(statement).scalar_one()
+
+
+def locked(session, model, ident):
+    """Return the row with this primary key, read afresh and locked until the transaction ends.
+
+    ``SELECT ... FOR UPDATE OF`` its table on PostgreSQL, so a read-decide-write on one thing is
+    serialised on that thing; SQLite ignores FOR UPDATE, and its write lock already serialises writers.
+    None if there is no such row.
+    """
+    return session.get(model, ident, with_for_update={"of": model}, populate_existing=True)
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race and may be run again.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient_conflict(error: BaseException) -> bool:
+    """Tell whether a database error means "run the whole transaction again" (a deadlock, a serialisation failure)."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Tell whether an IntegrityError is a unique or primary-key constraint that another writer got to first."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(original)
 
 
 def hold_lock(session, name: str) -> None:

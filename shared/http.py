@@ -12,13 +12,14 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from shared.correlation import new_id, reset_correlation_id, set_correlation_id
+from shared.db import is_unique_violation
 from shared.errors import DomainError, PreconditionRequired
 from shared.metrics import metrics
 
@@ -180,6 +181,17 @@ def install_error_handlers(app: Flask) -> None:
     def changed_meanwhile(_error):
         # Two writers passed the If-Match check at the same moment; the row's version let one through.
         return problem(409, "Conflict", "Someone else changed this at the same moment; reload it and try again.")
+
+    @app.errorhandler(IntegrityError)
+    def lost_a_race(error):
+        # The last guard: a unique constraint let one of two concurrent writers through. The other
+        # gets the 409 it would have got a moment later; nothing of its request was saved.
+        if not is_unique_violation(error):
+            return unexpected(error)
+        log.info("unique constraint refused a concurrent write", extra={"path": request.path,
+                                                                       "error": str(error.orig)[:200]})
+        return problem(409, "Conflict", "The same thing was done at the same moment by another request; "
+                       "nothing was saved by this one. Reload to see the result.")
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import threading
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -34,9 +35,21 @@ class Metrics:
     events_dead_lettered: object
 
 
-@functools.cache
+_made_once = threading.Lock()
+
+
 def metrics() -> Metrics:
-    """Return the process's metrics (made on first use, after the multiprocess choice is made)."""
+    """Return the process's metrics (made on first use, after the multiprocess choice is made).
+
+    Under a lock: the first requests of a new threaded worker arrive together, and a second thread
+    registering the same names would fail (functools.cache does not stop two threads making them).
+    """
+    with _made_once:
+        return _build()
+
+
+@functools.cache
+def _build() -> Metrics:
     from prometheus_client import Counter, Histogram
 
     return Metrics(

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.views import MethodView
 from sqlalchemy import MetaData
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import bus, migrations
 from shared.auth import current_principal, requires, verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
-from shared.db import Database
+from shared.db import Database, is_transient_conflict
 from shared.http import (
     MAX_ID,
     CoopApi,
@@ -35,6 +38,32 @@ log = logging.getLogger(__name__)
 
 SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 MAX_REQUEST_BYTES = 1024 * 1024
+# How many times a request whose transaction PostgreSQL chose as a deadlock's victim is run again.
+TRANSIENT_CONFLICT_TRIES = 4
+
+
+class ServiceApp(Flask):
+    """A service's Flask application: a request that lost a deadlock or a serialisation race runs again.
+
+    Its transaction was rolled back whole, so running the view again from the start is safe; anything
+    it asked of the outside (the payment provider) is idempotent by key. After the last try the error
+    is answered as the database being busy (503).
+    """
+
+    def dispatch_request(self):
+        for attempt in range(1, TRANSIENT_CONFLICT_TRIES + 1):
+            try:
+                return super().dispatch_request()
+            except DBAPIError as error:
+                if attempt == TRANSIENT_CONFLICT_TRIES or not is_transient_conflict(error):
+                    raise
+                log.info("transaction lost a race; running the request again",
+                         extra={"path": request.path, "attempt": attempt})
+                session = g.pop("db_session", None)
+                if session is not None:
+                    session.close()
+                time.sleep(random.uniform(0, 0.02 * attempt))
+        raise AssertionError("unreachable")
 
 
 class ServiceRuntime:
@@ -151,7 +180,7 @@ def create_service_app(
     a request commits.
     """
     runtime.prepare_schema()
-    app = Flask(runtime.name)
+    app = ServiceApp(runtime.name)
     app.config.update(
         API_TITLE=title,
         API_VERSION="1.0",

@@ -30,6 +30,8 @@ class Settings:
     jwt_audience: str = "coop"
     access_token_minutes: int = 60
     login_max_failures: int = 5
+    # Failed password checks from one client address (any emails) before it too must wait out the window.
+    login_max_failures_per_address: int = 30
     login_window_minutes: int = 15
     commission_rate_percent: int = 10
     # Per-category rates, e.g. "catering=5,cards=12" (percent); other categories use the default.
@@ -129,6 +131,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "jwks_url": ("COOP_JWKS_URL", str),
     "access_token_minutes": ("COOP_ACCESS_TOKEN_MINUTES", int),
     "login_max_failures": ("COOP_LOGIN_MAX_FAILURES", int),
+    "login_max_failures_per_address": ("COOP_LOGIN_MAX_FAILURES_PER_ADDRESS", int),
     "login_window_minutes": ("COOP_LOGIN_WINDOW_MINUTES", int),
     "commission_rate_percent": ("COOP_COMMISSION_RATE_PERCENT", int),
     "commission_by_category": ("COOP_COMMISSION_BY_CATEGORY", _rates),

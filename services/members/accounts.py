@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.members.models import Account, LoginFailure, Member
+from services.members import sign_in_limits
+from services.members.models import Account, Member
+from services.members.sign_in_limits import SignInLimits
 from shared.auth import Principal
-from shared.db import utcnow
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.db import Database, locked
+from shared.errors import Conflict, Forbidden, NotFound, TooManyRequests
 
 SELF_SERVICE_ROLES = ("customer", "employer")
 _hasher = PasswordHasher()
@@ -50,35 +51,33 @@ def create_account(session: Session, email: str, password: str, display_name: st
 
 @dataclasses.dataclass(frozen=True)
 class SignIn:
-    """What an attempt to sign in came to: an account, or a refusal (with a wait if rate-limited)."""
+    """What an attempt to sign in came to: who signed in, or a refusal (with a wait if rate-limited)."""
 
-    account: Account | None
+    principal: Principal | None
     retry_after_seconds: int | None = None
 
 
-def sign_in(
-    session: Session, email: str, password: str, max_failures: int, window: dt.timedelta,
-    now: dt.datetime | None = None,
-) -> SignIn:
-    """Check a password, counting failures per email tried; the caller commits either way."""
-    now = now or utcnow()
+def sign_in(db: Database, email: str, password: str, limits: SignInLimits, address: str | None = None) -> SignIn:
+    """Check a password within the limits for the email and the client address.
+
+    Three short transactions: count the attempt (refused at once if over a limit), check the password
+    outside any transaction, then take the attempt back if it was right. Unknown emails are counted and
+    checked against a dummy hash, so they look and take the same as a wrong password.
+    """
     email = normalise_email(email)
-    since = now - window
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.failed_at < since))
-    failures = session.scalars(
-        select(LoginFailure.failed_at).where(LoginFailure.email == email).order_by(LoginFailure.failed_at)
-    ).all()
-    if len(failures) >= max_failures:
-        wait = failures[-max_failures] + window - now
-        return SignIn(None, retry_after_seconds=max(1, int(wait.total_seconds()) + 1))
-    account = session.scalar(select(Account).where(Account.email == email))
-    if _password_matches(account.password_hash if account else _DUMMY_HASH, password) and account:
-        session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        if _hasher.check_needs_rehash(account.password_hash):
-            account.password_hash = hash_password(password)
-        return SignIn(account)
-    session.add(LoginFailure(email=email, failed_at=now))
-    return SignIn(None)
+    with db.transaction() as session:
+        wait = limits.count_attempt(session, email, address)
+        account = session.scalar(select(Account).where(Account.email == email))
+    if wait:
+        return SignIn(None, retry_after_seconds=wait)
+    if not (_password_matches(account.password_hash if account else _DUMMY_HASH, password) and account):
+        return SignIn(None)
+    rehashed = hash_password(password) if _hasher.check_needs_rehash(account.password_hash) else None
+    with db.transaction() as session:
+        limits.forgive(session, email, address)
+        if rehashed:
+            session.execute(update(Account).where(Account.id == account.id).values(password_hash=rehashed))
+        return SignIn(principal_for(session, account))
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
@@ -108,7 +107,10 @@ ASSIGNABLE_ROLES = ("coordinator", "admin", "customer", "employer")
 
 def set_roles(session: Session, account_id: int, roles: list[str], by: Principal) -> Account:
     """Replace an account's staff and customer roles (an administrator's job); membership roles stay."""
-    account = get_account(session, account_id)
+    # Locked: an admission granting the member role at the same moment must not be overwritten.
+    account = locked(session, Account, account_id)
+    if account is None:
+        raise NotFound(f"There is no account {account_id}.")
     if account_id == by.account_id and "admin" not in roles:
         raise Conflict("You cannot take away your own admin role: ask another administrator.")
     kept = set(account.roles) & set(MEMBERSHIP_ROLES)
@@ -116,12 +118,20 @@ def set_roles(session: Session, account_id: int, roles: list[str], by: Principal
     return account
 
 
-def change_password(session: Session, account_id: int, current: str, new: str) -> None:
-    """Change one's own password, proving the current one first."""
-    account = get_account(session, account_id)
+def change_password(db: Database, account_id: int, current: str, new: str, limits: SignInLimits,
+                    address: str | None = None) -> None:
+    """Change one's own password, proving the current one first, within the sign-in limits."""
+    with db.transaction() as session:
+        account = get_account(session, account_id)
+        wait = limits.count_attempt(session, account.email, address)
+    if wait:
+        raise TooManyRequests("Too many wrong passwords; try again later.", headers={"Retry-After": str(wait)})
     if not _password_matches(account.password_hash, current):
         raise Forbidden("The current password is not right.")
-    account.password_hash = hash_password(new)
+    new_hash = hash_password(new)
+    with db.transaction() as session:
+        limits.forgive(session, account.email, address)
+        session.execute(update(Account).where(Account.id == account_id).values(password_hash=new_hash))
 
 
 def reset_password(session: Session, email: str, new: str) -> Account:
@@ -131,7 +141,7 @@ def reset_password(session: Session, email: str, new: str) -> Account:
     if account is None:
         raise NotFound(f"There is no account {email}.")
     account.password_hash = hash_password(new)
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    sign_in_limits.forget(session, email)
     return account
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.members import accounts, membership, record, schemas
 from services.members.models import Member
+from services.members.sign_in_limits import SignInLimits
 from shared.auth import current_principal, jwks, requires
 from shared.errors import NotFound, TooManyRequests, Unauthorized
 from shared.http import paginate
@@ -56,10 +55,9 @@ class MyPassword(MethodView):
     @accounts_blp.response(204)
     def post(self, body):
         """Change your password (give the current one too)."""
-        session = db_session()
-        accounts.change_password(session, current_principal().account_id, body["current_password"],
-                                 body["new_password"])
-        session.commit()
+        accounts.change_password(runtime().db, current_principal().account_id, body["current_password"],
+                                 body["new_password"], SignInLimits.from_settings(runtime().settings),
+                                 request.remote_addr)
 
 
 @accounts_blp.route("/accounts/<int:account_id>/roles")
@@ -83,18 +81,14 @@ class Tokens(MethodView):
     @accounts_blp.alt_response(429, description="Too many failed attempts for this account; wait.")
     def post(self, body):
         """Sign in: exchange an email and password for an access token."""
-        session = db_session()
-        settings = runtime().settings
-        result = accounts.sign_in(session, body["email"], body["password"], settings.login_max_failures,
-                                  dt.timedelta(minutes=settings.login_window_minutes))
-        session.commit()
+        result = accounts.sign_in(runtime().db, body["email"], body["password"],
+                                  SignInLimits.from_settings(runtime().settings), request.remote_addr)
         if result.retry_after_seconds:
             raise TooManyRequests("Too many failed sign-in attempts; try again later.",
                                   headers={"Retry-After": str(result.retry_after_seconds)})
-        if result.account is None:
+        if result.principal is None:
             raise Unauthorized("Wrong email or password.")
-        principal = accounts.principal_for(session, result.account)
-        token, lifetime = current_app.extensions["coop_issuer"].issue(principal)
+        token, lifetime = current_app.extensions["coop_issuer"].issue(result.principal)
         return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
 

@@ -9,7 +9,7 @@ from services.members.accounts import grant_role, revoke_role
 from services.members.events import OUTBOX
 from services.members.models import Account, Member, RecordAccess, StatusChange
 from shared.auth import Principal
-from shared.db import next_number, utcnow
+from shared.db import locked, next_number, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 SHARE_PENCE = 100  # one £1 share per member, whatever its size: one member, one vote
@@ -40,6 +40,7 @@ def apply_for_membership(
     description: str = "", how_they_came: str = "",
 ) -> Member:
     """Record an application: a person for a producer business, or an organisation as an agency."""
+    locked(session, Account, account.id)  # one application at a time per account
     existing = session.scalar(select(Member).where(Member.account_id == account.id))
     if existing is not None:
         if existing.status not in FINISHED:
@@ -62,9 +63,23 @@ def get_member(session: Session, member_id: int) -> Member:
     return member
 
 
+def member_to_change(session: Session, member_id: int) -> Member:
+    """Return a member locked until the transaction ends, with its account (in that order, always).
+
+    Every change that reads a member's status or profile and then writes is made on this, so two
+    coordinators admitting one applicant at once are one after the other: the second finds her active.
+    The account is locked too, because admission and leaving change its roles, as an administrator may.
+    """
+    member = locked(session, Member, member_id)
+    if member is None:
+        raise NotFound(f"There is no member {member_id}.")
+    locked(session, Account, member.account_id)
+    return member
+
+
 def change_status(session: Session, member_id: int, action: str, by: Principal, reason: str = "") -> Member:
     """Move a member through admit, decline, suspend, reinstate or leave; record and publish it."""
-    member = get_member(session, member_id)
+    member = member_to_change(session, member_id)
     if action == "leave" and not by.has_any("coordinator") and member.account_id != by.account_id:
         raise Forbidden("Only the member or a coordinator can record that a member leaves.")
     if action in ("decline", "suspend") and not reason.strip():
@@ -106,7 +121,7 @@ def _event_data(member: Member, event_type: str, when) -> dict:
 
 def update_profile(session: Session, member_id: int, by: Principal, changes: dict) -> Member:
     """Change a member's public profile (name, sectors, description); publish it once admitted."""
-    member = get_member(session, member_id)
+    member = member_to_change(session, member_id)
     ensure_self_or_coordinator(member, by)
     if member.status in FINISHED:
         raise Conflict(f"A member who is {member.status} cannot change their profile.")
@@ -122,7 +137,7 @@ def update_profile(session: Session, member_id: int, by: Principal, changes: dic
 
 def ask_for_job_brokering(session: Session, member_id: int, by: Principal) -> Member:
     """Record that self-employment is not for this member, and ask the brokering service for help."""
-    member = get_member(session, member_id)
+    member = member_to_change(session, member_id)
     if member.account_id != by.account_id:
         raise Forbidden("Only the member themselves can ask for job brokering.")
     if member.kind != "producer" or member.status != "active":

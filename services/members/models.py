@@ -27,14 +27,19 @@ class Account(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LoginFailure(Base):
-    """A failed sign-in, by the email tried (known or not), for rate limiting."""
+class SignInLimit(Base):
+    """Attempts to prove a password for one email or from one client address, in a fixed window.
 
-    __tablename__ = "login_failures"
+    One row per key, counted by a single upsert, so concurrent attempts each get their own number and
+    no more than the limit are ever checked (a count of rows read and then added to let twice as many
+    through on PostgreSQL).
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    __tablename__ = "sign_in_limits"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # email:<address> | address:<ip>
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Member(Base):

@@ -71,17 +71,18 @@ def test_create_account_makes_the_first_administrator(run, members_runtime):
 
 def test_reset_password_sets_a_new_one_and_lifts_a_lockout(run, members_runtime):
     from services.members import accounts
+    from services.members.sign_in_limits import SignInLimits
 
     run("create-account", "--email", "jo@coop.example", "--name", "Jo", "--role", "coordinator",
         "--password", "the first password")
-    with members_runtime.db.transaction() as session:
-        for _ in range(5):
-            accounts.sign_in(session, "jo@coop.example", "wrong", 5, dt.timedelta(minutes=15))
+    limits = SignInLimits(per_email=5, per_address=100, window=dt.timedelta(minutes=15))
+    for _ in range(5):
+        accounts.sign_in(members_runtime.db, "jo@coop.example", "wrong", limits)
+    assert accounts.sign_in(members_runtime.db, "jo@coop.example", "the first password", limits).retry_after_seconds
     result = run("reset-password", "--email", "jo@coop.example", "--password", "a second password")
     assert result.exit_code == 0, result.output
-    with members_runtime.db.transaction() as session:
-        signed_in = accounts.sign_in(session, "jo@coop.example", "a second password", 5, dt.timedelta(minutes=15))
-        assert signed_in.account is not None
+    signed_in = accounts.sign_in(members_runtime.db, "jo@coop.example", "a second password", limits)
+    assert signed_in.principal is not None
 
 
 def test_reset_password_of_an_unknown_account_fails(run, members_runtime):
