@@ -166,6 +166,36 @@ def rebuild_record():
     click.echo(f"the member's record was made again from {applied} events")
 
 
+@main.group()
+def reconcile():
+    """Compare the books with what outside parties hold."""
+
+
+@reconcile.command("payments")
+def reconcile_payments():
+    """Compare the payment provider's ledger with the marketplace's payments and refunds (nightly).
+
+    Prints every difference (a capture with no payment, a refund over a seller's share, totals per
+    order that disagree, an attempt left pending) and exits 1 if there is any.
+    """
+    import datetime as dt
+
+    from services.marketplace.reconciliation import reconcile as compare
+
+    settings = Settings.from_env()
+    runtime = _prepared_runtime("marketplace", settings)
+    try:
+        with runtime.db.reader() as session:
+            found = compare(session, runtime.payment_provider,
+                            dt.timedelta(seconds=settings.payment_attempt_timeout_seconds))
+    finally:
+        runtime.db.dispose()
+    for difference in found:
+        click.echo(difference)
+    click.echo(f"{len(found)} difference(s) between the provider's ledger and the marketplace's books")
+    raise SystemExit(1 if found else 0)
+
+
 @main.command("create-account")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True)

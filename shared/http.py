@@ -13,6 +13,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -192,6 +193,13 @@ def install_error_handlers(app: Flask) -> None:
                                                                        "error": str(error.orig)[:200]})
         return problem(409, "Conflict", "The same thing was done at the same moment by another request; "
                        "nothing was saved by this one. Reload to see the result.")
+
+    @app.errorhandler(PoolTimeout)
+    def too_busy(_error):
+        # Every connection of the pool was in use for the whole pool timeout: nothing was begun.
+        log.warning("no database connection free", extra={"path": request.path})
+        return problem(503, "Service Unavailable", "The service is too busy just now; nothing was saved. "
+                       "Try again in a moment.", headers={"Retry-After": "5"})
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

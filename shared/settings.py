@@ -37,6 +37,9 @@ class Settings:
     # Per-category rates, e.g. "catering=5,cards=12" (percent); other categories use the default.
     commission_by_category: dict[str, int] = dataclasses.field(default_factory=dict)
     order_pay_minutes: int = 30
+    # A payment or refund still pending after this long was cut off (longer than any request lives): the
+    # marketplace worker asks the provider what became of it and records that.
+    payment_attempt_timeout_seconds: int = 120
     # Event delivery: retries in the consumer before a message is parked as a dead letter.
     handler_max_attempts: int = 5
     handler_backoff_seconds: float = 0.2
@@ -136,6 +139,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "commission_rate_percent": ("COOP_COMMISSION_RATE_PERCENT", int),
     "commission_by_category": ("COOP_COMMISSION_BY_CATEGORY", _rates),
     "order_pay_minutes": ("COOP_ORDER_PAY_MINUTES", int),
+    "payment_attempt_timeout_seconds": ("COOP_PAYMENT_ATTEMPT_TIMEOUT_SECONDS", int),
     "handler_max_attempts": ("COOP_HANDLER_MAX_ATTEMPTS", int),
     "handler_backoff_seconds": ("COOP_HANDLER_BACKOFF_SECONDS", float),
     "delivery_limit": ("COOP_DELIVERY_LIMIT", int),

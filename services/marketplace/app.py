@@ -10,6 +10,7 @@ from services.marketplace.ledger_store import SqlLedger
 from services.marketplace.models import Base
 from services.marketplace.orders import expire_unpaid_job
 from services.marketplace.pages import pages_blp
+from services.marketplace.paying import settle_interrupted_job
 from services.marketplace.payments import TestModeProvider
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
@@ -18,8 +19,10 @@ NAME = "marketplace"
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
-    """Assemble the marketplace's database, relay, consumer, unpaid-order expiry and payment provider."""
-    runtime = ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[expire_unpaid_job])
+    """Assemble the marketplace's database, relay, consumer, periodic jobs (unpaid orders, interrupted payments)
+    and payment provider."""
+    runtime = ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS,
+                             periodic_jobs=[expire_unpaid_job, settle_interrupted_job])
     # The built-in provider behaves like a card processor's test mode; a real one plugs in here. Its
     # ledger is in the database, outside the request's transaction, so that every worker process sees it.
     runtime.payment_provider = TestModeProvider(SqlLedger(runtime.db))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.marketplace.listings import visible_listing
+from services.marketplace.listings import clashing_booking, visible_listing
 from services.marketplace.models import CartLine, Seller
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -32,6 +32,8 @@ def add_to_cart(session: Session, by: Principal, listing_id: int, quantity: int 
             raise NotFound(f"Listing {listing_id} has no slot {slot_id}.")
         if slot.booked_by_order_id is not None:
             raise Conflict("That time is already booked.")
+        if clashing_booking(session, listing, slot_id):
+            raise Conflict("That time overlaps another booking of this member's; choose another time.")
         quantity = 1
     same_item = CartLine.variant_id == variant_id if variant_id is not None else CartLine.slot_id == slot_id
     line = session.scalar(select(CartLine).where(CartLine.account_id == by.account_id, same_item))
@@ -56,9 +58,12 @@ def _pick_variant(listing, variant_id: int | None) -> int:
     return variant_id
 
 
-def cart_lines(session: Session, by: Principal) -> list[CartLine]:
-    return list(session.scalars(select(CartLine).where(CartLine.account_id == by.account_id)
-                                .order_by(CartLine.id)))
+def cart_lines(session: Session, by: Principal, lock: bool = False) -> list[CartLine]:
+    """Return the caller's cart; ``lock`` holds its lines until the transaction ends (checkout)."""
+    statement = select(CartLine).where(CartLine.account_id == by.account_id).order_by(CartLine.id)
+    if lock:
+        statement = statement.with_for_update(of=CartLine).execution_options(populate_existing=True)
+    return list(session.scalars(statement))
 
 
 def remove_from_cart(session: Session, by: Principal, line_id: int) -> None:

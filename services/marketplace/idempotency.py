@@ -14,6 +14,7 @@ from services.marketplace.models import IdempotentRequest
 from shared.errors import Unprocessable
 
 MAX_KEY_LENGTH = 200
+UNANSWERED = 0  # the status of a request whose work has begun and not finished
 
 
 def once(session: Session, account_id: int, key: str | None, endpoint: str, request: dict,
@@ -22,7 +23,9 @@ def once(session: Session, account_id: int, key: str | None, endpoint: str, requ
 
     The key's row is written before the work, so a concurrent duplicate waits on it (PostgreSQL) or
     on the write lock (SQLite) and then finds the first answer. A request that fails stores nothing:
-    its retry runs again.
+    its retry runs again. Work that commits part-way (a payment commits its attempt before the
+    provider is asked) leaves the row without an answer until it finishes; a retry meanwhile, or
+    after a crash, runs the work again, which resumes it (see ``paying``).
     """
     if key is None:
         return run()
@@ -31,21 +34,21 @@ def once(session: Session, account_id: int, key: str | None, endpoint: str, requ
     fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
     stored = _stored(session, account_id, key, endpoint)
     if stored is None:
-        row = IdempotentRequest(account_id=account_id, key=key, endpoint=endpoint, request_hash=fingerprint,
-                                status_code=0, response={})
+        stored = IdempotentRequest(account_id=account_id, key=key, endpoint=endpoint, request_hash=fingerprint,
+                                   status_code=UNANSWERED, response={})
         try:
             with session.begin_nested():
-                session.add(row)
+                session.add(stored)
         except IntegrityError:
             stored = _stored(session, account_id, key, endpoint)
-        else:
-            status, body = run()
-            row.status_code, row.response = status, body
-            session.flush()
-            return status, body
     if stored.request_hash != fingerprint:
         raise Unprocessable("This Idempotency-Key was already used for a different request.")
-    return stored.status_code, stored.response
+    if stored.status_code != UNANSWERED:
+        return stored.status_code, stored.response
+    status, body = run()
+    stored.status_code, stored.response = status, body
+    session.flush()
+    return status, body
 
 
 def _stored(session: Session, account_id: int, key: str, endpoint: str) -> IdempotentRequest | None:

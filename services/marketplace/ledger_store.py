@@ -1,7 +1,7 @@
 """Keep the test-mode payment provider's ledger in a database, shared by every process of the service.
 
 ``SqlLedger`` has the interface ``TestModeProvider`` uses from ``TestModeLedger`` (a ``lock`` and the
-``idempotency``, ``authorisations``, ``status``, ``captures`` and ``refunded_pence`` mappings, and a
+``idempotency``, ``authorisations``, ``status``, ``captures``, ``refunded_pence`` and ``refunds`` mappings, and a
 ``secret``), but its state lives in the ``payment_ledger`` table, so a payment taken in one worker can be
 refunded by another and an idempotent retry is recognised whichever worker it reaches.
 
@@ -23,8 +23,9 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, make_url, select
+from sqlalchemy import Connection, Engine, create_engine, delete, func, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from services.marketplace.models import PaymentLedgerEntry
 from services.marketplace.payments import Authorisation, Capture, PaymentDeclined, Refund, Void
@@ -52,6 +53,7 @@ class SqlLedger:
         self.status = _Entries(self, "status")
         self.captures = _Entries(self, "capture")
         self.refunded_pence = _Entries(self, "refunded")
+        self.refunds = _Entries(self, "refund")
         self.idempotency = _Entries(self, "idempotency")
 
     @property
@@ -197,9 +199,14 @@ def decode(value: Any) -> Any:
 
 
 def _ledger_engine(db: Database) -> Engine:
-    """The service's engine on PostgreSQL; on SQLite, an engine on a file beside the service's database."""
+    """An engine of its own: on the service's database on PostgreSQL, on a file beside it on SQLite.
+
+    Its own connections, as a processor has: requests waiting for the service's pool must never leave
+    the provider without a connection to finish the call they wait behind. Opened per call (NullPool),
+    so that a runtime leaves none open when it stops.
+    """
     if not db.is_sqlite:
-        return db.engine
+        return create_engine(db.url, poolclass=NullPool)
     url = make_url(db.url)
     if not url.database or url.database == ":memory:":
         raise ValueError("the SQL payment ledger needs a database file, not an in-memory SQLite database")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.marketplace.events import OUTBOX
 from services.marketplace.models import Listing, Seller, Slot, Variant
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 CATEGORIES = ("cards", "jewellery", "catering", "fashion", "crafts", "grooming", "home", "other")
@@ -31,8 +31,8 @@ def seller_of(session: Session, by: Principal) -> Seller:
 
 
 def own_listing(session: Session, listing_id: int, by: Principal) -> Listing:
-    """Return one of the caller's listings; another member's is refused."""
-    listing = session.get(Listing, listing_id)
+    """Return one of the caller's listings to change, locked until the transaction ends; another's is refused."""
+    listing = locked(session, Listing, listing_id)
     if listing is None:
         raise NotFound(f"There is no listing {listing_id}.")
     seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
@@ -132,6 +132,21 @@ def change_status(session: Session, listing_id: int, by: Principal, action: str)
         "category": listing.category, "occurred_at": utcnow(),
     })
     return listing
+
+
+# The schemas' longest service: a booking that began this long before a slot may still be running.
+LONGEST_SERVICE = dt.timedelta(days=1)
+
+
+def clashing_booking(session: Session, listing: Listing, slot_id: int) -> bool:
+    """Tell whether another of the seller's booked slots overlaps this one (one person, one place at a time)."""
+    slot = next(slot for slot in listing.slots if slot.id == slot_id)
+    starts, ends = slot.starts_at, slot.starts_at + dt.timedelta(minutes=listing.duration_minutes)
+    booked = session.execute(
+        select(Slot.starts_at, Listing.duration_minutes).join(Listing, Listing.id == Slot.listing_id)
+        .where(Listing.seller_id == listing.seller_id, Slot.id != slot_id, Slot.booked_by_order_id.is_not(None),
+               Slot.starts_at < ends, Slot.starts_at > starts - LONGEST_SERVICE))
+    return any(other_start + dt.timedelta(minutes=minutes) > starts for other_start, minutes in booked)
 
 
 # The catalogue counts and pages through at most this many matches of one browse or search.

@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DDL, JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    DDL,
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
@@ -221,6 +233,40 @@ class Payment(Base):
     paid_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PaymentAttempt(Base):
+    """Money asked of the payment provider: written before it is asked, settled after.
+
+    A capture attempt is written under the order's lock and committed before any money moves, so a
+    second attempt at the same order is refused first; a refund attempt likewise under its share's lock,
+    holding its amount against what is left of the share. A process that dies between asking and
+    recording leaves the attempt pending: it says what was asked and under which key, and the provider
+    is asked again with that key (``paying.settle_interrupted``).
+    """
+
+    __tablename__ = "payment_attempts"
+    __table_args__ = (
+        # The last guard: one capture of an order in flight or taken, whatever gets past the lock.
+        Index("uq_payment_attempts_live_capture", "order_id", unique=True,
+              postgresql_where=text("kind = 'capture' AND status IN ('pending', 'succeeded')"),
+              sqlite_where=text("kind = 'capture' AND status IN ('pending', 'succeeded')")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # capture | refund
+    seller_id: Mapped[int | None] = mapped_column(Integer)  # a refund's share
+    amount_pence: Mapped[int] = mapped_column(Integer, CheckConstraint("amount_pence > 0", name="attempt_positive"))
+    # The caller's request (account and Idempotency-Key); the provider is asked under provider_key.
+    request_key: Mapped[str] = mapped_column(String(300), index=True)
+    provider_key: Mapped[str] = mapped_column(String(400), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending|succeeded|declined|failed
+    outcome: Mapped[str] = mapped_column(Text, default="")  # a decline's code, an error, how it was settled
+    by_account_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class ShareRefund(Base):
     """Part or all of a seller's share given back: the commission and net it reverses."""
 
@@ -232,7 +278,8 @@ class ShareRefund(Base):
     gross_pence: Mapped[int] = mapped_column(Integer)
     commission_pence: Mapped[int] = mapped_column(Integer)
     net_pence: Mapped[int] = mapped_column(Integer)
-    provider_refund_id: Mapped[str] = mapped_column(String(100))
+    # Unique: one refund at the provider is recorded once, however many requests saw it come back.
+    provider_refund_id: Mapped[str] = mapped_column(String(100), unique=True)
     refunded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_account_id: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from services.marketplace import money
 from services.marketplace.cart import cart_lines, empty_cart
 from services.marketplace.events import OUTBOX
-from services.marketplace.models import Order, OrderEvent, OrderLine, Seller, SellerShare, Slot, Variant
+from services.marketplace.listings import clashing_booking
+from services.marketplace.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentAttempt,
+    Seller,
+    SellerShare,
+    Slot,
+    Variant,
+)
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
 # status -> the statuses it may move to
@@ -35,10 +45,19 @@ def commission_rates(settings) -> money.CommissionRates:
 
 def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_within: dt.timedelta,
              delivery_address: str = "") -> Order:
-    """Turn the caller's cart into one order, reserving stock and slots; all or nothing."""
-    lines = cart_lines(session, by)
+    """Turn the caller's cart into one order, reserving stock and slots; all or nothing.
+
+    The cart's lines are locked first, so the same cart checked out twice at once makes one order: the
+    second finds the cart emptied. Then, in one order (sellers, then variants and slots by id) so that
+    two checkouts never wait for each other in a circle, the sellers whose times are booked and the
+    stock of each line.
+    """
+    lines = cart_lines(session, by, lock=True)
     if not lines:
         raise Conflict("Your cart is empty.")
+    for seller_id in sorted({line.listing.seller_id for line in lines if line.slot_id is not None}):
+        locked(session, Seller, seller_id)  # one booking at a time for one person's hours
+    lines.sort(key=lambda line: (line.slot_id is None, line.slot_id or 0, line.variant_id or 0))
     buyer_member_id = _active_member_buying(session, by)
     order = Order(buyer_account_id=by.account_id, buyer_member_id=buyer_member_id, status="placed",
                   total_pence=0, pay_by=utcnow() + pay_within, delivery_address=delivery_address)
@@ -69,6 +88,9 @@ def _reserve(session: Session, line, order_id: int) -> None:
     # One conditional UPDATE is the whole guard: the database checks and takes the stock in one step,
     # so concurrent buyers cannot both see the last item.
     if line.slot_id is not None:
+        if clashing_booking(session, line.listing, line.slot_id):
+            raise Conflict(f"'{line.listing.title}' cannot be booked then: {line.listing.seller.shop_name} "
+                           "is booked for another service at that time.")
         taken = session.execute(update(Slot).where(Slot.id == line.slot_id, Slot.booked_by_order_id.is_(None))
                                 .values(booked_by_order_id=order_id))
         if taken.rowcount != 1:
@@ -113,6 +135,18 @@ def get_order(session: Session, order_id: int, by: Principal) -> Order:
     return order
 
 
+def order_to_change(session: Session, order_id: int, by: Principal) -> Order:
+    """Return an order to change, locked until the transaction ends and read afresh (else as get_order).
+
+    Every change to an order starts here, so pay, cancel, confirm, refund and the expiry job each
+    decide on the order one after another; its shares, payment and attempts are locked after it.
+    """
+    order = locked(session, Order, order_id)
+    if order is None or not _may_see(session, order, by):
+        raise NotFound(f"There is no order {order_id}.")
+    return order
+
+
 def _may_see(session: Session, order: Order, by: Principal) -> bool:
     if order.buyer_account_id == by.account_id or by.has_any("coordinator"):
         return True
@@ -148,20 +182,32 @@ def _record(session, order: Order, from_status, to_status: str, by_account_id, n
 
 def cancel(session: Session, order_id: int, by: Principal) -> Order:
     """Cancel an unpaid order (its buyer or a coordinator); its stock and slots are released."""
-    order = get_order(session, order_id, by)
+    order = order_to_change(session, order_id, by)
     if order.buyer_account_id != by.account_id and not by.has_any("coordinator"):
         raise Forbidden("Only the buyer or a coordinator can cancel an order.")
     if order.status != "placed":
         raise Conflict("Only an unpaid order can be cancelled; a paid one is refunded.")
+    if _payment_in_flight(session, order.id):
+        raise Conflict("A payment for this order is being made just now; it can be refunded once paid.")
     return move(session, order, "cancelled", by.account_id)
+
+
+def _payment_in_flight(session: Session, order_id: int) -> bool:
+    return session.scalar(select(exists().where(*_capture_pending(order_id))))
+
+
+def _capture_pending(order_id):
+    return (PaymentAttempt.order_id == order_id, PaymentAttempt.kind == "capture",
+            PaymentAttempt.status == "pending")
 
 
 def confirm(session: Session, order_id: int, by: Principal) -> Order:
     """Confirm a seller's part of a paid order is dispatched or booked; the order is confirmed with the last.
 
-    A seller confirms their own part; a coordinator confirms every part at once.
+    A seller confirms their own part; a coordinator confirms every part at once. The order's lock
+    makes the sellers confirm one after another, so exactly one of them is the last.
     """
-    order = get_order(session, order_id, by)
+    order = order_to_change(session, order_id, by)
     if order.status != "paid":
         raise Conflict(f"A {order.status} order cannot be confirmed.")
     if by.has_any("coordinator"):
@@ -183,7 +229,7 @@ def confirm(session: Session, order_id: int, by: Principal) -> Order:
 
 def fulfil(session: Session, order_id: int, by: Principal) -> Order:
     """Record that the buyer received the order (its buyer or a coordinator)."""
-    order = get_order(session, order_id, by)
+    order = order_to_change(session, order_id, by)
     if order.buyer_account_id != by.account_id and not by.has_any("coordinator"):
         raise Forbidden("The buyer or a coordinator says an order was received.")
     return move(session, order, "fulfilled", by.account_id)
@@ -192,8 +238,12 @@ def fulfil(session: Session, order_id: int, by: Principal) -> Order:
 def expire_unpaid(session: Session, now: dt.datetime | None = None) -> list[int]:
     """Cancel the orders not paid in time, giving their stock and slots back; return their ids."""
     now = now or utcnow()
-    due = session.scalars(select(Order).where(Order.status == "placed", Order.pay_by <= now)
-                          .order_by(Order.id).with_for_update(skip_locked=True)).all()
+    # SKIP LOCKED: an order being paid just now is locked, and is looked at again next time; one whose
+    # payment is in flight waits for its answer (or for paying.settle_interrupted).
+    due = session.scalars(select(Order).where(Order.status == "placed", Order.pay_by <= now,
+                                              ~exists().where(*_capture_pending(Order.id)))
+                          .order_by(Order.id).with_for_update(of=Order, skip_locked=True)
+                          .execution_options(populate_existing=True)).all()
     for order in due:
         move(session, order, "cancelled", None, note="not paid in time")
     return [order.id for order in due]

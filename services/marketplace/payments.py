@@ -130,6 +130,20 @@ class PaymentProvider(Protocol):
     def void(self, authorisation_id: str, idempotency_key: str) -> Void:
         """Release an authorisation that was not captured."""
 
+    def lookup(self, idempotency_key: str) -> Authorisation | Capture | Refund | Void | None:
+        """Return what a request made with this key did, or None if none was made (or it was declined)."""
+
+    def statement(self) -> ProviderStatement:
+        """Return every capture and refund the provider holds, for reconciliation with our books."""
+
+
+@dataclass(frozen=True)
+class ProviderStatement:
+    """What the provider says it took and gave back: a processor's settlement report."""
+
+    captures: list[Capture]
+    refunds: list[Refund]
+
 
 class TestModeLedger:
     """Hold a test-mode provider's state in memory, shared by every thread of one process.
@@ -146,6 +160,7 @@ class TestModeLedger:
         self.status: dict[str, str] = {}  # authorisation id -> authorised | captured | voided
         self.captures: dict[str, Capture] = {}
         self.refunded_pence: dict[str, int] = {}  # capture id -> refunded so far
+        self.refunds: dict[str, Refund] = {}
         # key -> (fingerprint of the request, its result or the decline it raised)
         self.idempotency: dict[str, tuple[tuple, object]] = {}
         # Cards are compared by a keyed hash, so the ledger holds no card number, not even hashed plainly.
@@ -187,6 +202,19 @@ class TestModeProvider:
         """Release an authorisation that was not captured."""
         request = ("void", authorisation_id)
         return self._once(idempotency_key, request, lambda: self._void(authorisation_id))
+
+    def lookup(self, idempotency_key: str) -> Authorisation | Capture | Refund | Void | None:
+        """Return what a request made with this key did, or None if none was made (or it was declined)."""
+        with self.ledger.lock:
+            found = self.ledger.idempotency.get(idempotency_key)
+        if found is None or isinstance(found[1], PaymentDeclined):
+            return None
+        return found[1]
+
+    def statement(self) -> ProviderStatement:
+        """Return every capture and refund the provider holds, for reconciliation with our books."""
+        with self.ledger.lock:
+            return ProviderStatement(list(self.ledger.captures.values()), list(self.ledger.refunds.values()))
 
     def _once(self, key: str, request: tuple, perform: Callable[[], T]) -> T:
         if not isinstance(key, str) or not key.strip():
@@ -236,7 +264,9 @@ class TestModeProvider:
         if amount_pence > remaining:
             raise AmountTooLarge(f"cannot refund {amount_pence}p: {remaining}p of the capture is left to refund")
         self.ledger.refunded_pence[capture_id] += amount_pence
-        return Refund(_new_id("re"), capture_id, amount_pence)
+        refund = Refund(_new_id("re"), capture_id, amount_pence)
+        self.ledger.refunds[refund.id] = refund
+        return refund
 
     def _void(self, authorisation_id: str) -> Void:
         self._open_authorisation(authorisation_id)
