@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.consumer import Subscription
-from shared.db import UTCDateTime
+from shared.db import UTCDateTime, locked
 from shared.events import Envelope, TolerantSchema
 
 
@@ -70,7 +70,7 @@ def member_subscriptions(model, name_field: str = "name",
 
     def admit(session: Session, event: Envelope) -> None:
         data = event.data
-        member = session.get(model, data["member_id"])
+        member = locked(session, model, data["member_id"])
         if member is None:
             member = model(member_id=data["member_id"])
             session.add(member)
@@ -107,7 +107,9 @@ def member_subscriptions(model, name_field: str = "name",
         member.profile_changed_at = event.data["occurred_at"]
 
     def _known(session: Session, event: Envelope):
-        member = session.get(model, event.data["member_id"])
+        # Locked: with competing consumers, two events about one member can be handled at once, and
+        # the clock comparison must see the other's write.
+        member = locked(session, model, event.data["member_id"])
         if member is None:
             raise MemberNotKnownYet(f"member {event.data['member_id']} has not been admitted here yet")
         return member

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from services.marketplace.listings import clashing_booking, visible_listing
 from services.marketplace.models import CartLine, Seller
 from shared.auth import Principal
+from shared.db import hold_lock
 from shared.errors import Conflict, NotFound, Unprocessable
 
 MAX_QUANTITY = 100
@@ -16,6 +17,8 @@ MAX_QUANTITY = 100
 def add_to_cart(session: Session, by: Principal, listing_id: int, quantity: int = 1,
                 variant_id: int | None = None, slot_id: int | None = None) -> CartLine:
     """Put a variant of goods (with a quantity) or a service slot into the caller's cart."""
+    # One change at a time to one cart: two adds of the same item at once must add up, not overwrite.
+    hold_lock(session, f"cart:{by.account_id}")
     listing = visible_listing(session, listing_id)
     own = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
     if own == listing.seller_id:
@@ -58,12 +61,9 @@ def _pick_variant(listing, variant_id: int | None) -> int:
     return variant_id
 
 
-def cart_lines(session: Session, by: Principal, lock: bool = False) -> list[CartLine]:
-    """Return the caller's cart; ``lock`` holds its lines until the transaction ends (checkout)."""
-    statement = select(CartLine).where(CartLine.account_id == by.account_id).order_by(CartLine.id)
-    if lock:
-        statement = statement.with_for_update(of=CartLine).execution_options(populate_existing=True)
-    return list(session.scalars(statement))
+def cart_lines(session: Session, by: Principal) -> list[CartLine]:
+    return list(session.scalars(select(CartLine).where(CartLine.account_id == by.account_id)
+                                .order_by(CartLine.id)))
 
 
 def remove_from_cart(session: Session, by: Principal, line_id: int) -> None:

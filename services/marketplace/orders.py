@@ -22,7 +22,7 @@ from services.marketplace.models import (
     Variant,
 )
 from shared.auth import Principal
-from shared.db import locked, utcnow
+from shared.db import hold_lock, locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
 # status -> the statuses it may move to
@@ -47,12 +47,13 @@ def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_
              delivery_address: str = "") -> Order:
     """Turn the caller's cart into one order, reserving stock and slots; all or nothing.
 
-    The cart's lines are locked first, so the same cart checked out twice at once makes one order: the
-    second finds the cart emptied. Then, in one order (sellers, then variants and slots by id) so that
+    The cart is locked first, so the same cart checked out twice at once makes one order: the second
+    finds the cart emptied. Then, in one order (sellers, then variants and slots by id) so that
     two checkouts never wait for each other in a circle, the sellers whose times are booked and the
     stock of each line.
     """
-    lines = cart_lines(session, by, lock=True)
+    hold_lock(session, f"cart:{by.account_id}")  # as adding to the cart does: nothing slips in meanwhile
+    lines = cart_lines(session, by)
     if not lines:
         raise Conflict("Your cart is empty.")
     for seller_id in sorted({line.listing.seller_id for line in lines if line.slot_id is not None}):

@@ -322,3 +322,12 @@ def test_a_cancel_is_refused_while_a_payment_is_being_made(market, sellers):
         session.execute(update(Order).values(pay_by=utcnow() - dt.timedelta(seconds=1)))
         assert expire_unpaid(session) == []
     assert pay(market, buyer, order["id"], key="another").status_code == 409
+
+
+def test_one_item_added_to_a_cart_many_times_at_once_adds_up_in_one_line(market, sellers, server):
+    buyer, listing = market.customer(), market.listing(sellers[0], stock=50)
+    answers = at_once([lambda: server.post("/cart/lines", {"listing_id": listing["id"], "quantity": 1},
+                                           buyer.headers)] * N)
+    assert statuses(answers) == {201: N}, statuses(answers)
+    lines = market.client.get("/cart", headers=buyer.headers).json["lines"]
+    assert [line["quantity"] for line in lines] == [N]
