@@ -13,7 +13,6 @@ import re
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.marketplace.listings import own_listing
@@ -85,9 +84,8 @@ def add_image(session: Session, listing_id: int, by: Principal, data: bytes, dec
     Ownership and the limit of images are checked before anything is written; the caller commits, and
     discards the file (``discard_image``) if the commit fails. Returns the listing and the file's name.
     """
-    listing = own_listing(session, listing_id, by)
-    # Locked, so that two uploads at once cannot pass the limit together.
-    current = session.scalar(select(Listing.images).where(Listing.id == listing.id).with_for_update()) or []
+    listing = own_listing(session, listing_id, by)  # locked: two uploads at once cannot pass the limit together
+    current = listing.images or []
     if len(current) >= MAX_IMAGES:
         raise Unprocessable(f"A listing may have at most {MAX_IMAGES} images.")
     name = store_image(data, declared_type, folder)

@@ -15,9 +15,12 @@ from shared.auth import Principal
 from shared.db import utcnow
 from tests.support import http
 from tests.support.cli import environment
+from tests.support.concurrency import N, Server, at_once, statuses
 from tests.support.factories import Coop
 from tests.support.http import free_port
 from tests.support.listener import Listener
+from tests.support.market import Market
+from tests.support.shopping import differences, payment_body, place_order
 from tests.support.waiting import wait_for
 
 
@@ -91,3 +94,28 @@ def test_the_worker_closes_a_proposal_when_its_time_passes_and_says_so_once(proc
     finally:
         listener.runtime.stop()
 
+
+
+@pytest.fixture
+def market(settings):
+    """The marketplace's runtime on the database the processes use, with factories for the set-up."""
+    from services.marketplace.app import build_runtime as build_market
+    from services.marketplace.app import create_app as create_market
+
+    runtime = build_market(settings)
+    yield Market(create_market(settings, runtime=runtime, start_relay=False), runtime)
+    runtime.stop()
+
+
+def test_one_order_paid_at_once_through_gunicorns_processes_and_threads_is_charged_once(processes, market):
+    seller, buyer = market.member(name="Paper Birds"), market.customer()
+    order = place_order(market, buyer, market.listing(seller))
+    port = free_port()
+    processes("serve", "marketplace", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4")
+    server = Server(f"http://127.0.0.1:{port}")
+    wait_for(lambda: http.ok(f"{server.base}/readyz"), timeout=60)
+    answers = at_once([lambda i=i: server.post(f"/orders/{order['id']}/payment", payment_body(),
+                                               {**buyer.headers, "Idempotency-Key": f"key-{i}"}) for i in range(N)])
+    assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
+    assert len(market.runtime.payment_provider.statement().captures) == 1
+    assert differences(market) == []
