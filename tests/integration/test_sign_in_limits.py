@@ -1,0 +1,56 @@
+"""Sign-in limits per client address, as well as per email: the address is the gateway's when behind it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from services.members.app import build_runtime, create_app
+from tests.support.factories import PASSWORD, Coop
+
+
+def allow_per_address(coop, monkeypatch, failures: int) -> None:
+    monkeypatch.setattr(coop.runtime, "settings",
+                        dataclasses.replace(coop.runtime.settings, login_max_failures_per_address=failures))
+
+
+def test_wrong_passwords_for_many_emails_from_one_address_are_limited(coop, monkeypatch):
+    allow_per_address(coop, monkeypatch, 8)
+    people = [coop.account("customer") for _ in range(4)]
+    answers = [coop.client.post("/tokens", json={"email": people[i % 4].email, "password": "not it"},
+                                environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code for i in range(12)]
+    assert answers == [401] * 8 + [429] * 4
+    elsewhere = coop.client.post("/tokens", json={"email": people[0].email, "password": PASSWORD},
+                                 environ_base={"REMOTE_ADDR": "192.0.2.8"})
+    assert elsewhere.status_code == 201
+
+
+def test_signing_in_with_the_right_password_does_not_use_up_the_addresss_allowance(coop, monkeypatch):
+    allow_per_address(coop, monkeypatch, 3)
+    person = coop.account("customer")
+    for _ in range(6):
+        answer = coop.client.post("/tokens", json={"email": person.email, "password": PASSWORD},
+                                  environ_base={"REMOTE_ADDR": "192.0.2.9"})
+        assert answer.status_code == 201
+
+
+@pytest.fixture
+def behind_the_gateway(settings):
+    """The members service told there is one proxy in front of it (COOP_PROXY_HOPS=1)."""
+    proxied = dataclasses.replace(settings, proxy_hops=1, login_max_failures_per_address=3)
+    runtime = build_runtime(proxied)
+    yield Coop(create_app(proxied, runtime=runtime, start_relay=False), runtime)
+    runtime.stop()
+
+
+def test_behind_the_gateway_the_forwarded_address_is_the_one_counted(behind_the_gateway):
+    coop = behind_the_gateway
+    people = [coop.account("customer") for _ in range(4)]
+
+    def attempt(person, address):
+        return coop.client.post("/tokens", json={"email": person.email, "password": "not it"},
+                                headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt(person, "198.51.100.4") for person in people] == [401, 401, 401, 429]
+    assert attempt(people[0], "198.51.100.5") == 401  # another client behind the same gateway
