@@ -72,6 +72,7 @@ def _begin_payment(session: Session, order_id: int, by: Principal, key: str) -> 
         raise Forbidden("Only the buyer pays for an order.")
     again = session.scalar(select(PaymentAttempt).where(PaymentAttempt.provider_key == key))
     if again is not None:
+        _same_order(again, order)
         return again  # the same request again: resume it, or give its answer
     if order.status != "placed":
         raise Conflict(f"A {order.status} order cannot be paid.")
@@ -84,6 +85,11 @@ def _begin_payment(session: Session, order_id: int, by: Principal, key: str) -> 
     session.add(attempt)
     session.flush()
     return attempt
+
+
+def _same_order(attempt: PaymentAttempt, order: Order) -> None:
+    if attempt.order_id != order.id:
+        raise Unprocessable("This Idempotency-Key was already used for another order.")
 
 
 def _capture_in_flight(session: Session, order_id: int) -> bool:
@@ -160,6 +166,7 @@ def _begin_refunds(session: Session, order_id: int, by: Principal, key: str, sel
     again = session.scalars(select(PaymentAttempt).where(PaymentAttempt.request_key == key)
                             .order_by(PaymentAttempt.id)).all()
     if again:
+        _same_order(again[0], order)
         return list(again)
     payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
     if payment is None or order.status not in PAID_STATUSES:

@@ -169,3 +169,15 @@ def test_a_refund_never_made_frees_its_amount_once_settled(market, seller):
                                headers={**coordinator.headers, "Idempotency-Key": "r2"})
     assert again.status_code == 200 and again.json["status"] == "refunded"
     assert differences(market) == []
+
+
+def test_a_key_used_for_one_order_cannot_pay_another(market, seller):
+    from shared.errors import Unprocessable
+
+    buyer = market.customer()
+    first = paid_order(market, buyer, market.listing(seller))
+    second = place_order(market, buyer, market.listing(seller, title="Wren card"))
+    with market.runtime.db.sessionmaker() as session, pytest.raises(Unprocessable):
+        paying.pay(session, second["id"], Principal(buyer.account_id, ("customer",)), CardDetails(**GOOD_CARD),
+                   market.runtime.payment_provider, f"{buyer.account_id}:pay-1")
+    assert order_status(market, first) == "paid" and order_status(market, second) == "placed"
