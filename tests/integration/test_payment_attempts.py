@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.marketplace import paying
 from services.marketplace.models import Order, PaymentAttempt
+from services.marketplace.orders import expire_unpaid
 from services.marketplace.payments import CardDetails
 from shared.auth import Principal
+from shared.db import utcnow
 from tests.support.shopping import GOOD_CARD, differences, outbox_count, paid_order, pay, place_order
 
 NOW = dt.timedelta(0)  # settle whatever is pending, however young
@@ -181,3 +183,17 @@ def test_a_key_used_for_one_order_cannot_pay_another(market, seller):
         paying.pay(session, second["id"], Principal(buyer.account_id, ("customer",)), CardDetails(**GOOD_CARD),
                    market.runtime.payment_provider, f"{buyer.account_id}:pay-1")
     assert order_status(market, first) == "paid" and order_status(market, second) == "placed"
+
+
+def test_a_cancel_is_refused_while_a_payment_is_being_made(market, seller):
+    buyer = market.customer()
+    order = place_order(market, buyer, market.listing(seller))
+    with market.runtime.db.transaction() as session:
+        session.add(PaymentAttempt(order_id=order["id"], kind="capture", amount_pence=order["total_pence"],
+                                   request_key="k", provider_key="k", by_account_id=buyer.account_id))
+    response = market.client.post(f"/orders/{order['id']}/cancel", headers=buyer.headers)
+    assert response.status_code == 409 and "being made" in response.json["detail"]
+    with market.runtime.db.transaction() as session:
+        session.execute(update(Order).values(pay_by=utcnow() - dt.timedelta(seconds=1)))
+        assert expire_unpaid(session) == []
+    assert pay(market, buyer, order["id"], key="another").status_code == 409

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from services.marketplace.models import Order, Payment, ShareRefund, Variant
 from services.marketplace.orders import expire_unpaid
@@ -22,7 +22,6 @@ from tests.support.shopping import (
     differences,
     outbox_count,
     paid_order,
-    pay,
     payment_body,
     place_order,
 )
@@ -306,22 +305,6 @@ def test_stock_edits_and_checkouts_at_once_never_make_stock_negative(market, sel
     assert no_server_errors(answers), statuses(answers)
     with market.runtime.db.sessionmaker() as session:
         assert session.scalar(select(Variant.stock).where(Variant.id == variant_id)) >= 0
-
-
-def test_a_cancel_is_refused_while_a_payment_is_being_made(market, sellers):
-    from services.marketplace.models import PaymentAttempt
-
-    buyer = market.customer()
-    order = place_order(market, buyer, market.listing(sellers[0]))
-    with market.runtime.db.transaction() as session:
-        session.add(PaymentAttempt(order_id=order["id"], kind="capture", amount_pence=order["total_pence"],
-                                   request_key="k", provider_key="k", by_account_id=buyer.account_id))
-    response = market.client.post(f"/orders/{order['id']}/cancel", headers=buyer.headers)
-    assert response.status_code == 409 and "being made" in response.json["detail"]
-    with market.runtime.db.transaction() as session:
-        session.execute(update(Order).values(pay_by=utcnow() - dt.timedelta(seconds=1)))
-        assert expire_unpaid(session) == []
-    assert pay(market, buyer, order["id"], key="another").status_code == 409
 
 
 def test_one_item_added_to_a_cart_many_times_at_once_adds_up_in_one_line(market, sellers, server):
