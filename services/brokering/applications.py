@@ -3,6 +3,9 @@
 An employer sees a disclosure only through ``shared_disclosure_for_employer``: after a conditional offer,
 while the job seeker's consent stands, and each reading is logged. Withdrawing consent deletes the
 shared copy at once. Copies are deleted a set time after the application is decided.
+
+Each change locks what it decides on before reading it, always in one order (vacancy, then job seeker,
+then application), so two changes at once are made one after the other and never deadlock.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from sqlalchemy.orm import Session
 from services.brokering import stages
 from services.brokering.disclosure import log_employer_reading
 from services.brokering.events import OUTBOX
-from services.brokering.jobseekers import get_seeker, is_self, own_profile
+from services.brokering.jobseekers import get_seeker, is_self, lock_profile, own_profile
 from services.brokering.models import Application, Consent, Disclosure, JobSeeker, SharedDisclosure, Vacancy
 from services.brokering.placements import start_placement
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
@@ -32,9 +35,11 @@ def apply(session: Session, by: Principal, vacancy_id: int, seeker_id: int | Non
         seeker = get_seeker(session, seeker_id, by)
     else:
         raise Forbidden("Only a coordinator puts someone else forward.")
+    # The vacancy, then the profile: a closing of either, or a new restriction, is seen here or waits.
+    vacancy = locked(session, Vacancy, vacancy_id)
+    lock_profile(session, seeker.id)
     if seeker.status != "open":
         raise Conflict("This profile is closed.")
-    vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:
         raise NotFound(f"There is no vacancy {vacancy_id}.")
     if vacancy.status != "open" or vacancy.closing_on < utcnow().date():
@@ -53,9 +58,16 @@ def apply(session: Session, by: Principal, vacancy_id: int, seeker_id: int | Non
     return application
 
 
-def get_application(session: Session, application_id: int, by: Principal) -> tuple[Application, str]:
-    """Return an application the caller is part of, and as whom: job_seeker, employer or coordinator."""
-    application = session.get(Application, application_id)
+def get_application(session: Session, application_id: int, by: Principal,
+                    for_update: bool = False) -> tuple[Application, str]:
+    """Return an application the caller is part of, and as whom: job_seeker, employer or coordinator.
+
+    ``for_update`` reads it afresh and locks it until commit, for a change decided on its stage or consent.
+    """
+    if for_update:
+        application = locked(session, Application, application_id)
+    else:
+        application = session.get(Application, application_id)
     if application is None:
         raise NotFound(f"There is no application {application_id}.")
     return application, _actor(application, by)
@@ -64,7 +76,7 @@ def get_application(session: Session, application_id: int, by: Principal) -> tup
 def move(session: Session, by: Principal, application_id: int, target: str, *, reason: str | None = None,
          start_on: dt.date | None = None) -> Application:
     """Move an application to another stage, if the caller may; accepting an offer starts a placement."""
-    application, actor = get_application(session, application_id, by)
+    application, actor = get_application(session, application_id, by, for_update=True)
     if target == "disclosure":
         raise Conflict("An application reaches the disclosure stage when the job seeker shares a disclosure.")
     stages.check_move(application.stage, target, actor)
@@ -82,9 +94,14 @@ def move(session: Session, by: Principal, application_id: int, target: str, *, r
 
 def give_consent(session: Session, by: Principal, application_id: int) -> Application:
     """Share the job seeker's disclosure with this employer for this application (after a conditional offer)."""
-    application, actor = get_application(session, application_id, by)
+    # The profile before the application: a closing at this moment deletes the copy made here, or refuses it.
+    seeker_id = session.scalar(select(Application.job_seeker_id).where(Application.id == application_id))
+    seeker = lock_profile(session, seeker_id) if seeker_id is not None else None
+    application, actor = get_application(session, application_id, by, for_update=True)
     if actor != "job_seeker":
         raise Forbidden("Only the job seeker can consent to share their disclosure.")
+    if seeker.status != "open":
+        raise Conflict("This profile is closed.")
     if application.stage not in stages.AFTER_CONDITIONAL_OFFER or application.stage == "accepted":
         raise Conflict("A disclosure is shared only after a conditional offer, before the offer is accepted.")
     mine = session.get(Disclosure, application.job_seeker_id)
@@ -108,7 +125,7 @@ def give_consent(session: Session, by: Principal, application_id: int) -> Applic
 
 def withdraw_consent(session: Session, by: Principal, application_id: int) -> Application:
     """Withdraw consent: the employer loses sight of the disclosure at once, and the shared copy is deleted."""
-    application, actor = get_application(session, application_id, by)
+    application, actor = get_application(session, application_id, by, for_update=True)
     if actor != "job_seeker":
         raise Forbidden("Only the job seeker can withdraw their consent.")
     consent = session.get(Consent, application.id)
@@ -124,8 +141,12 @@ def consent_active(session: Session, application: Application) -> bool:
 
 
 def shared_disclosure_for_employer(session: Session, by: Principal, application_id: int) -> SharedDisclosure:
-    """Return the disclosure shared with the employer for this application, logging the reading."""
-    application, actor = get_application(session, application_id, by)
+    """Return the disclosure shared with the employer for this application, logging the reading.
+
+    The application is locked while its consent is checked, so a reading is made and logged before a
+    withdrawal of consent at the same moment, or refused after it.
+    """
+    application, actor = get_application(session, application_id, by, for_update=True)
     if actor != "employer":
         raise Forbidden("This is the employer's view of a shared disclosure.")
     shared = session.get(SharedDisclosure, application.id)

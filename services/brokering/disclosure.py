@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.brokering.jobseekers import is_self
+from services.brokering.jobseekers import is_self, lock_profile
 from services.brokering.models import Disclosure, DisclosureAccess, JobSeeker
 from shared.auth import Principal
 from shared.db import utcnow
@@ -25,6 +25,9 @@ def set_disclosure(session: Session, seeker: JobSeeker, by: Principal, fields: d
     """Record what the job seeker chooses to disclose; nobody else can write it for them."""
     if not is_self(seeker, by):
         raise Forbidden("Only the job seeker can say what they disclose.")
+    # Locked first: a closing at this moment deletes what is written here, or comes before it and refuses it;
+    # and of two first writings at once, the second finds the first's row and changes it.
+    lock_profile(session, seeker.id)
     if seeker.status != "open":
         raise Conflict("This profile is closed.")
     disclosure = session.get(Disclosure, seeker.id) or Disclosure(job_seeker_id=seeker.id)

@@ -1,26 +1,36 @@
-"""Employers who hire through the co-op, approved by a coordinator, and the vacancies they post."""
+"""Employers who hire through the co-op, approved by a coordinator, and the vacancies they post.
+
+A decision on an employer or a vacancy locks its row before reading its status, so two at once are
+made one after the other and the second is refused with 409.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.brokering.events import OUTBOX
 from services.brokering.models import Employer, Vacancy
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 def register(session: Session, by: Principal, fields: dict) -> Employer:
     """Register the caller's organisation as an employer, waiting for a coordinator's approval."""
+    already = "This account has already registered an employer."
     if session.scalar(select(Employer.id).where(Employer.account_id == by.account_id)) is not None:
-        raise Conflict("This account has already registered an employer.")
+        raise Conflict(already)
     employer = Employer(**fields, account_id=by.account_id, status="pending", registered_at=utcnow())
-    session.add(employer)
-    session.flush()
+    try:
+        # There is no row to lock yet: the unique account id lets one of two registrations at once through.
+        with session.begin_nested():
+            session.add(employer)
+    except IntegrityError:
+        raise Conflict(already) from None
     return employer
 
 
@@ -40,8 +50,10 @@ def own_employer(session: Session, by: Principal) -> Employer:
 
 
 def decide(session: Session, by: Principal, employer_id: int, approve: bool) -> Employer:
-    """Approve or refuse a registered employer (a coordinator's job)."""
-    employer = get_employer(session, employer_id)
+    """Approve or refuse a registered employer (a coordinator's job), once."""
+    employer = locked(session, Employer, employer_id)
+    if employer is None:
+        raise NotFound(f"There is no employer {employer_id}.")
     if employer.status != "pending":
         raise Conflict(f"This employer is already {employer.status}.")
     employer.status = "approved" if approve else "refused"
@@ -77,7 +89,9 @@ def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
 
 def close_vacancy(session: Session, by: Principal, vacancy_id: int) -> Vacancy:
     """Close a vacancy: the employer's own, or any for a coordinator."""
-    vacancy = get_vacancy(session, vacancy_id)
+    vacancy = locked(session, Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound(f"There is no vacancy {vacancy_id}.")
     if not by.has_any("coordinator") and vacancy.employer.account_id != by.account_id:
         raise Forbidden("Only the employer who posted the vacancy, or a coordinator, can close it.")
     if vacancy.status != "open":

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.brokering.events import OUTBOX
 from services.brokering.models import Application, Disclosure, JobSeeker, SharedDisclosure
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import Envelope
 
@@ -38,7 +38,8 @@ def profile_from_member(session: Session, event: Envelope) -> None:
 
 def close_for_departed_member(session: Session, event: Envelope) -> None:
     """Close the profile of a member who left the co-op, deleting their disclosure."""
-    seeker = session.scalar(select(JobSeeker).where(JobSeeker.member_id == event.data["member_id"]))
+    seeker_id = session.scalar(select(JobSeeker.id).where(JobSeeker.member_id == event.data["member_id"]))
+    seeker = lock_profile(session, seeker_id) if seeker_id is not None else None
     if seeker is not None and seeker.status == "open":
         close(session, seeker, "The member left the co-op.", causation=event)
 
@@ -62,6 +63,12 @@ def get_seeker(session: Session, seeker_id: int, by: Principal) -> JobSeeker:
     return seeker
 
 
+def lock_profile(session: Session, seeker_id: int) -> JobSeeker:
+    """Read a profile afresh and lock it until commit: every change of a profile, its disclosure, or what
+    is shared from it takes this lock first, so a closing and a change at the same moment never interleave."""
+    return locked(session, JobSeeker, seeker_id)
+
+
 def own_profile(session: Session, by: Principal) -> JobSeeker:
     """Return the caller's own profile."""
     seeker = session.scalar(select(JobSeeker).where(JobSeeker.account_id == by.account_id))
@@ -73,6 +80,7 @@ def own_profile(session: Session, by: Principal) -> JobSeeker:
 
 def update_profile(session: Session, seeker: JobSeeker, changes: dict) -> JobSeeker:
     """Change what a profile says about skills, sectors, hours, area and preferences."""
+    lock_profile(session, seeker.id)
     _ensure_open(seeker)
     for name in PROFILE_FIELDS:
         if name in changes:
@@ -83,6 +91,7 @@ def update_profile(session: Session, seeker: JobSeeker, changes: dict) -> JobSee
 
 def close(session: Session, seeker: JobSeeker, reason: str, causation: Envelope | None = None) -> JobSeeker:
     """Close a profile: it leaves matching, and the disclosure and everything shared from it is deleted."""
+    lock_profile(session, seeker.id)
     _ensure_open(seeker)
     now = utcnow()
     seeker.status, seeker.closed_at, seeker.changed_at, seeker.open_to_matching = "closed", now, now, False

@@ -15,7 +15,7 @@ from services.brokering.disclosure_calculator import add_months
 from services.brokering.events import OUTBOX
 from services.brokering.models import Application, CheckIn, Placement
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
 
 MILESTONES = {"6w": dt.timedelta(weeks=6), "13w": dt.timedelta(weeks=13), "26w": dt.timedelta(weeks=26)}
@@ -44,8 +44,9 @@ def start_placement(session: Session, application: Application, start_on: dt.dat
     return placement
 
 
-def get_placement(session: Session, placement_id: int) -> Placement:
-    placement = session.get(Placement, placement_id)
+def get_placement(session: Session, placement_id: int, for_update: bool = False) -> Placement:
+    """Return a placement, or raise NotFound; ``for_update`` locks it (and so its check-ins) until commit."""
+    placement = locked(session, Placement, placement_id) if for_update else session.get(Placement, placement_id)
     if placement is None:
         raise NotFound(f"There is no placement {placement_id}.")
     return placement
@@ -54,7 +55,8 @@ def get_placement(session: Session, placement_id: int) -> Placement:
 def record_check_in(session: Session, by: Principal, placement_id: int, milestone: str, *, in_work: bool,
                     note: str = "", today: dt.date | None = None) -> CheckIn:
     """Record the co-op's check-in at a milestone; still in work at 13 or 26 weeks is a job sustained."""
-    placement = get_placement(session, placement_id)
+    # The placement is locked before its check-ins are read: a second recording, or an ending, waits.
+    placement = get_placement(session, placement_id, for_update=True)
     check_in = next((c for c in placement.check_ins if c.milestone == milestone), None)
     if check_in is None:
         raise NotFound(f"There is no {milestone} check-in; they are {', '.join(due_dates(placement.start_on))}.")
@@ -72,7 +74,7 @@ def record_check_in(session: Session, by: Principal, placement_id: int, mileston
 
 def end_placement(session: Session, by: Principal, placement_id: int, *, ended_on: dt.date, reason: str) -> Placement:
     """Record that a placement ended, and why."""
-    placement = get_placement(session, placement_id)
+    placement = get_placement(session, placement_id, for_update=True)
     if placement.status == "ended":
         raise Conflict("This placement has already ended.")
     if ended_on < placement.start_on:

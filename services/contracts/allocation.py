@@ -2,6 +2,10 @@
 
 Allocations of a line never add up to more than its quantity; a member suspended or gone has their
 open allocations flagged for a coordinator to hand on, not dropped.
+
+Every change here locks in one order, so that two changes at once run one after the other and never
+deadlock: the member business the work goes to first (as a member event's handler does: the member's
+row, then her contracts), then the contract, then the allocation.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from sqlalchemy.orm import Session
 from services.contracts import lifecycle
 from services.contracts.events import OUTBOX
 from services.contracts.models import Allocation, Contract, MemberBusiness
+from services.contracts.negotiation import contract_for_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import Envelope
 
@@ -21,14 +26,13 @@ from shared.events import Envelope
 LIVE = ("offered", "accepted", "needs_reallocation")
 
 
-def locked_contract(session: Session, contract_id: int) -> Contract:
-    """Return a contract with its row locked until commit, so allocations of it happen one at a time."""
-    # Lock the row alone: PostgreSQL cannot lock the outer-joined buyer that loading a contract brings.
-    locked = session.scalar(select(Contract.id).where(Contract.id == contract_id).with_for_update())
-    contract = session.get(Contract, contract_id, populate_existing=True) if locked is not None else None
-    if contract is None:
-        raise NotFound(f"There is no contract {contract_id}.")
-    return contract
+def locked_allocation(session: Session, allocation_id: int) -> tuple[Contract, Allocation]:
+    """Return an allocation and its contract, both read afresh and locked (the contract first)."""
+    contract_id = session.scalar(select(Allocation.contract_id).where(Allocation.id == allocation_id))
+    if contract_id is None:
+        raise NotFound(f"There is no allocation {allocation_id}.")
+    contract = contract_for_change(session, contract_id)
+    return contract, locked(session, Allocation, allocation_id)
 
 
 def agreed_lines(contract: Contract) -> list[dict]:
@@ -59,7 +63,8 @@ def line_summary(session: Session, contract: Contract) -> list[dict]:
 def allocate(session: Session, by: Principal, contract_id: int, *, member_id: int, line: int,
              quantity: int) -> Allocation:
     """Offer part of a line of a signed contract to an active member business whose sectors fit."""
-    contract = locked_contract(session, contract_id)
+    locked(session, MemberBusiness, member_id)
+    contract = contract_for_change(session, contract_id)
     _check_under_way(contract)
     lines = agreed_lines(contract)
     if not 0 <= line < len(lines):
@@ -80,10 +85,10 @@ def allocate(session: Session, by: Principal, contract_id: int, *, member_id: in
 
 def respond(session: Session, by: Principal, allocation_id: int, *, accept: bool) -> Allocation:
     """Let a member business accept or decline work offered to it (declined work is free to reallocate)."""
-    allocation = _get(session, allocation_id)
+    contract, allocation = locked_allocation(session, allocation_id)
     if by.member_id is None or allocation.member_id != by.member_id:
         raise Forbidden("Only the member business this work was offered to can answer the offer.")
-    _check_under_way(allocation.contract)
+    _check_under_way(contract)
     if allocation.state != "offered":
         raise Conflict(f"This allocation is {allocation.state.replace('_', ' ')}; only an offered one can be "
                        "accepted or declined.")
@@ -95,8 +100,8 @@ def respond(session: Session, by: Principal, allocation_id: int, *, accept: bool
 
 def reallocate(session: Session, by: Principal, allocation_id: int, *, member_id: int) -> Allocation:
     """Hand the work of a flagged allocation to another member business; return the new allocation."""
-    old = _get(session, allocation_id)
-    contract = locked_contract(session, old.contract_id)
+    locked(session, MemberBusiness, member_id)
+    contract, old = locked_allocation(session, allocation_id)
     _check_under_way(contract)
     if old.state not in ("offered", "needs_reallocation"):
         raise Conflict(f"This allocation is {old.state.replace('_', ' ')}; only one offered or flagged for "
@@ -119,10 +124,17 @@ def flag_open_allocations(session: Session, member: MemberBusiness, event: Envel
     """Flag a suspended or departed member's open work on contracts under way for reallocation."""
     reason = ("The member business left the co-op." if event.type == "member.left"
               else "The member business is suspended.")
+    open_work = (Allocation.member_id == member.member_id, Allocation.state.in_(("offered", "accepted")))
+    # The member's row is locked already (shared.member_directory); then her contracts, in id order, as
+    # every allocation change locks them after the member. So work allocated or accepted at this moment
+    # is flagged here, or comes after and sees the member inactive and is refused.
+    for contract_id in session.scalars(select(Allocation.contract_id).where(*open_work).distinct()
+                                       .order_by(Allocation.contract_id)):
+        contract_for_change(session, contract_id)
     allocations = session.scalars(
         select(Allocation).join(Contract, Contract.id == Allocation.contract_id)
-        .where(Allocation.member_id == member.member_id, Allocation.state.in_(("offered", "accepted")),
-               Contract.state.in_(lifecycle.UNDER_WAY))).all()
+        .where(*open_work, Contract.state.in_(lifecycle.UNDER_WAY)).order_by(Allocation.id)
+        .with_for_update(of=Allocation).execution_options(populate_existing=True)).all()
     for allocation in allocations:
         allocation.state, allocation.flagged_reason = "needs_reallocation", reason
         _publish_change(session, allocation, reason, causation=event)
@@ -181,13 +193,6 @@ def _publish_change(session, allocation: Allocation, reason: str | None, causati
                causation=causation)
 
 
-def _get(session: Session, allocation_id: int) -> Allocation:
-    allocation = session.get(Allocation, allocation_id)
-    if allocation is None:
-        raise NotFound(f"There is no allocation {allocation_id}.")
-    return allocation
-
-
 def _check_under_way(contract: Contract) -> None:
     if contract.state not in lifecycle.UNDER_WAY:
         raise Conflict(f"Contract {contract.reference} is {contract.state}; work is allocated only once it is "
@@ -195,7 +200,9 @@ def _check_under_way(contract: Contract) -> None:
 
 
 def _member_who_can_take(session: Session, contract: Contract, member_id: int) -> MemberBusiness:
-    member = session.get(MemberBusiness, member_id)
+    # Locked (before the contract, by the caller): a suspension arriving now waits, then flags this work;
+    # or it came first, and the member cannot take it.
+    member = locked(session, MemberBusiness, member_id)
     if member is None:
         raise Unprocessable(f"There is no member business {member_id}.")
     if not member.can_take_work:

@@ -113,7 +113,7 @@ class Rounds(MethodView):
     def post(self, body, contract_id):
         """Record new terms: a revised draft, or a counter-offer from the co-op or the buyer."""
         session = db_session()
-        contract = negotiation.get_contract(session, contract_id)
+        contract = negotiation.contract_for_change(session, contract_id)
         negotiation.add_round(session, current_principal(), contract, if_match_version(), party=body["party"],
                               terms=_stored(body["terms"]), comment=body["comment"], respond_by=body["respond_by"])
         session.commit()
@@ -148,7 +148,7 @@ def _contract_action(rule: str, summary: str, body_schema, change: Callable) -> 
 
     def post(self, body, contract_id):
         session = db_session()
-        contract = negotiation.get_contract(session, contract_id)
+        contract = negotiation.contract_for_change(session, contract_id)
         change(session, current_principal(), contract, if_match_version(), **body)
         session.commit()
         return _answer(session, contract)
@@ -191,7 +191,7 @@ class MilestoneDone(MethodView):
     def post(self, contract_id, number):
         """Mark a milestone or delivery of an active contract done."""
         session = db_session()
-        contract = negotiation.get_contract(session, contract_id)
+        contract = negotiation.contract_for_change(session, contract_id)
         delivery.mark_milestone_done(session, current_principal(), contract, number)
         session.commit()
         return _answer(session, contract)

@@ -17,7 +17,7 @@ from services.contracts import terms as terms_rules
 from services.contracts.events import OUTBOX
 from services.contracts.models import Buyer, Contract, ContractEvent, MemberBusiness, Milestone, Round
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import locked, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events import Envelope
 
@@ -46,6 +46,19 @@ def get_buyer(session: Session, buyer_id: int) -> Buyer:
 def get_contract(session: Session, contract_id: int) -> Contract:
     """Return a contract, or raise NotFound."""
     contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound(f"There is no contract {contract_id}.")
+    return contract
+
+
+def contract_for_change(session: Session, contract_id: int) -> Contract:
+    """Return a contract read afresh and locked until commit, or raise NotFound.
+
+    Every change to a contract (a move, a round, a milestone, an allocation, the members' decision)
+    takes this lock before it reads what it decides on, so two changes at once are made one after the
+    other: the second sees the first's version and is refused with the current one.
+    """
+    contract = locked(session, Contract, contract_id)
     if contract is None:
         raise NotFound(f"There is no contract {contract_id}.")
     return contract
@@ -237,7 +250,8 @@ def record_members_decision(session: Session, event: Envelope) -> None:
     if data.get("subject_type") != "contract":
         return
     contract_id = _contract_id(data.get("subject_id"))
-    contract = session.get(Contract, contract_id) if contract_id else None
+    # Locked before its state is read: a withdrawal at the same moment is made before or after, not between.
+    contract = locked(session, Contract, contract_id) if contract_id else None
     if contract is None:
         log.warning("a vote was decided on a contract this service does not know",
                     extra={"subject_id": data.get("subject_id"), "proposal_id": data["proposal_id"]})

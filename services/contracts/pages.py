@@ -121,7 +121,7 @@ MOVES = "propose, counter, agree, sign, reject, withdraw, start, complete"
 def make_move(contract_id, move):
     """Make one move on a contract, on the version the form was made from."""
     session, by, form = db_session(), signed_in(), request.form
-    contract = negotiation.get_contract(session, contract_id)
+    contract = negotiation.contract_for_change(session, contract_id)
     version = whole_number(form.get("version", ""), "version")
     settings = runtime().settings
     if move == "propose":
@@ -159,8 +159,8 @@ def make_move(contract_id, move):
 def work_page(contract_id):
     """Allocate a signed contract's work, hand on flagged work, and mark milestones done."""
     session, by, form = db_session(), signed_in(), request.form
-    contract = negotiation.get_contract(session, contract_id)
     if request.method == "POST":
+        contract = negotiation.contract_for_change(session, contract_id)
         action = form.get("action")
         if action == "allocate":
             allocation.allocate(session, by, contract.id, member_id=whole_number(form.get("member_id", ""), "member"),
@@ -175,6 +175,7 @@ def work_page(contract_id):
             raise Unprocessable("Choose what to do.")
         session.commit()
         return redirect(url_for(".work_page", contract_id=contract.id))
+    contract = negotiation.get_contract(session, contract_id)
     if contract.state not in lifecycle.UNDER_WAY and contract.state != "completed":
         raise NotFound(f"Contract {contract.reference} is {contract.state}: its work is allocated once it is signed.")
     members = [m for m in session.scalars(select(MemberBusiness).order_by(MemberBusiness.name))
