@@ -188,12 +188,13 @@ def cancel(session: Session, order_id: int, by: Principal) -> Order:
         raise Forbidden("Only the buyer or a coordinator can cancel an order.")
     if order.status != "placed":
         raise Conflict("Only an unpaid order can be cancelled; a paid one is refunded.")
-    if _payment_in_flight(session, order.id):
+    if payment_in_flight(session, order.id):
         raise Conflict("A payment for this order is being made just now; it can be refunded once paid.")
     return move(session, order, "cancelled", by.account_id)
 
 
-def _payment_in_flight(session: Session, order_id: int) -> bool:
+def payment_in_flight(session: Session, order_id: int) -> bool:
+    """Tell whether a payment of the order has been asked of the provider and its answer not recorded yet."""
     return session.scalar(select(exists().where(*_capture_pending(order_id))))
 
 
@@ -245,6 +246,9 @@ def expire_unpaid(session: Session, now: dt.datetime | None = None) -> list[int]
                                               ~exists().where(*_capture_pending(Order.id)))
                           .order_by(Order.id).with_for_update(of=Order, skip_locked=True)
                           .execution_options(populate_existing=True)).all()
+    # Asked again once locked: a payment that committed its attempt after this statement's snapshot
+    # did not change the order's row, so the lock alone would not have shown it.
+    due = [order for order in due if not payment_in_flight(session, order.id)]
     for order in due:
         move(session, order, "cancelled", None, note="not paid in time")
     return [order.id for order in due]

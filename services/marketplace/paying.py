@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services.marketplace import money, orders
@@ -78,7 +78,7 @@ def _begin_payment(session: Session, order_id: int, by: Principal, key: str) -> 
         raise Conflict(f"A {order.status} order cannot be paid.")
     if order.pay_by <= utcnow():
         raise Conflict("The time to pay for this order has run out; its items were put back on sale.")
-    if _capture_in_flight(session, order.id):
+    if orders.payment_in_flight(session, order.id):
         raise Conflict("A payment for this order is being made just now; wait for its answer.")
     attempt = PaymentAttempt(order_id=order.id, kind="capture", amount_pence=order.total_pence, request_key=key,
                              provider_key=key, by_account_id=by.account_id)
@@ -90,12 +90,6 @@ def _begin_payment(session: Session, order_id: int, by: Principal, key: str) -> 
 def _same_order(attempt: PaymentAttempt, order: Order) -> None:
     if attempt.order_id != order.id:
         raise Unprocessable("This Idempotency-Key was already used for another order.")
-
-
-def _capture_in_flight(session: Session, order_id: int) -> bool:
-    return session.scalar(select(exists().where(PaymentAttempt.order_id == order_id,
-                                                PaymentAttempt.kind == "capture",
-                                                PaymentAttempt.status == "pending")))
 
 
 def _record_payment(session: Session, attempt_id: int, capture: Capture, last4: str, provider_name: str,
