@@ -54,3 +54,22 @@ def test_behind_the_gateway_the_forwarded_address_is_the_one_counted(behind_the_
 
     assert [attempt(person, "198.51.100.4") for person in people] == [401, 401, 401, 429]
     assert attempt(people[0], "198.51.100.5") == 401  # another client behind the same gateway
+
+
+def test_a_forged_forwarded_address_does_not_get_round_the_limit_without_a_gateway(coop, monkeypatch):
+    allow_per_address(coop, monkeypatch, 3)
+    people = [coop.account("customer") for _ in range(4)]
+    answers = [coop.client.post("/tokens", json={"email": person.email, "password": "not it"},
+                                headers={"X-Forwarded-For": f"203.0.113.{number}"}).status_code
+               for number, person in enumerate(people)]
+    assert answers == [401, 401, 401, 429]
+
+
+def test_behind_the_gateway_a_forged_first_hop_does_not_get_round_the_limit(behind_the_gateway):
+    # The gateway appends the address it saw; only that last entry is believed (COOP_PROXY_HOPS=1).
+    coop = behind_the_gateway
+    people = [coop.account("customer") for _ in range(4)]
+    answers = [coop.client.post("/tokens", json={"email": person.email, "password": "not it"},
+                                headers={"X-Forwarded-For": f"203.0.113.{number}, 198.51.100.4"}).status_code
+               for number, person in enumerate(people)]
+    assert answers == [401, 401, 401, 429]
