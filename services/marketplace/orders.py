@@ -34,7 +34,9 @@ TRANSITIONS = {
     "cancelled": set(),
     "refunded": set(),
 }
-HOLDS_STOCK = {"placed"}  # an unpaid order holds its stock until paid, cancelled or expired
+HOLDS_STOCK = {"placed"}
+REFUNDABLE = ("paid", "confirmed", "fulfilled")  # money taken, and some may still be given back
+WERE_PAID = (*REFUNDABLE, "refunded")  # an unpaid order holds its stock until paid, cancelled or expired
 
 
 def commission_rates(settings) -> money.CommissionRates:

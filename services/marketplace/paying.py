@@ -35,7 +35,6 @@ from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 log = logging.getLogger(__name__)
-PAID_STATUSES = ("paid", "confirmed", "fulfilled")
 
 
 def pay(session: Session, order_id: int, by: Principal, card: CardDetails, provider: PaymentProvider,
@@ -163,7 +162,7 @@ def _begin_refunds(session: Session, order_id: int, by: Principal, key: str, sel
         _same_order(again[0], order)
         return list(again)
     payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
-    if payment is None or order.status not in PAID_STATUSES:
+    if payment is None or order.status not in orders.REFUNDABLE:
         raise Conflict(f"A {order.status} order has nothing to refund.")
     if amount_pence is not None and seller_id is None:
         raise Unprocessable("A part refund names the seller whose share it comes from.")
@@ -273,12 +272,11 @@ def settle_interrupted(session: Session, provider: PaymentProvider, older_than: 
 def _settle_interrupted_capture(session: Session, attempt: PaymentAttempt, provider: PaymentProvider,
                                 provider_name: str) -> None:
     key = attempt.provider_key
+    authorisation = provider.lookup(f"{key}:authorise")
     capture = provider.lookup(f"{key}:capture")
     if isinstance(capture, Capture):
-        authorisation = provider.lookup(f"{key}:authorise")
         _record_payment(session, attempt.id, capture, getattr(authorisation, "last4", ""), provider_name, provider)
         return
-    authorisation = provider.lookup(f"{key}:authorise")
     if authorisation is not None:
         provider.void(authorisation.id, f"{key}:void")
     _settle(session, attempt.id, "failed", "interrupted before the money was taken; nothing was charged")

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from services.marketplace import money
 from services.marketplace.events import OUTBOX
 from services.marketplace.models import Order, Payout, PayoutRun, Seller, SellerShare, ShareRefund
+from services.marketplace.orders import WERE_PAID
 from shared.auth import Principal
 from shared.db import hold_lock, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-
-PAID_STATUSES = ("paid", "confirmed", "fulfilled", "refunded")
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -40,7 +39,7 @@ def _statement(session, seller_id, begin, finish, brought_forward) -> money.Stat
                    money.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence))
         for share, order in session.execute(
             select(SellerShare, Order).join(Order, Order.id == SellerShare.order_id)
-            .where(SellerShare.seller_id == seller_id, Order.status.in_(PAID_STATUSES), within(Order.paid_at)))
+            .where(SellerShare.seller_id == seller_id, Order.status.in_(WERE_PAID), within(Order.paid_at)))
     ]
     refunds = [
         money.SaleRefund(f"order {row.order_id}", row.refunded_at.date(),

@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.marketplace.models import Order, Payment, PaymentAttempt, SellerShare, ShareRefund
+from services.marketplace.orders import WERE_PAID
 from services.marketplace.payments import ProviderStatement
 from shared.db import utcnow
-
-PAID_STATUSES = {"paid", "confirmed", "fulfilled", "refunded"}
 
 
 @dataclass(frozen=True)
@@ -116,12 +115,12 @@ def _order_totals(books: Books, given_per_order: dict[int, int]) -> list[str]:
         if given_per_order.get(order_id, 0) != recorded:
             found.append(f"order {order_id}: the provider gave back {given_per_order.get(order_id, 0)}p, "
                          f"the marketplace's refunds add up to {recorded}p")
-        if status not in PAID_STATUSES:
+        if status not in WERE_PAID:
             found.append(f"order {order_id} is {status} but was paid {amount}p")
         elif (status == "refunded") != (amount > 0 and refunded == amount):
             found.append(f"order {order_id} is {status} with {refunded}p of {amount}p refunded")
     for order_id, (status, _total) in sorted(books.orders.items()):
-        if status in PAID_STATUSES and order_id not in paid_orders:
+        if status in WERE_PAID and order_id not in paid_orders:
             found.append(f"order {order_id} is {status} but has no payment")
     return found
 
