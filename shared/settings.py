@@ -55,6 +55,11 @@ class Settings:
     contract_approval_days: int = 7
     # How long a disclosure shared with an employer is kept after the application is decided.
     disclosure_keep_days: int = 183
+    # The UK National Minimum Wage from April 2026, in pence an hour: no vacancy may pay less than its band's.
+    minimum_wage_21_plus_pence: int = 1271
+    minimum_wage_18_to_20_pence: int = 1085
+    minimum_wage_under_18_pence: int = 800
+    minimum_wage_apprentice_pence: int = 800
     # Contracts worth more than this (in pence) need the members' vote before they are signed.
     contract_approval_threshold_pence: int = 500_000
     # The co-op's fee on the work members do under contract, taken from each member's share.
@@ -150,6 +155,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "quorum_minimum": ("COOP_QUORUM_MINIMUM", int),
     "contract_approval_days": ("COOP_CONTRACT_APPROVAL_DAYS", int),
     "disclosure_keep_days": ("COOP_DISCLOSURE_KEEP_DAYS", int),
+    "minimum_wage_21_plus_pence": ("COOP_MINIMUM_WAGE_21_PLUS_PENCE", int),
+    "minimum_wage_18_to_20_pence": ("COOP_MINIMUM_WAGE_18_TO_20_PENCE", int),
+    "minimum_wage_under_18_pence": ("COOP_MINIMUM_WAGE_UNDER_18_PENCE", int),
+    "minimum_wage_apprentice_pence": ("COOP_MINIMUM_WAGE_APPRENTICE_PENCE", int),
     "contract_approval_threshold_pence": ("COOP_CONTRACT_APPROVAL_THRESHOLD_PENCE", int),
     "contract_fee_percent": ("COOP_CONTRACT_FEE_PERCENT", int),
     "coop_vat_registered": ("COOP_VAT_REGISTERED", _flag),
