@@ -28,6 +28,7 @@ from shared.http import (
     install_error_handlers,
     install_request_ids,
     install_request_metrics,
+    install_security_headers,
 )
 from shared.metrics import exposition
 from shared.outbox import OutboxRelay
@@ -204,6 +205,7 @@ def create_service_app(
     install_request_ids(app)
     install_request_metrics(app, runtime.name)
     install_error_handlers(app)
+    install_security_headers(app)
     app.add_url_rule("/metrics", "metrics", lambda: metrics_response(runtime))
     if runtime.settings.proxy_hops:
         # Behind the gateway: take the client's address, scheme, host and path prefix from its headers.

@@ -28,7 +28,8 @@ from shared.pages import (
 )
 from shared.service import db_session
 
-jobs_blp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
+jobs_blp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates",
+                     static_folder="static", static_url_path="/static")
 add_session_routes(jobs_blp, "jobs.home")
 SEEKER_MOVES = ("accepted", "withdrawn")
 EMPLOYER_MOVES = ("interview", "conditional_offer", "offer_confirmed", "rejected")

@@ -22,7 +22,8 @@ from shared.money import pounds
 from shared.pages import add_session_routes, csrf_token, needs_sign_in, pence_from, signed_in, validated, whole_number
 from shared.service import db_session, runtime
 
-desk_blp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
+desk_blp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates",
+                     static_folder="static", static_url_path="/static")
 LINE_ROWS, MILESTONE_ROWS = 3, 3
 GROUPS = {"In negotiation": ("draft", "proposed", "countered"), "Agreed": ("agreed",),
           "Under way": ("signed", "active"), "Completed": ("completed",),
