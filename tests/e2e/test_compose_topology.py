@@ -11,8 +11,18 @@ import uuid
 
 import pytest
 
+from shared.http import DATA_POLICY, PAGE_POLICY
 from tests.support import http
-from tests.support.gateway import admit, applicant, create_coordinator, is_a_seller, new_account, rows, sign_in
+from tests.support.gateway import (
+    admit,
+    answer_headers,
+    applicant,
+    create_coordinator,
+    is_a_seller,
+    new_account,
+    rows,
+    sign_in,
+)
 from tests.support.topology import running_topology, skip_unless_runnable
 from tests.support.waiting import wait_for
 
@@ -53,6 +63,23 @@ def test_the_gateway_serves_every_service_under_its_prefix_and_hides_their_metri
 def test_pages_behind_the_gateway_link_under_their_service_prefix(gateway):
     page = http.get_text(f"{gateway}/marketplace/store/")
     assert 'href="/marketplace/store/' in page
+
+
+def test_what_the_gateway_answers_itself_has_the_security_headers_of_a_response_that_loads_nothing(gateway):
+    for path, expected in (("/healthz", 200), ("/", 302), ("/members/metrics", 404)):
+        status, headers = answer_headers(f"{gateway}{path}")
+        assert status == expected
+        assert headers["content-security-policy"] == [DATA_POLICY], path
+        assert headers["x-content-type-options"] == ["nosniff"] and headers["referrer-policy"] == ["same-origin"]
+
+
+def test_through_the_gateway_a_page_keeps_its_own_policy_once_and_the_api_its_own(gateway):
+    for path, policy in (("/marketplace/store/", PAGE_POLICY), ("/brokering/jobs/calculator", PAGE_POLICY),
+                         ("/members/openapi.json", DATA_POLICY)):
+        status, headers = answer_headers(f"{gateway}{path}")
+        assert status == 200, path
+        assert headers["content-security-policy"] == [policy], path
+        assert headers["x-content-type-options"] == ["nosniff"] and headers["referrer-policy"] == ["same-origin"]
 
 
 def test_a_member_admitted_becomes_a_seller_and_a_customer_buys_from_her(topology, gateway, coordinator):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 import uuid
 
 from sqlalchemy import create_engine, text
@@ -69,3 +71,21 @@ def rows(topology, service: str, query: str) -> list:
             return list(connection.execute(text(query)))
     finally:
         engine.dispose()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args, **_kwargs):
+        return None
+
+
+def answer_headers(url: str) -> tuple[int, dict[str, list[str]]]:
+    """GET a URL without following a redirect; return its status and every value of each header."""
+    try:
+        response = urllib.request.build_opener(_NoRedirect).open(url, timeout=10)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        found: dict[str, list[str]] = {}
+        for name, value in response.headers.items():
+            found.setdefault(name.lower(), []).append(value)
+        return response.status, found
