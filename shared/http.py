@@ -7,6 +7,7 @@ import logging
 import re
 import time
 
+from apispec import BasePlugin
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -76,10 +77,34 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class JsonBodyResponses(BasePlugin):
+    """Document the 415 that every operation taking a JSON body answers to a body of another type."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                operation.setdefault("responses", {}).setdefault(
+                    "415", {"description": "The body is not JSON (send Content-Type: application/json).",
+                            "content": {PROBLEM_JSON: {"schema": Problem}}})
+
+
+def takes_json_body(app: Flask) -> bool:
+    """Say whether the view the request is routed to reads a JSON body (a flask-smorest ``json`` argument)."""
+    view = app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(parameter.get("in") == "json" for parameter in parameters)
+
+
 class CoopApi(Api):
     """flask-smorest's Api, answering every error as application/problem+json."""
 
     ERROR_SCHEMA = Problem
+
+    def _init_spec(self, **kwargs):
+        kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), JsonBodyResponses()]
+        super()._init_spec(**kwargs)
 
     def _register_responses(self):
         # Document error responses with the content type they are really sent with.
@@ -232,6 +257,16 @@ def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(RecursionError)
     def too_deep(_error):
         return problem(400, "Bad Request", "The JSON body is nested too deeply.")
+
+    @app.before_request
+    def refuse_a_body_that_is_not_json():
+        # Unrefused, webargs would read a body of another type as no body at all and answer 422 "missing
+        # field" (or, with only optional fields, ignore it).
+        has_body = request.content_length or request.headers.get("Transfer-Encoding")
+        if has_body and not request.is_json and takes_json_body(app):
+            return problem(415, "Unsupported Media Type",
+                           "The body must be JSON, sent with Content-Type: application/json.")
+        return None
 
     @app.before_request
     def refuse_text_no_database_can_store():
