@@ -7,10 +7,8 @@ small co-op can point to a person.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import statistics
 from collections import defaultdict
 
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.members import record
 from services.members.models import Member, RecordEntry, StatusChange
+from shared import csv_export
 
 SMALLEST_SHOWN = 5
 SUPPRESSED = "fewer than 5"
@@ -33,6 +32,7 @@ class MonthFigures:
     job_starts: int = 0
     contracts_won: int = 0
     contracts_won_pence: int = 0
+    members_contributing: int = 0  # members whose sales, refunds or work make the month's money
 
 
 @dataclasses.dataclass
@@ -64,6 +64,7 @@ class Report:
     sustained_26_weeks: int
     months: list[MonthFigures]
     members: list[MemberLine]
+    members_contributing: int = 0  # members whose sales, refunds or work make the period's money
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -85,6 +86,7 @@ def impact_report(session: Session, start: dt.date, end: dt.date) -> Report:
         .where(RecordEntry.month >= first, RecordEntry.month < after)).all()
     by_month = {month: MonthFigures(month) for month in months}
     traders_by_month: dict[dt.date, set[int]] = defaultdict(set)
+    contributors_by_month: dict[dt.date, set[int]] = defaultdict(set)
     per_member: dict[int, record.Month] = {}
     for member_id, month, kind, gross, net in entries:
         figures = by_month[month]
@@ -101,8 +103,12 @@ def impact_report(session: Session, start: dt.date, end: dt.date) -> Report:
         figures.job_starts += monthly.placements_started
         if kind in (record.SALE, record.WORK_DONE):
             traders_by_month[month].add(member_id)
+        if kind in (record.SALE, record.REFUND, record.WORK_DONE):
+            contributors_by_month[month].add(member_id)
     for month, traders in traders_by_month.items():
         by_month[month].members_trading = len(traders)
+    for month, contributors in contributors_by_month.items():
+        by_month[month].members_contributing = len(contributors)
     traders = set().union(*traders_by_month.values()) if traders_by_month else set()
     earnings = [per_member[member_id].earnings_pence for member_id in traders]
     names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(list(per_member)))).all())
@@ -122,6 +128,7 @@ def impact_report(session: Session, start: dt.date, end: dt.date) -> Report:
         members=sorted((MemberLine(member_id, names.get(member_id, f"Member {member_id}"),
                                    m.sales_pence - m.refunds_pence, m.earnings_pence, m.placements_started)
                         for member_id, m in per_member.items()), key=lambda line: line.name),
+        members_contributing=len(set().union(*contributors_by_month.values())),
     )
 
 
@@ -140,33 +147,137 @@ def _membership(session: Session, first: dt.date, after: dt.date) -> tuple[int, 
 
 
 # -- the funder-safe version --------------------------------------------------------------------------
+#
+# Hiding a small figure is not enough when the figures next to it give it away: a total of 6 over the
+# months [5, hidden] is a 1. So, as statistical disclosure control does, the funder-safe version hides
+# more figures (secondary suppression) until no hidden figure can be worked out from the shown ones:
+# - a hidden count is "fewer than 5", so a reader knows it is 0 to 4; a 0 may be hidden too, to
+#   protect the small counts next to it;
+# - a count of 5 or more hidden to protect another is "hidden", so a reader knows only that it is 5
+#   or more; a money figure hidden for the same reason is "hidden" too;
+# - money made from a hidden small count (the value of fewer than 5 contracts, the sales of fewer than
+#   5 members) is "fewer than 5" too;
+# - the months add up to the totals (members trading: the total is at least the busiest month and at
+#   most their sum); a figure is safe when, from the shown figures and these relations, a hidden one
+#   can still take two values or more.
+
+HIDDEN = "hidden"
+COUNTS = ("members_trading", "job_starts", "contracts_won")
+SUMMED = ("job_starts", "contracts_won", "sales_pence", "earnings_pence", "contracts_won_pence")
+MADE_FROM = {"sales_pence": "members_trading", "earnings_pence": "members_trading",
+             "contracts_won_pence": "contracts_won", "median_earnings_pence": "members_trading"}
+STANDALONE = ("members_active", "members_joined", "members_left", "sustained_13_weeks", "sustained_26_weeks")
+INFINITY = float("inf")
+TOTAL = "total"
+
 
 def funder_safe(report: Report) -> dict:
-    """Return the report without names, with small counts and what is made from them suppressed."""
-    # Nothing is not a small number: a zero points to nobody, so it is shown.
-    def count(value: int) -> int | str:
-        return value if value == 0 or value >= SMALLEST_SHOWN else SUPPRESSED
+    """Return the report without names, small counts and what they give away hidden."""
+    value = {(TOTAL, name): getattr(report, name) for name in (*COUNTS, *SUMMED, *STANDALONE,
+                                                               "median_earnings_pence")}
+    value[(TOTAL, "members_contributing")] = report.members_contributing
+    for index, month in enumerate(report.months):
+        for name in (*COUNTS, *SUMMED, "members_contributing"):
+            value[(index, name)] = getattr(month, name)
+    hidden = secondary_suppression(value, len(report.months))
 
-    def made_from(members: int, value: int | None) -> int | str | None:
-        return value if members == 0 or members >= SMALLEST_SHOWN else SUPPRESSED
+    def shown(key):
+        return hidden.get(key, value[key])
 
+    totals = {name: shown((TOTAL, name)) for name in (*COUNTS, *SUMMED, *STANDALONE, "median_earnings_pence")}
     return {
-        "start": report.start, "end": report.end,
-        "members_active": count(report.members_active), "members_joined": count(report.members_joined),
-        "members_left": count(report.members_left), "members_trading": count(report.members_trading),
-        "sales_pence": made_from(report.members_trading, report.sales_pence),
-        "earnings_pence": made_from(report.members_trading, report.earnings_pence),
-        "median_earnings_pence": made_from(report.members_trading, report.median_earnings_pence),
-        "contracts_won": count(report.contracts_won), "contracts_won_pence": report.contracts_won_pence,
-        "job_starts": count(report.job_starts), "sustained_13_weeks": count(report.sustained_13_weeks),
-        "sustained_26_weeks": count(report.sustained_26_weeks),
-        "months": [{"month": m.month, "members_trading": count(m.members_trading),
-                    "sales_pence": made_from(m.members_trading, m.sales_pence),
-                    "earnings_pence": made_from(m.members_trading, m.earnings_pence),
-                    "job_starts": count(m.job_starts), "contracts_won": count(m.contracts_won),
-                    "contracts_won_pence": m.contracts_won_pence}
-                   for m in report.months],
+        "start": report.start, "end": report.end, **totals,
+        "months": [{"month": month.month, **{name: shown((index, name)) for name in MONTH_COLUMNS[1:]}}
+                   for index, month in enumerate(report.months)],
     }
+
+
+def secondary_suppression(value: dict, months: int) -> dict:
+    """Return the cells to hide (cell -> marker): the small ones, what they are made of, and enough
+    others that none of them can be worked out again."""
+    hidden: dict = {}
+    for key, number in value.items():
+        if key[1] in (*COUNTS, *STANDALONE) and 1 <= number < SMALLEST_SHOWN:
+            hidden[key] = SUPPRESSED
+        # Money made from 1 to 4 members, counting those who only had a refund, points to them.
+        if key[1] in ("sales_pence", "earnings_pence", "median_earnings_pence") and \
+                1 <= value[(key[0], "members_contributing")] < SMALLEST_SHOWN:
+            hidden[key] = SUPPRESSED
+    rows = [*range(months), TOTAL]
+    while True:
+        before = dict(hidden)
+        for row in rows:
+            for money, count in MADE_FROM.items():
+                if (row, money) in value and hidden.get((row, count)) == SUPPRESSED:
+                    hidden.setdefault((row, money), SUPPRESSED)
+        for name in SUMMED:
+            _protect(name, months, value, hidden, _forced_in_sum)
+        _protect("members_trading", months, value, hidden, _forced_in_union)
+        if hidden == before:
+            return hidden
+
+
+def known_bounds(key, value: dict, hidden: dict) -> tuple[float, float]:
+    """What a reader of the funder-safe version knows of a cell: its value, or the range its marker says."""
+    if key not in hidden:
+        return value[key], value[key]
+    if key[1] in COUNTS:
+        return (0, SMALLEST_SHOWN - 1) if hidden[key] == SUPPRESSED else (SMALLEST_SHOWN, INFINITY)
+    return (0, INFINITY) if key[1] == "contracts_won_pence" else (-INFINITY, INFINITY)
+
+
+def _protect(name: str, months: int, value: dict, hidden: dict, forced) -> None:
+    """Hide more cells of one figure (its months and total) until no hidden one is pinned down."""
+    parts = [(index, name) for index in range(months)]
+    total = (TOTAL, name)
+    while forced([known_bounds(key, value, hidden) for key in (total, *parts)],
+                 [key in hidden for key in (total, *parts)]):
+        spare = _complement(name, total, parts, value, hidden)
+        if spare is None:
+            return
+        is_zero_count = name in COUNTS and value[spare] == 0
+        hidden[spare] = SUPPRESSED if is_zero_count else HIDDEN
+
+
+def _complement(name: str, total, parts: list, value: dict, hidden: dict):
+    """The next cell to hide: a zero month first (it loses least), then the smallest month, then the
+    total. A money figure whose count is shown as 0 is known to be 0, so hiding it would not help."""
+    count = MADE_FROM.get(name)
+    candidates = [key for key in parts if key not in hidden
+                  and not (count and value[(key[0], count)] == 0 and (key[0], count) not in hidden)]
+    candidates.sort(key=lambda key: (value[key] != 0, abs(value[key])))
+    if total not in hidden:
+        candidates.append(total)
+    return candidates[0] if candidates else None
+
+
+def _forced_in_sum(bounds: list, hidden: list) -> bool:
+    """Whether a hidden cell of total = sum(months) can take only one value, given the others' ranges
+    (bounds and hidden: the total first, then the months)."""
+    (total_lo, total_hi), parts = bounds[0], bounds[1:]
+    if hidden[0] and _pinned(bounds[0], (sum(lo for lo, _hi in parts), sum(hi for _lo, hi in parts))):
+        return True
+    return any(_pinned(parts[index], (total_lo - _others(parts, index, 1), total_hi - _others(parts, index, 0)))
+               for index, is_hidden in enumerate(hidden[1:]) if is_hidden)
+
+
+def _forced_in_union(bounds: list, hidden: list) -> bool:
+    """Whether a hidden cell of a count of distinct members (the busiest month <= total <= the months'
+    sum) can take only one value."""
+    (total_lo, total_hi), parts = bounds[0], bounds[1:]
+    if hidden[0] and _pinned(bounds[0], (max(lo for lo, _hi in parts), sum(hi for _lo, hi in parts))):
+        return True
+    return any(_pinned(parts[index], (total_lo - _others(parts, index, 1), total_hi))
+               for index, is_hidden in enumerate(hidden[1:]) if is_hidden)
+
+
+def _others(parts: list, index: int, end: int) -> float:
+    """The sum of the other months' lowest (end 0) or highest (end 1) values."""
+    return sum(part[end] for other, part in enumerate(parts) if other != index)
+
+
+def _pinned(own: tuple, implied: tuple) -> bool:
+    return max(own[0], implied[0]) >= min(own[1], implied[1])
 
 
 def coordinators_version(report: Report) -> dict:
@@ -186,19 +297,12 @@ TOTAL_ROWS = ("members_active", "members_joined", "members_left", "members_tradi
 def as_csv(figures: dict) -> str:
     """Write a report (either version's plain data) as CSV: the totals, then one row a month, then
     members when the version has them. Money stays in pence, so a spreadsheet adds it up exactly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", figures["start"], figures["end"]])
-    for name in TOTAL_ROWS:
-        writer.writerow([name, figures[name]])
-    writer.writerow([])
-    writer.writerow(MONTH_COLUMNS)
-    for month in figures["months"]:
-        writer.writerow([month[column] for column in MONTH_COLUMNS])
+    rows: list[list] = [["period", figures["start"], figures["end"]]]
+    rows += [[name, figures[name]] for name in TOTAL_ROWS]
+    rows += [[], list(MONTH_COLUMNS)]
+    rows += [[month[column] for column in MONTH_COLUMNS] for month in figures["months"]]
     if figures.get("members"):
-        writer.writerow([])
-        writer.writerow(["member_id", "name", "sales_pence", "earnings_pence", "job_starts"])
-        for line in figures["members"]:
-            writer.writerow([line["member_id"], line["name"], line["sales_pence"], line["earnings_pence"],
-                             line["job_starts"]])
-    return out.getvalue()
+        rows += [[], ["member_id", "name", "sales_pence", "earnings_pence", "job_starts"]]
+        rows += [[line["member_id"], line["name"], line["sales_pence"], line["earnings_pence"], line["job_starts"]]
+                 for line in figures["members"]]
+    return csv_export.write_rows(rows)
