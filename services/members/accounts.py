@@ -9,12 +9,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.members import sign_in_limits
+from services.members import password_policy, sign_in_limits
 from services.members.models import Account, Member
 from services.members.sign_in_limits import SignInLimits
 from shared.auth import Principal
 from shared.db import Database, locked
-from shared.errors import Conflict, Forbidden, NotFound, TooManyRequests
+from shared.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 
 SELF_SERVICE_ROLES = ("customer", "employer")
 _hasher = PasswordHasher()
@@ -30,6 +30,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def refuse_weak_password(password: str, email: str, display_name: str) -> None:
+    """Refuse a new password that the policy does not accept (signing in with an old one is not checked)."""
+    reason = password_policy.problem(password, email, display_name)
+    if reason:
+        raise Unprocessable(reason)
+
+
 def register_account(session: Session, email: str, password: str, display_name: str, role: str) -> Account:
     """Create an account that anyone may open for themselves (a customer or an employer)."""
     if role not in SELF_SERVICE_ROLES:
@@ -40,6 +47,7 @@ def register_account(session: Session, email: str, password: str, display_name: 
 def create_account(session: Session, email: str, password: str, display_name: str, roles: list[str]) -> Account:
     """Create an account with the given roles; the email must not be taken."""
     email = normalise_email(email)
+    refuse_weak_password(password, email, display_name)
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
         raise Conflict("An account with this email already exists.")
     account = Account(email=email, password_hash=hash_password(password), display_name=display_name,
@@ -123,6 +131,8 @@ def change_password(db: Database, account_id: int, current: str, new: str, limit
     """Change one's own password, proving the current one first, within the sign-in limits."""
     with db.transaction() as session:
         account = get_account(session, account_id)
+        # Before the attempt is counted: trying out new passwords must not use up one's sign-in attempts.
+        refuse_weak_password(new, account.email, account.display_name)
         wait = limits.count_attempt(session, account.email, address)
     if wait:
         raise TooManyRequests("Too many wrong passwords; try again later.", headers={"Retry-After": str(wait)})
@@ -140,6 +150,7 @@ def reset_password(session: Session, email: str, new: str) -> Account:
     account = session.scalar(select(Account).where(Account.email == email))
     if account is None:
         raise NotFound(f"There is no account {email}.")
+    refuse_weak_password(new, account.email, account.display_name)
     account.password_hash = hash_password(new)
     sign_in_limits.forget(session, email)
     return account

@@ -2,19 +2,26 @@
 
 from marshmallow import Schema, fields, validate
 
+from services.members import password_policy
 from services.members.accounts import ASSIGNABLE_ROLES
 from services.members.events import MEMBER_KINDS, SECTORS
+from shared.http import NOT_BLANK
 
 STATUSES = ("applicant", "active", "suspended", "left", "declined")
 
 Email = fields.Email(required=True, validate=validate.Length(max=254))
-Name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+Name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
+# The length the policy asks for, in the document; the rest of it (not blank, not easily guessed, not
+# the person's own name or email) is checked when the password is set, and refused with a 422.
+NEW_PASSWORD = validate.Length(min=password_policy.MIN_LENGTH, max=password_policy.MAX_LENGTH)
+NEW_PASSWORD_HELP = {"description": f"At least {password_policy.MIN_LENGTH} characters, any you like; "
+                                    "refused if it is common, easily guessed, or made of your name or email."}
 
 
 class AccountCreate(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_HELP)
+    display_name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
     role = fields.String(load_default="customer", validate=validate.OneOf(("customer", "employer")),
                          metadata={"description": "Other roles are given by an administrator."})
 
@@ -37,7 +44,7 @@ class RolesUpdate(Schema):
 
 class PasswordChange(Schema):
     current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
-    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    new_password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_HELP)
 
 
 class Credentials(Schema):
@@ -60,7 +67,7 @@ class Sectors(fields.List):
 class MembershipApplication(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(MEMBER_KINDS),
                          metadata={"description": "producer: a person's business; agency: a support agency."})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120),
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK],
                          metadata={"description": "Business or organisation name."})
     sectors = Sectors(required=True)
     description = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -71,7 +78,7 @@ class MembershipApplication(Schema):
 
 
 class ProfileUpdate(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=120))
+    name = fields.String(validate=[validate.Length(min=1, max=120), NOT_BLANK])
     sectors = Sectors()
     description = fields.String(validate=validate.Length(max=2000))
 
