@@ -12,8 +12,9 @@ from services.brokering.disclosure_calculator import Sentence, spent_date
 from services.brokering.models import Employer, JobSeeker
 from shared.auth import current_principal, requires
 from shared.db import utcnow
+from shared.errors import Unprocessable
 from shared.http import paginate
-from shared.service import action_endpoint, db_session
+from shared.service import action_endpoint, db_session, runtime
 
 seekers_blp = Blueprint("job seekers", __name__, description="Job seekers' profiles and disclosure")
 employers_blp = Blueprint("employers", __name__, description="Employers and their vacancies")
@@ -196,7 +197,7 @@ class Vacancies(MethodView):
     def post(self, body):
         """Post a vacancy for your approved organisation."""
         session = db_session()
-        vacancy = employers.post_vacancy(session, current_principal(), body)
+        vacancy = employers.post_vacancy(session, current_principal(), body, runtime().settings)
         session.commit()
         return vacancy
 
@@ -222,7 +223,10 @@ class Calculator(MethodView):
     @calculator_blp.response(200, schemas.CalculatorAnswer)
     def post(self, body):
         """Work out when a conviction becomes spent. Anyone may ask; nothing is stored or logged."""
-        answer = spent_date(Sentence(**body))
+        try:
+            answer = spent_date(Sentence(**body))
+        except ValueError as error:  # a question the calculator cannot answer is the asker's to change
+            raise Unprocessable(f"The calculator cannot answer this: {error}.") from None
         return {"spent_on": answer.spent_on, "never_spent": answer.never_spent,
                 "spent_today": answer.spent_by(utcnow().date()), "reasoning": answer.reasoning,
                 "caveats": list(answer.caveats)}

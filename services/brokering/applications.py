@@ -28,33 +28,44 @@ from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 def apply(session: Session, by: Principal, vacancy_id: int, seeker_id: int | None = None) -> Application:
-    """Put a job seeker forward for a vacancy: themselves applying, or a coordinator with their agreement."""
+    """Put a job seeker forward for a vacancy: themselves applying, or a coordinator proposing it, which
+    the employer sees only once the job seeker agrees (``agree``)."""
     if seeker_id is None:
         seeker = own_profile(session, by)
     elif by.has_any("coordinator"):
         seeker = get_seeker(session, seeker_id, by)
     else:
         raise Forbidden("Only a coordinator puts someone else forward.")
-    # The vacancy, then the profile: a closing of either, or a new restriction, is seen here or waits.
-    vacancy = locked(session, Vacancy, vacancy_id)
-    lock_profile(session, seeker.id)
-    if seeker.status != "open":
-        raise Conflict("This profile is closed.")
-    if vacancy is None:
-        raise NotFound(f"There is no vacancy {vacancy_id}.")
-    if vacancy.status != "open" or vacancy.closing_on < utcnow().date():
-        raise Conflict("This vacancy is closed.")
-    if _clashes(session, seeker, vacancy):
-        # Said to the person or the coordinator only; the employer never learns of it.
-        raise Conflict("This job involves work the job seeker must not do, so they cannot be put forward for it.")
+    vacancy = _lock_open(session, vacancy_id, seeker)
+    now = utcnow()
     application = Application(vacancy_id=vacancy.id, job_seeker_id=seeker.id, stage="put_forward",
-                              created_at=utcnow(), changed_at=utcnow())
+                              created_at=now, changed_at=now, agreed_at=now if seeker_id is None else None)
     try:
         with session.begin_nested():
             session.add(application)
     except IntegrityError:
         raise Conflict("This job seeker is already put forward for this vacancy.") from None
     OUTBOX.add(session, "application.submitted", _event(application, vacancy))
+    return application
+
+
+def agree(session: Session, by: Principal, application_id: int) -> Application:
+    """The job seeker agrees to a coordinator putting her forward: from now on the employer sees it."""
+    found = session.execute(select(Application.vacancy_id, Application.job_seeker_id)
+                            .where(Application.id == application_id)).first()
+    if found is None:
+        raise NotFound(f"There is no application {application_id}.")
+    seeker = session.get(JobSeeker, found.job_seeker_id)
+    if not is_self(seeker, by):
+        raise Forbidden("Only the job seeker can agree to be put forward.")
+    # In the usual order (vacancy, profile, application): a restriction written since is seen here.
+    _lock_open(session, found.vacancy_id, seeker)
+    application = locked(session, Application, application_id)
+    if application.agreed_at is not None:
+        raise Conflict("You have already agreed to this application.")
+    if application.stage != "put_forward":
+        raise Conflict(f"This application is {application.stage.replace('_', ' ')}.")
+    application.agreed_at = application.changed_at = utcnow()
     return application
 
 
@@ -80,6 +91,8 @@ def move(session: Session, by: Principal, application_id: int, target: str, *, r
     if target == "disclosure":
         raise Conflict("An application reaches the disclosure stage when the job seeker shares a disclosure.")
     stages.check_move(application.stage, target, actor)
+    if application.agreed_at is None and target != "withdrawn":
+        raise Conflict("The job seeker has not agreed to be put forward yet; it can only be withdrawn.")
     if target == "rejected" and not (reason or "").strip():
         raise Unprocessable("Say why the application is rejected.")
     if target == "accepted" and start_on is None:
@@ -178,14 +191,17 @@ def applications_query(by: Principal, actor_filter: dict):
     if "job_seeker_id" in actor_filter:
         statement = statement.where(Application.job_seeker_id == actor_filter["job_seeker_id"])
     if "employer_id" in actor_filter:
-        statement = statement.join(Vacancy).where(Vacancy.employer_id == actor_filter["employer_id"])
+        # An employer sees only what the job seeker agreed to: her own application, or one she accepted.
+        statement = (statement.join(Vacancy).where(Vacancy.employer_id == actor_filter["employer_id"])
+                     .where(Application.agreed_at.is_not(None)))
     return statement
 
 
 def _actor(application: Application, by: Principal) -> str:
     if is_self(application.job_seeker, by):
         return "job_seeker"
-    if by.has_any("employer") and application.vacancy.employer.account_id == by.account_id:
+    if (by.has_any("employer") and application.vacancy.employer.account_id == by.account_id
+            and application.agreed_at is not None):
         return "employer"
     if by.has_any("coordinator"):
         return "coordinator"
@@ -207,6 +223,22 @@ def _drop_consent(session: Session, application: Application) -> None:
     if consent is not None and consent.active:
         consent.withdrawn_at = utcnow()
     session.execute(delete(SharedDisclosure).where(SharedDisclosure.application_id == application.id))
+
+
+def _lock_open(session: Session, vacancy_id: int, seeker: JobSeeker) -> Vacancy:
+    # The vacancy, then the profile: a closing of either, or a new restriction, is seen here or waits.
+    vacancy = locked(session, Vacancy, vacancy_id)
+    lock_profile(session, seeker.id)
+    if seeker.status != "open":
+        raise Conflict("This profile is closed.")
+    if vacancy is None:
+        raise NotFound(f"There is no vacancy {vacancy_id}.")
+    if vacancy.status != "open" or vacancy.closing_on < utcnow().date():
+        raise Conflict("This vacancy is closed.")
+    if _clashes(session, seeker, vacancy):
+        # Said to the person or the coordinator only; the employer never learns of it.
+        raise Conflict("This job involves work the job seeker must not do, so they cannot be put forward for it.")
+    return vacancy
 
 
 def _clashes(session: Session, seeker: JobSeeker, vacancy: Vacancy) -> bool:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from services.brokering import applications, employers, jobseekers, matches, placements, schemas
 from services.brokering.models import Placement
 from shared.auth import current_principal, requires
-from shared.errors import Forbidden
 from shared.http import paginate
 from shared.service import action_endpoint, db_session
 
@@ -22,15 +21,15 @@ applications_blp = Blueprint("applications", __name__, description="Matching, ap
 
 @applications_blp.route("/vacancies/<int:vacancy_id>/candidates")
 class Candidates(MethodView):
-    @requires("employer", "coordinator")
+    @requires("coordinator")
     @applications_blp.response(200, schemas.Candidate(many=True))
     def get(self, vacancy_id):
-        """Rank the job seekers who fit a vacancy, with the reasons: anonymised, nothing disclosed."""
-        session, by = db_session(), current_principal()
-        vacancy = employers.get_vacancy(session, vacancy_id)
-        if not by.has_any("coordinator") and vacancy.employer.account_id != by.account_id:
-            raise Forbidden("Only the employer who posted the vacancy, or a coordinator, sees its candidates.")
-        return matches.candidates_for(session, vacancy)
+        """Rank the job seekers who fit a vacancy, with the reasons, for a coordinator to put someone forward.
+
+        Employers never see this list: who is left out of it would tell them who has a restriction. They
+        see only the people who applied, or whom a coordinator put forward and who agreed."""
+        session = db_session()
+        return matches.candidates_for(session, employers.get_vacancy(session, vacancy_id))
 
 
 @applications_blp.route("/job-seekers/me/matches")
@@ -92,6 +91,10 @@ for _stage in ("interview", "conditional_offer", "offer_confirmed", "accepted", 
         "a coordinator any). Rejecting needs a reason; accepting, a start date.",
         schemas.Application, body_schema=schemas.MoveIn)
 
+action_endpoint(applications_blp, "/applications/<int:application_id>/agreement",
+                lambda session, by, application_id: applications.agree(session, by, application_id),
+                "Agree to a coordinator putting you forward for this vacancy: only then does the employer see it.",
+                schemas.Application)
 action_endpoint(applications_blp, "/applications/<int:application_id>/consent",
                 lambda session, by, application_id: applications.give_consent(session, by, application_id),
                 "Share your disclosure with this employer for this application (after a conditional offer).",

@@ -25,11 +25,11 @@ DEMO_EMPLOYER = Principal(4, ("employer",))
 
 VACANCIES = [
     {"title": "Shop floor assistant", "sector": "retail", "skills": ["customer service", "sewing", "stock taking"],
-     "location": "LS1", "hours_per_week": 24, "pay_pence_per_hour": 1221, "contract_type": "part_time"},
+     "location": "LS1", "hours_per_week": 24, "pay_pence_per_hour": 1300, "contract_type": "part_time"},
     {"title": "Kitchen assistant", "sector": "catering", "skills": ["food hygiene", "cooking"],
-     "location": "LS6", "hours_per_week": 30, "pay_pence_per_hour": 1250, "contract_type": "permanent"},
+     "location": "LS6", "hours_per_week": 30, "pay_pence_per_hour": 1350, "contract_type": "permanent"},
     {"title": "Breakfast club helper", "sector": "catering", "skills": ["cooking"], "location": "LS6",
-     "hours_per_week": 10, "pay_pence_per_hour": 1221, "contract_type": "part_time", "involves": ["children"],
+     "hours_per_week": 10, "pay_pence_per_hour": 1300, "contract_type": "part_time", "involves": ["children"],
      "exempt": True, "dbs_check": "enhanced"},
 ]
 
@@ -43,20 +43,20 @@ def load_demo_brokering(runtime, wait_seconds: float = 30.0) -> int:
                 return 0
             seeker = session.scalar(select(JobSeeker).where(JobSeeker.member_id.is_not(None)))
             if seeker is not None:
-                return _create(session, seeker)
+                return _create(session, seeker, runtime.settings)
         time.sleep(0.2)
     log.warning("the demo job seeker did not arrive in time; no demo brokering loaded")
     return 0
 
 
-def _create(session, seeker: JobSeeker) -> int:
+def _create(session, seeker: JobSeeker, settings) -> int:
     employer = employers.register(session, DEMO_EMPLOYER, {
         "name": "Green Kitchen Ltd", "contact_name": "Robin Green", "email": "jobs@greenkitchen.example",
         "sector": "catering", "about": "Cafes and a shop in Leeds; we hire people with convictions."})
     employers.decide(session, DEMO_COORDINATOR, employer.id, approve=True)
     started = (utcnow() - dt.timedelta(weeks=7)).date()
     closing = (utcnow() + dt.timedelta(days=28)).date()
-    posted = [employers.post_vacancy(session, DEMO_EMPLOYER, {**fields, "closing_on": closing})
+    posted = [employers.post_vacancy(session, DEMO_EMPLOYER, {**fields, "closing_on": closing}, settings)
               for fields in VACANCIES]
     person = Principal(seeker.account_id, ("member",), seeker.member_id)
     jobseekers.update_profile(session, seeker, {

@@ -32,9 +32,11 @@ def set_disclosure(session: Session, seeker: JobSeeker, by: Principal, fields: d
         raise Conflict("This profile is closed.")
     disclosure = session.get(Disclosure, seeker.id) or Disclosure(job_seeker_id=seeker.id)
     disclosure.unspent = fields["unspent"]
-    # Nothing more is kept than the answer needs: no date or restrictions without unspent convictions.
+    # Nothing more is kept than the answer needs: no date without unspent convictions, and with "no"
+    # no restriction either (what was kept from an earlier answer is cleared with it).
     disclosure.unspent_until = fields.get("unspent_until") if fields["unspent"] == "yes" else None
-    disclosure.restricted_roles = sorted(set(fields.get("restricted_roles", [])))
+    kept_roles = fields.get("restricted_roles", []) if fields["unspent"] != "no" else []
+    disclosure.restricted_roles = sorted(set(kept_roles))
     disclosure.statement = fields.get("statement", "")
     disclosure.updated_at = utcnow()
     session.add(disclosure)

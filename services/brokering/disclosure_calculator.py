@@ -29,6 +29,11 @@ CAVEATS = (
     "the sentence: give the date the whole sentence, licence included, ends.",
 )
 
+# The dates it answers about: a conviction from 1900 on; a sentence ending by 2200 (a longer one is custody
+# for life in all but name, and its spent date would be past any calendar worth printing).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST_END = dt.date(2200, 12, 31)
+
 # (adult period, period for someone under 18 when convicted) after the sentence ends, in months.
 CUSTODY_PERIODS = (
     (12, 12, 6),   # custody of 12 months or less
@@ -51,6 +56,10 @@ class Sentence:
     def __post_init__(self) -> None:
         if self.kind not in SENTENCES:
             raise ValueError(f"kind must be one of {', '.join(SENTENCES)}")
+        if not EARLIEST <= self.convicted_on <= LATEST_END:
+            raise ValueError(f"give a conviction date from {EARLIEST.isoformat()} on")
+        if self.ended_on is not None and not EARLIEST <= self.ended_on <= LATEST_END:
+            raise ValueError(f"give an end date from {EARLIEST.isoformat()} to {LATEST_END.isoformat()}")
         if self.kind in ("custody", "community_order", "conditional_discharge") and self.ended_on is None:
             raise ValueError("give the date the sentence, order or discharge period ends")
         if self.kind == "custody" and (self.custody_months is None or self.custody_months < 1):

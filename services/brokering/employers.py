@@ -17,6 +17,8 @@ from services.brokering.models import Employer, Vacancy
 from shared.auth import Principal
 from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.money import pounds
+from shared.settings import Settings
 
 
 def register(session: Session, by: Principal, fields: dict) -> Employer:
@@ -61,13 +63,27 @@ def decide(session: Session, by: Principal, employer_id: int, approve: bool) -> 
     return employer
 
 
-def post_vacancy(session: Session, by: Principal, fields: dict, today: dt.date | None = None) -> Vacancy:
-    """Post a vacancy for the caller's approved employer."""
+def minimum_pay_pence(settings: Settings, age_band: str | None, contract_type: str) -> int:
+    """Return the National Minimum Wage a vacancy must pay an hour: its age band's, the apprentice rate for
+    an apprenticeship, the rate for 21 and over when it names no band."""
+    if contract_type == "apprenticeship":
+        return settings.minimum_wage_apprentice_pence
+    return {"18_to_20": settings.minimum_wage_18_to_20_pence,
+            "under_18": settings.minimum_wage_under_18_pence}.get(age_band, settings.minimum_wage_21_plus_pence)
+
+
+def post_vacancy(session: Session, by: Principal, fields: dict, settings: Settings,
+                 today: dt.date | None = None) -> Vacancy:
+    """Post a vacancy for the caller's approved employer, paying at least the minimum wage."""
     employer = own_employer(session, by)
     if employer.status != "approved":
         raise Forbidden("An employer posts vacancies once a coordinator has approved it.")
     if fields["closing_on"] < (today or utcnow().date()):
         raise Unprocessable("The closing date has passed.")
+    least = minimum_pay_pence(settings, fields.get("age_band"), fields["contract_type"])
+    if fields["pay_pence_per_hour"] < least:
+        raise Unprocessable(f"The pay is below the National Minimum Wage for this job: at least {pounds(least)} "
+                            "an hour.")
     if fields.get("exempt") is False and fields.get("dbs_check") in ("standard", "enhanced"):
         raise Unprocessable("Only a role exempt from the Rehabilitation of Offenders Act may ask for a standard "
                             "or enhanced DBS check.")

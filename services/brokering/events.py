@@ -44,11 +44,13 @@ class PlacementRef(Schema):
 
 class PlacementStarted(PlacementRef):
     kind = fields.String(required=True)
-    start_on = fields.Date(required=True)
+    start_on = fields.Date(required=True)  # reports count the job start in this month, whenever the event came
 
 
 class PlacementSustained(PlacementRef):
     milestone = fields.String(required=True)
+    # The day the job had lasted 13 or 26 weeks: reports count it then, not when the check-in was recorded.
+    sustained_on = fields.Date(required=True)
 
 
 class PlacementEnded(PlacementRef):
@@ -70,7 +72,8 @@ CATALOG = EventCatalog(
         EventSpec("application.submitted", ApplicationRef, _APPLICATION),
         EventSpec("application.stage_changed", StageChanged, {**_APPLICATION, "stage": "interview"}),
         EventSpec("placement.started", PlacementStarted, {**_PLACEMENT, "kind": "paid", "start_on": "2027-01-04"}),
-        EventSpec("placement.sustained", PlacementSustained, {**_PLACEMENT, "milestone": "13w"}),
+        EventSpec("placement.sustained", PlacementSustained, {**_PLACEMENT, "milestone": "13w",
+                                                                      "sustained_on": "2027-04-05"}),
         EventSpec("placement.ended", PlacementEnded, {**_PLACEMENT, "ended_on": "2027-05-01", "reason": "moved_on"}),
     ],
 )

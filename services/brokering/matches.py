@@ -1,7 +1,8 @@
 """Ranked matches from the database: candidates for a vacancy, vacancies for a job seeker.
 
-The scoring is ``matching.match``; here the profiles, vacancies and restrictions are read. Candidates
-are shown to employers anonymised: a reference, skills and fit; never a name or anything disclosed.
+The scoring is ``matching.match``; here the profiles, vacancies and restrictions are read. The list of
+candidates is for coordinators, to put someone forward; never for employers, since who is missing from
+it would tell them who has a restriction. A job seeker is simply not shown jobs she must not do.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ def vacancy_fit(vacancy: Vacancy) -> VacancyFit:
 
 
 def candidates_for(session: Session, vacancy: Vacancy) -> list[dict]:
-    """Rank the open, matchable job seekers for a vacancy, best first, anonymised."""
+    """Rank the open, matchable job seekers for a vacancy, best first, for a coordinator (nothing disclosed)."""
     wanted = vacancy_fit(vacancy)
     seekers = session.scalars(select(JobSeeker).where(JobSeeker.status == "open",
                                                       JobSeeker.open_to_matching.is_(True))).all()
     restrictions = _restrictions(session, [seeker.id for seeker in seekers])
     found = ranked((seeker, match(seeker_fit(seeker, restrictions.get(seeker.id)), wanted)) for seeker in seekers)
-    return [{"reference": seeker.reference, "skills": seeker.skills, "sectors": seeker.sectors,
-             "hours_per_week": seeker.hours_per_week, "travel_area": seeker.travel_area,
+    return [{"job_seeker_id": seeker.id, "reference": seeker.reference, "skills": seeker.skills,
+             "sectors": seeker.sectors, "hours_per_week": seeker.hours_per_week, "travel_area": seeker.travel_area,
              "score": fit.score, "reasons": list(fit.reasons)} for seeker, fit in found[:MAX_MATCHES]]
 
 

@@ -7,11 +7,21 @@ matching ever touches it, and so that it can be deleted on its own.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
+
+
+def new_reference() -> str:
+    """Return a fresh applicant reference, e.g. 'Applicant 7KQ2-M9XD': random, so it says nothing."""
+    letters = "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(8))
+    return f"Applicant {letters[:4]}-{letters[4:]}"
+
+
+REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
 class Base(DeclarativeBase):
@@ -110,6 +120,8 @@ class Vacancy(Base):
     hours_per_week: Mapped[int] = mapped_column(Integer)
     pay_pence_per_hour: Mapped[int] = mapped_column(Integer)
     contract_type: Mapped[str] = mapped_column(String(20))
+    # Who the pay is for (21_plus | 18_to_20 | under_18), to check it against the minimum wage; none: 21 and over.
+    age_band: Mapped[str | None] = mapped_column(String(12))
     # Kinds of work the role involves that a licence condition may forbid (children, driving, ...).
     involves: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Exempt from the Act: the employer may ask about spent convictions (with a DBS check).
@@ -132,6 +144,11 @@ class Application(Base):
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id"), index=True)
     job_seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id"), index=True)
     stage: Mapped[str] = mapped_column(String(20), default="put_forward", index=True)
+    # How the employer knows this applicant: random, one per application, so it links no two vacancies.
+    reference: Mapped[str] = mapped_column(String(20), default=new_reference)
+    # When the job seeker agreed to be put forward (at once when she applies herself); until then the
+    # employer cannot see the application at all.
+    agreed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -139,6 +156,10 @@ class Application(Base):
 
     vacancy: Mapped[Vacancy] = relationship(lazy="joined")
     job_seeker: Mapped[JobSeeker] = relationship()
+
+    @property
+    def agreed(self) -> bool:
+        return self.agreed_at is not None
 
 
 class Consent(Base):

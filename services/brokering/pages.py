@@ -26,7 +26,7 @@ from shared.pages import (
     signed_in,
     validated,
 )
-from shared.service import db_session
+from shared.service import db_session, runtime
 
 jobs_blp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates",
                      static_folder="static", static_url_path="/static")
@@ -111,6 +111,16 @@ def apply(vacancy_id):
     return redirect(url_for(".seeker_page", saved="applied"))
 
 
+@jobs_blp.post("/applications/<int:application_id>/agreement")
+@needs_sign_in
+def agree(application_id):
+    """The job seeker agrees to a coordinator putting her forward; only then does the employer see it."""
+    session = db_session()
+    applications.agree(session, signed_in(), application_id)
+    session.commit()
+    return redirect(url_for(".seeker_page", saved="agreed"))
+
+
 @jobs_blp.post("/applications/<int:application_id>/<any('consent', 'consent-withdrawal'):choice>")
 @needs_sign_in
 def consent(application_id, choice):
@@ -159,8 +169,9 @@ def post_vacancy():
         "location": form.get("location", ""),
         "hours_per_week": optional_whole_number(form.get("hours_per_week"), "hours per week"),
         "pay_pence_per_hour": pence_from(form.get("pay", ""), "hourly pay"),
-        "contract_type": form.get("contract_type", ""), "closing_on": form.get("closing_on") or None})
-    vacancy = employers.post_vacancy(session, signed_in(), fields)
+        "contract_type": form.get("contract_type", ""), "age_band": form.get("age_band") or None,
+        "closing_on": form.get("closing_on") or None})
+    vacancy = employers.post_vacancy(session, signed_in(), fields, runtime().settings)
     session.commit()
     return redirect(url_for(".vacancy_page", vacancy_id=vacancy.id))
 
@@ -168,15 +179,33 @@ def post_vacancy():
 @jobs_blp.get("/vacancies/<int:vacancy_id>")
 @needs_sign_in
 def vacancy_page(vacancy_id):
-    """A vacancy as its employer sees it: anonymised candidates, then the applications."""
+    """A vacancy as its employer sees it: the people who applied or agreed to be put forward (a coordinator
+    also sees who fits, to put someone forward)."""
     session, who = db_session(), signed_in()
     vacancy = employers.get_vacancy(session, vacancy_id)
-    if not who.has_any("coordinator") and vacancy.employer.account_id != who.account_id:
+    coordinator = who.has_any("coordinator")
+    if not coordinator and vacancy.employer.account_id != who.account_id:
         raise Forbidden("Only the employer who posted the vacancy, or a coordinator, sees this page.")
-    received = session.scalars(select(Application).where(Application.vacancy_id == vacancy.id)
-                               .order_by(Application.id)).all()
-    return render_template("jobs/vacancy.html", vacancy=vacancy, candidates=matches.candidates_for(session, vacancy),
-                           applications=received, moves=EMPLOYER_MOVES)
+    received = select(Application).where(Application.vacancy_id == vacancy.id).order_by(Application.id)
+    if not coordinator:
+        received = received.where(Application.agreed_at.is_not(None))
+    return render_template("jobs/vacancy.html", vacancy=vacancy, applications=session.scalars(received).all(),
+                           candidates=matches.candidates_for(session, vacancy) if coordinator else None,
+                           moves=EMPLOYER_MOVES)
+
+
+@jobs_blp.post("/vacancies/<int:vacancy_id>/put-forward")
+@needs_sign_in
+def put_forward(vacancy_id):
+    """A coordinator asks a job seeker to be put forward; the employer sees it once she agrees."""
+    session = db_session()
+    fields = validated(schemas.ApplyIn(), {
+        "job_seeker_id": optional_whole_number(request.form.get("job_seeker_id"), "job seeker")})
+    if fields["job_seeker_id"] is None:
+        raise Unprocessable("Say whom to put forward.")
+    applications.apply(session, signed_in(), vacancy_id, fields["job_seeker_id"])
+    session.commit()
+    return redirect(url_for(".vacancy_page", vacancy_id=vacancy_id))
 
 
 @jobs_blp.get("/applications/<int:application_id>")
@@ -266,7 +295,10 @@ def calculator():
             "custody_months": optional_whole_number(form.get("custody_months"), "custody months"),
             "under_18_when_convicted": form.get("under_18") == "yes",
             "serious_offence": form.get("serious") == "yes"})
-        answer = spent_date(Sentence(**fields))
+        try:
+            answer = spent_date(Sentence(**fields))
+        except ValueError as error:
+            raise Unprocessable(f"The calculator cannot answer this: {error}.") from None
     return render_template("jobs/calculator.html", answer=answer, caveats=CAVEATS, today=utcnow().date())
 
 

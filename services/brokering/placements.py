@@ -68,7 +68,8 @@ def record_check_in(session: Session, by: Principal, placement_id: int, mileston
         raise Conflict("The placement had ended by then; record the person's work through a new placement.")
     check_in.done_at, check_in.in_work, check_in.note = utcnow(), in_work, note
     if in_work and milestone in SUSTAINED:
-        OUTBOX.add(session, "placement.sustained", {**_event(placement), "milestone": milestone})
+        OUTBOX.add(session, "placement.sustained", {**_event(placement), "milestone": milestone,
+                                                    "sustained_on": check_in.due_on})
     return check_in
 
 

@@ -4,12 +4,13 @@ An employer-facing schema never has a disclosure field at all; the people-facing
 schemas, so that no option or flag can leak one into the other.
 """
 
+import datetime as dt
 import functools
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.brokering.disclosure import RESTRICTABLE_WORK, UNSPENT_ANSWERS
-from services.brokering.disclosure_calculator import SENTENCES
+from services.brokering.disclosure_calculator import EARLIEST, LATEST_END, SENTENCES
 from services.brokering.placements import END_REASONS
 from shared.http import MAX_ID, NOT_BLANK
 
@@ -19,6 +20,10 @@ CONTRACT_TYPES = ("permanent", "fixed_term", "temporary", "part_time", "apprenti
 DBS_CHECKS = ("none", "basic", "standard", "enhanced")
 Words = functools.partial(fields.List, fields.String(validate=[validate.Length(min=1, max=60), NOT_BLANK]),
                           validate=validate.Length(max=30))
+AGE_BANDS = ("21_plus", "18_to_20", "under_18")
+# Every date the API takes lies in this range (a calendar edge like 9999-12-31 is refused with 422, not 500).
+Day = functools.partial(fields.Date, validate=validate.Range(min=EARLIEST, max=LATEST_END, error=(
+    f"Give a date from {EARLIEST.isoformat()} to {LATEST_END.isoformat()}.")))
 District = functools.partial(fields.String, validate=validate.Regexp(
     r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$", error="Give a postcode district, such as LS6 or SW1A."))
 
@@ -29,7 +34,7 @@ class ProfileIn(Schema):
     sectors = fields.List(fields.String(validate=validate.OneOf(SECTORS)), validate=validate.Length(max=14))
     qualifications = Words()
     hours_per_week = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=60))
-    available_from = fields.Date(allow_none=True)
+    available_from = Day(allow_none=True)
     travel_area = District(allow_none=True)
     preferences = fields.String(validate=validate.Length(max=2000))
     open_to_matching = fields.Boolean()
@@ -64,10 +69,12 @@ class Profile(Schema):
 class DisclosureIn(Schema):
     unspent = fields.String(required=True, validate=validate.OneOf(UNSPENT_ANSWERS),
                             metadata={"description": "Whether you have unspent convictions: yes, no or not_stated."})
-    unspent_until = fields.Date(allow_none=True, load_default=None)
+    unspent_until = Day(allow_none=True, load_default=None,
+                        metadata={"description": "Kept only when you answer yes."})
     restricted_roles = fields.List(fields.String(validate=validate.OneOf(RESTRICTABLE_WORK)),
                                    load_default=list, validate=validate.Length(max=len(RESTRICTABLE_WORK)),
-                                   metadata={"description": "Kinds of work you must not do (a licence condition)."})
+                                   metadata={"description": "Kinds of work you must not do (a licence condition); "
+                                                            "not kept when you answer no."})
     statement = fields.String(load_default="", validate=validate.Length(max=3000),
                               metadata={"description": "In your own words. Never give offence details here."})
 
@@ -120,14 +127,20 @@ class VacancyIn(Schema):
     skills = Words(load_default=list)
     location = District(required=True)
     hours_per_week = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=48))
-    pay_pence_per_hour = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
+    pay_pence_per_hour = fields.Integer(required=True, strict=True, validate=validate.Range(min=800, max=100_000),
+                                        metadata={"description": "At least the National Minimum Wage for the age "
+                                                                 "band (21 and over when none is given; the "
+                                                                 "apprentice rate for an apprenticeship)."})
     contract_type = fields.String(required=True, validate=validate.OneOf(CONTRACT_TYPES))
+    age_band = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(AGE_BANDS),
+                             metadata={"description": "Who the pay is for, to check it against the minimum wage; "
+                                                      "leave out for 21 and over."})
     involves = fields.List(fields.String(validate=validate.OneOf(RESTRICTABLE_WORK)), load_default=list,
                            validate=validate.Length(max=len(RESTRICTABLE_WORK)))
     exempt = fields.Boolean(load_default=False, metadata={
         "description": "Exempt from the Rehabilitation of Offenders Act (e.g. work with children)."})
     dbs_check = fields.String(load_default="none", validate=validate.OneOf(DBS_CHECKS))
-    closing_on = fields.Date(required=True)
+    closing_on = Day(required=True, metadata={"description": "Today or later."})
 
 
 class Vacancy(VacancyIn):
@@ -144,9 +157,9 @@ class VacancyQuery(Schema):
 
 class CalculatorIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(SENTENCES))
-    convicted_on = fields.Date(required=True)
-    ended_on = fields.Date(allow_none=True, load_default=None,
-                           metadata={"description": "When the sentence (licence included), order or discharge ends."})
+    convicted_on = Day(required=True, metadata={"description": "Not after today."})
+    ended_on = Day(allow_none=True, load_default=None,
+                   metadata={"description": "When the sentence (licence included), order or discharge ends."})
     custody_months = fields.Integer(strict=True, allow_none=True, load_default=None,
                                     validate=validate.Range(min=1, max=1200))
     under_18_when_convicted = fields.Boolean(load_default=False)
@@ -161,6 +174,8 @@ class CalculatorIn(Schema):
             raise ValidationError("Give the date the sentence, order or discharge ends.", "ended_on")
         if data["ended_on"] is not None and data["ended_on"] < data["convicted_on"]:
             raise ValidationError("A sentence cannot end before the conviction.", "ended_on")
+        if data["convicted_on"] > dt.datetime.now(dt.UTC).date():
+            raise ValidationError("A conviction cannot be dated in the future.", "convicted_on")
 
 
 class CalculatorAnswer(Schema):
@@ -172,8 +187,9 @@ class CalculatorAnswer(Schema):
 
 
 class Candidate(Schema):
-    """A job seeker as an employer sees them before they apply: no name, nothing disclosed."""
+    """A job seeker who fits a vacancy, as a coordinator sees them to put her forward: nothing disclosed."""
 
+    job_seeker_id = fields.Integer()
     reference = fields.String()
     skills = fields.List(fields.String())
     sectors = fields.List(fields.String())
@@ -196,7 +212,6 @@ class ApplyIn(Schema):
 
 
 class ApplicantRef(Schema):
-    reference = fields.String()
     display_name = fields.String()
     skills = fields.List(fields.String())
 
@@ -205,11 +220,14 @@ class Application(Schema):
     """An application as any of its parties sees it. There is no disclosure field here, for anyone."""
 
     id = fields.Integer()
+    reference = fields.String(metadata={"description": "This application's own reference; it links no two."})
     vacancy_id = fields.Integer()
     vacancy_title = fields.String(attribute="vacancy.title")
     employer_name = fields.String(attribute="vacancy.employer.name")
     job_seeker = fields.Nested(ApplicantRef)
     stage = fields.String()
+    agreed = fields.Boolean(metadata={"description": "Whether the job seeker agreed to be put forward; the "
+                                                     "employer sees only applications she agreed to."})
     rejection_reason = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     changed_at = fields.AwareDateTime()
@@ -223,7 +241,7 @@ class ApplicationQuery(Schema):
 class MoveIn(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
                            metadata={"description": "Required to reject."})
-    start_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "Required to accept."})
+    start_on = Day(load_default=None, allow_none=True, metadata={"description": "Required to accept."})
 
 
 class CheckInOut(Schema):
@@ -253,13 +271,13 @@ class CheckInIn(Schema):
 
 
 class EndIn(Schema):
-    ended_on = fields.Date(required=True)
+    ended_on = Day(required=True)
     reason = fields.String(required=True, validate=validate.OneOf(END_REASONS))
 
 
 class Period(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = Day(required=True)
+    end = Day(required=True)
 
     @validates_schema
     def in_order(self, data, **kwargs):

@@ -87,8 +87,17 @@ class Placement(_Happened):
     job_seeker_id = fields.Integer(required=True)
 
 
+class PlacementStarted(Placement):
+    start_on = fields.Date(load_default=None)
+
+
 class PlacementSustained(Placement):
     milestone = fields.String(required=True, validate=validate.OneOf(list(record.SUSTAINED)))
+    sustained_on = fields.Date(load_default=None)  # absent from events published before it was carried
+
+
+class PlacementEnded(Placement):
+    ended_on = fields.Date(load_default=None)
 
 
 RECORD_SUBSCRIPTIONS: dict[str, Subscription] = {
@@ -99,9 +108,9 @@ RECORD_SUBSCRIPTIONS: dict[str, Subscription] = {
     "contract.work_allocated": Subscription(WorkAllocated, record.work_allocated),
     "contract.completed": Subscription(ContractCompleted, record.contract_completed),
     "job_seeker.registered": Subscription(JobSeekerRegistered, record.job_seeker_registered),
-    "placement.started": Subscription(Placement, record.placement_started),
+    "placement.started": Subscription(PlacementStarted, record.placement_started),
     "placement.sustained": Subscription(PlacementSustained, record.placement_sustained),
-    "placement.ended": Subscription(Placement, record.placement_ended),
+    "placement.ended": Subscription(PlacementEnded, record.placement_ended),
 }
 
 

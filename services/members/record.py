@@ -35,10 +35,13 @@ def first_of_month(moment: dt.datetime | dt.date) -> dt.date:
 
 
 def _entry(event: Envelope, member_id: int | None, kind: str, subject: str, gross: int = 0,
-           net: int = 0) -> RecordEntry:
+           net: int = 0, happened_on: dt.date | None = None) -> RecordEntry:
+    # The month is when the fact happened (a job start on its start date), which the event carries;
+    # the time the event was published stands in only when it carries nothing better.
     occurred = event.data["occurred_at"]
-    return RecordEntry(event_id=event.id, member_id=member_id, kind=kind, month=first_of_month(occurred),
-                       occurred_at=occurred, gross_pence=gross, net_pence=net, subject=subject)
+    return RecordEntry(event_id=event.id, member_id=member_id, kind=kind,
+                       month=first_of_month(happened_on or occurred), occurred_at=occurred, gross_pence=gross,
+                       net_pence=net, subject=subject)
 
 
 # -- from the marketplace ------------------------------------------------------------------------------
@@ -95,7 +98,7 @@ def job_seeker_registered(session: Session, event: Envelope) -> None:
         session.add(JobSeekerLink(job_seeker_id=data["job_seeker_id"], member_id=data["member_id"]))
 
 
-def _placement(kind_of: callable):
+def _placement(kind_of: callable, day_field: str):
     def handle(session: Session, event: Envelope) -> None:
         data = event.data
         link = session.get(JobSeekerLink, data["job_seeker_id"])
@@ -103,14 +106,15 @@ def _placement(kind_of: callable):
             # A placement is only made for a registered job seeker, whose event came first; if it has
             # not arrived yet, failing makes the consumer try again (then park it for an operator).
             raise LookupError(f"job seeker {data['job_seeker_id']} is not known yet")
-        session.add(_entry(event, link.member_id, kind_of(data), f"placement:{data['placement_id']}"))
+        session.add(_entry(event, link.member_id, kind_of(data), f"placement:{data['placement_id']}",
+                           happened_on=data.get(day_field)))
 
     return handle
 
 
-placement_started = _placement(lambda _data: PLACEMENT_STARTED)
-placement_sustained = _placement(lambda data: SUSTAINED[data["milestone"]])
-placement_ended = _placement(lambda _data: PLACEMENT_ENDED)
+placement_started = _placement(lambda _data: PLACEMENT_STARTED, "start_on")
+placement_sustained = _placement(lambda data: SUSTAINED[data["milestone"]], "sustained_on")
+placement_ended = _placement(lambda _data: PLACEMENT_ENDED, "ended_on")
 
 # -- reading ------------------------------------------------------------------------------------------
 

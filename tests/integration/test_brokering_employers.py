@@ -11,7 +11,7 @@ NEXT_MONTH = (utcnow() + dt.timedelta(days=30)).date().isoformat()
 EMPLOYER = {"name": "Green Kitchen Ltd", "contact_name": "Robin Green", "email": "jobs@greenkitchen.example",
             "sector": "catering", "about": "A cafe chain that hires people with convictions."}
 VACANCY = {"title": "Kitchen assistant", "sector": "catering", "skills": ["cooking", "food hygiene"],
-           "location": "LS6", "hours_per_week": 25, "pay_pence_per_hour": 1221, "contract_type": "permanent",
+           "location": "LS6", "hours_per_week": 25, "pay_pence_per_hour": 1300, "contract_type": "permanent",
            "closing_on": NEXT_MONTH}
 
 

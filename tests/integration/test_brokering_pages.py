@@ -67,9 +67,10 @@ def test_a_job_seeker_saves_a_disclosure_from_the_page(agency):
     assert agency.client.get("/job-seekers/me/disclosure", headers=kez.headers).json["unspent"] == "no"
 
 
-def test_the_employer_sees_anonymised_candidates_and_no_disclosure_before_consent(agency, hire, jo, vacancy, offered):
+def test_the_employer_sees_her_applicants_and_no_disclosure_before_consent(agency, hire, jo, vacancy, offered):
     browser = Browser(agency, hire)
-    assert "Candidate " in browser.get(f"/vacancies/{vacancy['id']}").get_data(as_text=True)
+    page = browser.get(f"/vacancies/{vacancy['id']}").get_data(as_text=True)
+    assert "Jo" in page and "Candidate " not in page and 'id="candidates"' not in page
     page = browser.get(f"/applications/{offered['id']}").get_data(as_text=True)
     assert "Disclosure shared with you" not in page and DISCLOSURE["statement"] not in page
 

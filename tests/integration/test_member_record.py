@@ -96,7 +96,8 @@ def test_contract_work_allocated_and_done_and_its_earnings(coop, member):
 def test_a_placement_reaches_the_record_of_the_member_who_is_the_job_seeker(coop, member):
     deliver(coop, registered(30, member.member_id))
     deliver(coop, placement("placement.started", 30, kind="paid", start_on=dt.date(2026, 3, 16)))
-    deliver(coop, placement("placement.sustained", 30, when=MARCH + dt.timedelta(weeks=13), milestone="13w"))
+    deliver(coop, placement("placement.sustained", 30, when=MARCH + dt.timedelta(weeks=13), milestone="13w",
+                            sustained_on=dt.date(2026, 6, 15)))
     march, june = months(coop, member)
     assert (march["placements_started"], june["sustained_13_weeks"]) == (1, 1)
 

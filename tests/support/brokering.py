@@ -14,7 +14,7 @@ NEXT_MONTH = (utcnow() + dt.timedelta(days=30)).date().isoformat()
 DISCLOSURE = {"unspent": "yes", "unspent_until": "2028-05-01", "restricted_roles": ["children"],
               "statement": "I made mistakes; I have done my course and want to work."}
 VACANCY = {"title": "Kitchen assistant", "sector": "catering", "skills": ["cooking", "food hygiene"],
-           "location": "LS6", "hours_per_week": 25, "pay_pence_per_hour": 1221, "contract_type": "permanent",
+           "location": "LS6", "hours_per_week": 25, "pay_pence_per_hour": 1300, "contract_type": "permanent",
            "closing_on": NEXT_MONTH}
 
 

@@ -95,7 +95,7 @@ def generate(member_ids: list[int], year: int = 2026, seed: int = 7) -> Scenario
             expected[member_id][month(started)].update(placements_started=1)
             if rng.random() < 0.6:
                 kept = started + dt.timedelta(weeks=13)
-                emit(BROKERING, "placement.sustained", kept, **place, milestone="13w")
+                emit(BROKERING, "placement.sustained", kept, **place, milestone="13w", sustained_on=kept.date())
                 expected[member_id][month(kept)].update(sustained_13_weeks=1)
             else:
                 ended = started + dt.timedelta(days=rng.randint(5, 80))
