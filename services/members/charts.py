@@ -1,7 +1,9 @@
 """Bar charts drawn on the server as SVG, so a report needs no script and prints as it shows.
 
-One chart: months along the bottom, one bar a month per series, side by side. A suppressed value (a
-string, in the funder-safe version) draws no bar and is marked "<5" instead.
+One chart: months along the bottom, one bar a month per series, side by side. A hidden value (a
+string, in the funder-safe version) draws no bar: "fewer than 5" is marked "<5", any other marker
+(a figure hidden so that a smaller one cannot be worked out) "–". Nothing about it is drawn, so the
+chart shows no more than the table.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[int | str | 
                              f'height="{height:.1f}" fill="{COLOURS[number % len(COLOURS)]}">'
                              f'<title>{escape(name)}, {escape(label)}: {_axis(value, money)}</title></rect>')
             elif value is not None:
+                mark = "<5" if value == "fewer than 5" else "–"
                 parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_height - 4}" font-size="9" '
-                             'text-anchor="middle">&lt;5</text>')
+                             f'text-anchor="middle">{escape(mark)}<title>{escape(name)}, {escape(label)}: '
+                             f'{escape(str(value))}</title></text>')
         parts.append(f'<text x="{x0 + slot * 0.4:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" '
                      f'text-anchor="middle">{escape(label)}</text>')
     for number, name in enumerate(series):

@@ -67,6 +67,31 @@ class Report:
     members_contributing: int = 0  # members whose sales, refunds or work make the period's money
 
 
+# A period is whole months from January 2000 (before the co-op) to a year after this month (a plan
+# may look ahead; no record is dated later), at most five years long. Outside that, the dates are a
+# mistake, and far outside it (9999-12) the month after the last one does not exist.
+EARLIEST_MONTH = dt.date(2000, 1, 1)
+MONTHS_AHEAD = 12
+LONGEST_PERIOD = 60
+
+
+def latest_month(today: dt.date) -> dt.date:
+    """The last month a period may reach: the same month next year."""
+    return dt.date(today.year + MONTHS_AHEAD // 12, today.month, 1)
+
+
+def period_problem(start: dt.date, end: dt.date, today: dt.date) -> str | None:
+    """Say what is wrong with a period from start's month to end's, or None when it can be reported."""
+    latest = latest_month(today)
+    if not EARLIEST_MONTH <= start <= latest or not EARLIEST_MONTH <= end <= latest:
+        return f"Choose months from {EARLIEST_MONTH:%B %Y} to {latest:%B %Y}."
+    if end < start:
+        return "The period must end after it starts."
+    if (end.year - start.year) * 12 + end.month - start.month + 1 > LONGEST_PERIOD:
+        return "Choose a period of at most five years."
+    return None
+
+
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Return the first day of every month from start's to end's, both included."""
     months, month = [], record.first_of_month(start)

@@ -57,10 +57,9 @@ def chosen_period() -> tuple[dt.date, dt.date, str]:
         today.year - 1, today.month + 1, 1)
     start = _month(request.args.get("from"), default_from, "from")
     end = _month(request.args.get("to"), dt.date(today.year, today.month, 1), "to")
-    if end < start:
-        raise Unprocessable("The period must end after it starts.")
-    if len(impact.months_between(start, end)) > 60:
-        raise Unprocessable("Choose a period of at most five years.")
+    problem = impact.period_problem(start, end, today)
+    if problem:
+        raise Unprocessable(problem)
     version = request.args.get("version", "coordinators")
     if version not in VERSIONS:
         raise Unprocessable("Choose the coordinators' or the funder-safe version.")
@@ -70,7 +69,7 @@ def chosen_period() -> tuple[dt.date, dt.date, str]:
 def _month(text: str | None, default: dt.date, field: str) -> dt.date:
     if not text:
         return default
-    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12 or int(text[:4]) < 2000:
+    if not re.fullmatch(r"\d{4}-\d{2}", text, re.ASCII) or not 1 <= int(text[5:]) <= 12 or int(text[:4]) < 1:
         raise Unprocessable(f"Give '{field}' as a year and month, for example 2026-04.")
     return dt.date(int(text[:4]), int(text[5:]), 1)
 
