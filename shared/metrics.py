@@ -3,6 +3,7 @@
 Counters and histograms are kept by prometheus_client. Under ``coop serve`` several gunicorn workers
 serve one service, so the CLI turns on prometheus_client's multiprocess mode (a folder of files every
 worker writes to) before this module first imports the library; hence the import inside ``_build``.
+They are made once per process, when a service's app is created or its worker started (``make_metrics``).
 The outbox backlog and the dead letters waiting are read from the database when scraped, so every
 process of a service reports the same, true number.
 """
@@ -10,7 +11,6 @@ process of a service reports the same, true number.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import threading
 from pathlib import Path
@@ -35,20 +35,29 @@ class Metrics:
     events_dead_lettered: object
 
 
+_made: Metrics | None = None
 _made_once = threading.Lock()
 
 
-def metrics() -> Metrics:
-    """Return the process's metrics (made on first use, after the multiprocess choice is made).
+def make_metrics() -> Metrics:
+    """Create the process's metrics, once: when a service's app is created or its worker started.
 
-    Under a lock: the first requests of a new threaded worker arrive together, and a second thread
-    registering the same names would fail (functools.cache does not stop two threads making them).
+    That is before any thread that counts starts, and after ``coop serve`` has chosen multiprocess mode.
+    Made lazily, on the first request, two threads of a new worker registered the same names at once
+    (prometheus_client's "Duplicated timeseries" on every first start).
     """
+    global _made
     with _made_once:
-        return _build()
+        if _made is None:
+            _made = _build()
+        return _made
 
 
-@functools.cache
+def metrics() -> Metrics:
+    """Return the process's metrics (made by ``make_metrics``; made now, under its lock, if not yet)."""
+    return _made if _made is not None else make_metrics()
+
+
 def _build() -> Metrics:
     from prometheus_client import Counter, Histogram
 

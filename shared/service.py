@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import bus, migrations
+from shared.api_docs import api_docs_blp
 from shared.auth import current_principal, requires, verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database, is_transient_conflict
@@ -30,14 +31,13 @@ from shared.http import (
     install_request_metrics,
     install_security_headers,
 )
-from shared.metrics import exposition
+from shared.metrics import exposition, make_metrics
 from shared.outbox import OutboxRelay
 from shared.pages import shared_templates_blp
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 MAX_REQUEST_BYTES = 1024 * 1024
 # How many times a request whose transaction PostgreSQL chose as a deadlock's victim is run again.
 TRANSIENT_CONFLICT_TRIES = 4
@@ -143,6 +143,7 @@ class ServiceRuntime:
         consumers have declared their queues: see ``coop.embedded``.
         """
         self.prepare_schema()
+        make_metrics()  # before the consumer's, the relay's and the jobs' threads can count something
         self._stop.clear()
         self.consumer().start()
         if relay:
@@ -181,6 +182,10 @@ def create_service_app(
     a request commits.
     """
     runtime.prepare_schema()
+    # Now, before the server's threads: made on the first request, two threads registered the same
+    # names at once. Not when the runtime is built: ``coop serve`` builds one before it turns on the
+    # metrics' multiprocess mode, which must come before prometheus_client is first imported.
+    make_metrics()
     app = ServiceApp(runtime.name)
     app.config.update(
         API_TITLE=title,
@@ -188,8 +193,6 @@ def create_service_app(
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_CDN,
         API_SPEC_OPTIONS={"info": {"description": description}},
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
@@ -215,6 +218,7 @@ def create_service_app(
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(shared_templates_blp)  # templates only: the sign-in form every page service uses
+    app.register_blueprint(api_docs_blp)  # Swagger UI at /docs, its files served from here (shared.api_docs)
 
     @app.teardown_appcontext
     def close_session(_error):
