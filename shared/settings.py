@@ -58,6 +58,8 @@ class Settings:
     # The UK National Minimum Wage from April 2026, in pence an hour: no vacancy may pay less than its band's.
     minimum_wage_21_plus_pence: int = 1271
     minimum_wage_18_to_20_pence: int = 1085
+    # The ballot box writes ballots in shuffled batches of at least this many (all at the close).
+    ballot_batch_size: int = 10
     minimum_wage_under_18_pence: int = 800
     minimum_wage_apprentice_pence: int = 800
     # Contracts worth more than this (in pence) need the members' vote before they are signed.
@@ -163,6 +165,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "contract_fee_percent": ("COOP_CONTRACT_FEE_PERCENT", int),
     "coop_vat_registered": ("COOP_VAT_REGISTERED", _flag),
     "proxy_hops": ("COOP_PROXY_HOPS", int),
+    "ballot_batch_size": ("COOP_BALLOT_BATCH_SIZE", int),
     "metrics_dir": ("PROMETHEUS_MULTIPROC_DIR", Path),
     "log_json": ("COOP_LOG_JSON", _flag),
 }

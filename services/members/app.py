@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.members.api import accounts_blp, members_blp
+from services.members.ballot_box import fill_ballot_box_job
 from services.members.governance import close_due_proposals_job
 from services.members.governance_api import blp as proposals_blp
 from services.members.handlers import subscriptions
@@ -20,7 +21,7 @@ NAME = "members"
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the members service's database, relay, consumer and periodic jobs."""
     return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(settings),
-                          periodic_jobs=[close_due_proposals_job])
+                          periodic_jobs=[close_due_proposals_job, fill_ballot_box_job])
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

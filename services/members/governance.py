@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.members import voting
+from services.members.ballot_box import BallotBox, SealedBallot, ballot_box, fill, new_seal, seal_hash
 from services.members.events import OUTBOX
 from services.members.membership import get_member, member_of_account
 from services.members.models import Ballot, Member, Participation, Proposal, Proxy
@@ -135,9 +136,13 @@ def _active_member_of(session: Session, by: Principal) -> Member:
 
 def cast_vote(
     session: Session, proposal_id: int, by: Principal, option: str, on_behalf_of: int | None = None,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, *, box: BallotBox,
 ) -> tuple[Member, str]:
-    """Record one member's vote; return the member voted for and the receipt (shown only once)."""
+    """Record one member's vote; return the member voted for and the receipt (shown only once).
+
+    This transaction writes only that she voted; her choice goes sealed to the ballot box's inlet,
+    confirmed before the commit, and reaches the ballots table later in a shuffled batch (ballot_box.py).
+    """
     now = now or utcnow()
     proposal = get_proposal(session, proposal_id, lock=True)
     _ensure_open(proposal, now)
@@ -147,14 +152,14 @@ def cast_vote(
     voter = caller
     if on_behalf_of not in (None, caller.id):
         voter = _represented(session, proposal, caller, on_behalf_of)
-    participation = Participation(proposal_id=proposal.id, member_id=voter.id,
-                                  cast_by_account_id=by.account_id, by_proxy=voter is not caller)
+    seal = new_seal()
+    participation = Participation(proposal_id=proposal.id, member_id=voter.id, cast_by_account_id=by.account_id,
+                                  by_proxy=voter is not caller, seal_hash=seal_hash(seal))
     _insert_once(session, participation, f"Member {voter.member_number} has already voted on this proposal.")
     receipt = secrets.token_urlsafe(24)
-    # The ballot holds no member, account or time: only the receipt's holder can find it again.
-    session.add(Ballot(id=secrets.token_hex(16), proposal_id=proposal.id, option=option,
-                       receipt_hash=receipt_hash(receipt)))
-    session.flush()
+    # Posted while the proposal is locked against closing and before the commit: a vote that commits
+    # always has its ballot in the inlet, and one rolled back leaves a ballot the box throws away.
+    box.post(SealedBallot(proposal.id, option, receipt_hash(receipt), seal))
     return voter, receipt
 
 
@@ -218,16 +223,18 @@ def participants_query(session: Session, proposal_id: int) -> Select:
 
 
 def check_ballot(session: Session, proposal_id: int, receipt: str) -> str:
-    """Return the option recorded on the ballot this receipt belongs to."""
+    """Return the option recorded on the ballot this receipt belongs to, once it is in the box."""
     option = session.scalar(select(Ballot.option).where(
         Ballot.proposal_id == proposal_id, Ballot.receipt_hash == receipt_hash(receipt)))
     if option is None:
-        raise NotFound("No ballot on this proposal has that receipt.")
+        raise NotFound("No ballot in this proposal's box has that receipt. Ballots are put in the box in "
+                       "shuffled batches, and all of them when voting closes: a ballot cast lately may not "
+                       "be there yet.")
     return option
 
 
 def close_proposal(
-    session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None,
+    session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None, *, box: BallotBox,
 ) -> Proposal:
     """Close a proposal whose time is up without waiting for the worker (a coordinator's job).
 
@@ -240,28 +247,28 @@ def close_proposal(
     proposal = get_proposal(session, proposal_id)
     if proposal.status == "open" and now < proposal.closes_at:
         raise Conflict(f"Voting is open until {proposal.closes_at.isoformat()}; it cannot be closed early.")
-    _close(session, proposal.id, now)
+    _close(session, proposal.id, now, box)
     session.refresh(proposal)  # another closer may have got there first
     return proposal
 
 
-def close_due_proposals(session: Session, now: dt.datetime | None = None) -> list[int]:
+def close_due_proposals(session: Session, now: dt.datetime | None = None, *, box: BallotBox) -> list[int]:
     """Close every open proposal whose closing time has passed; return the ids this call closed."""
     now = now or utcnow()
     due = session.scalars(select(Proposal.id).where(Proposal.status == "open", Proposal.closes_at <= now)
                           .order_by(Proposal.id)).all()
-    return [proposal_id for proposal_id in due if _close(session, proposal_id, now)]
+    return [proposal_id for proposal_id in due if _close(session, proposal_id, now, box)]
 
 
 def close_due_proposals_job(runtime) -> None:
     """Close the proposals whose time has passed (a periodic job of the members service)."""
     with runtime.db.transaction() as session:
-        closed = close_due_proposals(session, utcnow())
+        closed = close_due_proposals(session, utcnow(), box=ballot_box(runtime.settings))
     if closed:
         log.info("proposals closed", extra={"proposal_ids": closed})
 
 
-def _close(session: Session, proposal_id: int, now: dt.datetime) -> bool:
+def _close(session: Session, proposal_id: int, now: dt.datetime, box: BallotBox) -> bool:
     # Only the transaction whose UPDATE changes the row counts and publishes: a second closer,
     # concurrent or later, finds no open row and does nothing.
     claimed = session.execute(
@@ -270,6 +277,10 @@ def _close(session: Session, proposal_id: int, now: dt.datetime) -> bool:
     )
     if claimed.rowcount != 1:
         return False
+    # The UPDATE waited for every vote holding the proposal's lock, so all its ballots are in the
+    # inlet now: they go into the box, shuffled, before the count, in this same transaction.
+    fill(session, box, closing={proposal_id})
+    _warn_if_ballots_missing(session, proposal_id)
     proposal = session.scalar(select(Proposal).where(Proposal.id == proposal_id)
                               .execution_options(populate_existing=True))
     proposal.result = compute_result(session, proposal)
@@ -280,6 +291,16 @@ def _close(session: Session, proposal_id: int, now: dt.datetime) -> bool:
     })
     session.flush()
     return True
+
+
+def _warn_if_ballots_missing(session: Session, proposal_id: int) -> None:
+    # Only a broker that lost its messages (the embedded one, in memory, when its process died) does this.
+    voted = session.scalar(select(func.count()).select_from(Participation)
+                           .where(Participation.proposal_id == proposal_id))
+    boxed = session.scalar(select(func.count()).select_from(Ballot).where(Ballot.proposal_id == proposal_id))
+    if boxed != voted:
+        log.error("the ballot box holds a different number of ballots than members who voted",
+                  extra={"proposal_id": proposal_id, "voted": voted, "ballots": boxed})
 
 
 def compute_result(session: Session, proposal: Proposal) -> dict:

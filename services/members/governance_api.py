@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from services.members import governance
 from services.members import governance_schemas as schemas
+from services.members.ballot_box import ballot_box
 from shared.auth import current_principal, requires
 from shared.http import paginate
 from shared.service import db_session, runtime
@@ -60,7 +61,8 @@ class ProposalClose(MethodView):
     def post(self, proposal_id):
         """Close a proposal whose closing time has passed and publish its result; again changes nothing."""
         session = db_session()
-        proposal = governance.close_proposal(session, proposal_id, current_principal())
+        proposal = governance.close_proposal(session, proposal_id, current_principal(),
+                                             box=ballot_box(runtime().settings))
         session.commit()
         return governance.render_proposal(session, proposal)
 
@@ -70,10 +72,16 @@ class Votes(MethodView):
     @requires("member", "agency")
     @blp.arguments(schemas.VoteCast)
     @blp.response(201, schemas.VoteReceipt)
+    @blp.alt_response(503, description="The ballot box did not take the ballot: the vote was not recorded.")
     def post(self, body, proposal_id):
-        """Vote, for your member or as a proxy; the receipt that lets you check it is shown only now."""
+        """Vote, for your member or as a proxy; the receipt that lets you check it is shown only now.
+
+        Your ballot goes into the box later, in a shuffled batch with others, and all at the close: only
+        then can the receipt find it.
+        """
         session = db_session()
-        voter, receipt = governance.cast_vote(session, proposal_id, current_principal(), **body)
+        voter, receipt = governance.cast_vote(session, proposal_id, current_principal(), **body,
+                                              box=ballot_box(runtime().settings))
         session.commit()
         return {"proposal_id": proposal_id, "member_id": voter.id, "receipt": receipt}
 

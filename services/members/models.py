@@ -141,7 +141,11 @@ class Participation(Base):
 
 
 class Ballot(Base):
-    """How one vote went, with no link to the voter: only the voter's receipt finds it again."""
+    """How one vote went, with no link to the voter: only the voter's receipt finds it again.
+
+    Never written by the transaction that records the vote: the ballot box (ballot_box.py) writes ballots
+    in shuffled batches of their own, so no system column (PostgreSQL's xmin, ctid) follows the votes.
+    """
 
     __tablename__ = "ballots"
     # SQLite would otherwise keep a hidden rowid in insertion order; stored by the random id instead.
@@ -157,6 +161,9 @@ class Ballot(Base):
 class Proxy(Base):
     """A member appointing another member to vote for them on one proposal."""
 
+    # The hash of the one-time seal that travelled with the ballot to the box (ballot_box.py): lets the
+    # box tell a ballot whose vote was recorded from one rolled back; the ballot row never holds it.
+    seal_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     __tablename__ = "proxies"
     __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
 

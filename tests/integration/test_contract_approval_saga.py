@@ -14,6 +14,7 @@ from kombu import Connection, Producer
 from sqlalchemy import select
 
 from services.contracts.models import Contract
+from services.members.ballot_box import ballot_box
 from services.members.governance import close_due_proposals
 from services.members.models import Proposal
 from shared import bus
@@ -60,7 +61,8 @@ def vote(coop, voters, proposal, option) -> None:
 def close_ballot(coop, proposal) -> None:
     """Close the ballot as the members service's job does when its time is up."""
     with coop.runtime.db.transaction() as session:
-        assert close_due_proposals(session, now=proposal.closes_at + dt.timedelta(seconds=1)) == [proposal.id]
+        assert close_due_proposals(session, now=proposal.closes_at + dt.timedelta(seconds=1),
+                                   box=ballot_box(coop.runtime.settings)) == [proposal.id]
 
 
 def approval_of(desk, contract) -> tuple[str, str | None]:

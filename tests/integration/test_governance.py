@@ -327,11 +327,20 @@ def test_others_do_not_see_participants(coop, proposal, role):
     assert response.status_code == 403
 
 
-def test_the_receipt_shows_its_holder_how_her_ballot_was_recorded(coop, proposal):
+def test_the_receipt_shows_its_holder_how_her_ballot_was_recorded(coop, coordinator, proposal):
+    voter = coop.member()
+    receipt = vote(coop, voter, proposal["id"], "against").json["receipt"]
+    close(coop, coordinator, proposal["id"])  # the ballot box takes in every ballot at the latest then
+    response = check(coop, voter, proposal["id"], receipt)
+    assert (response.status_code, response.json["option"]) == (200, "against")
+
+
+def test_a_ballot_waiting_for_its_batch_is_not_found_yet(coop, proposal):
     voter = coop.member()
     receipt = vote(coop, voter, proposal["id"], "against").json["receipt"]
     response = check(coop, voter, proposal["id"], receipt)
-    assert (response.status_code, response.json["option"]) == (200, "against")
+    assert response.status_code == 404
+    assert "not be there yet" in response.json["detail"]
 
 
 def test_without_the_receipt_nobody_sees_a_choice(coop, proposal):

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from services.members import accounts
-from services.members.models import Account, Ballot, Member, Participation, StatusChange
+from services.members.ballot_box import ballot_box
+from services.members.governance import close_due_proposals
+from services.members.models import Account, Ballot, Member, Participation, Proposal, StatusChange
 from shared.db import OutboxMessage, utcnow
 from tests.support.concurrency import N, at_once, no_server_errors, serve, statuses
 from tests.support.factories import PASSWORD
@@ -160,6 +162,11 @@ def test_one_member_voting_many_times_at_once_casts_one_ballot(coop, server):
     assert statuses(answers) == {201: 1, 409: N - 1}, statuses(answers)
     with coop.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Participation)) == 1
+    assert ballot_box(coop.runtime.settings).waiting() == 1  # one sealed ballot, on its way to the box
+    with coop.runtime.db.transaction() as session:
+        closes_at = session.get(Proposal, proposal.json["id"]).closes_at
+        close_due_proposals(session, closes_at, box=ballot_box(coop.runtime.settings))
+    with coop.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Ballot)) == 1
 
 

@@ -114,7 +114,10 @@ class Backend:
             for service in TEST_SERVICES:
                 for queue in (settings.queue_name(service), bus.dead_letter_queue_name(settings, service)):
                     _ignoring_missing(connection, lambda channel, q=queue: channel.queue_delete(q))
-            for exchange in (settings.exchange, settings.dead_letter_exchange):
+            # The members service's ballot box has a queue and an exchange of its own (ballot_box.py).
+            box = f"{settings.queue_prefix}members.ballot-box"
+            _ignoring_missing(connection, lambda channel: channel.queue_delete(box))
+            for exchange in (settings.exchange, settings.dead_letter_exchange, f"{settings.exchange}.ballot-box"):
                 _ignoring_missing(connection, lambda channel, e=exchange: channel.exchange_delete(e))
 
     def close(self) -> None:

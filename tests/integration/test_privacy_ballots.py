@@ -1,0 +1,204 @@
+"""The secret ballot holds against a database reader: no ballot can be linked to its voter.
+
+Issue 15, item 3: pairing ``ballots`` with ``participations`` by xmin, ctid or dump order linked 3 of
+3 votes to their voters. Now the transaction that records a vote writes no ballot; the ballot box writes
+ballots in shuffled batches of at least the batch size (services/members/ballot_box.py). Each attack
+below pairs the k-th voter with the k-th ballot in some order and counts what it got right.
+
+The bounds are what chance alone exceeds only rarely, for 20 voters with alternating choices and a
+batch size of 5 (four shuffled batches): a simulation of the box's rule (10^5 elections) linked on
+average 1.5 voters to their own ballot (9 or more: 2.5 in 10^5) and guessed 10 choices (18 or more:
+6 in 10^4). Writing each ballot with its participation, as before, links all 20 and guesses all 20.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.exc import OperationalError
+
+from services.members import ballot_box as ballot_box_module
+from services.members import governance
+from services.members.ballot_box import SealedBallot, ballot_box, fill_ballot_box_job, new_seal
+from services.members.models import Ballot, Participation, Proposal
+from shared.auth import Principal
+from tests.support.ballots import (
+    cast,
+    close_now,
+    hold_election,
+    linking_attacks,
+    open_ballot,
+    transaction_ids,
+)
+
+VOTERS = 20
+BATCH = 5
+MOST_BALLOTS_LINKED_BY_CHANCE = 8
+MOST_CHOICES_GUESSED_BY_CHANCE = 17
+
+
+@pytest.fixture
+def box_of_five(coop, monkeypatch):
+    """The members service with a ballot box that writes batches of at least five."""
+    monkeypatch.setattr(coop.runtime, "settings", dataclasses.replace(coop.runtime.settings, ballot_batch_size=BATCH))
+    return coop
+
+
+def ballots_of(coop, proposal_id):
+    with coop.runtime.db.sessionmaker() as session:
+        return dict(session.execute(select(Ballot.receipt_hash, Ballot.option)
+                                    .where(Ballot.proposal_id == proposal_id)).all())
+
+
+def result_of(coop, proposal_id):
+    with coop.runtime.db.sessionmaker() as session:
+        return session.get(Proposal, proposal_id).result
+
+
+@pytest.mark.parametrize("by_proxy", [0, 7], ids=["in person", "seven by proxy"])
+def test_no_order_of_the_tables_links_twenty_voters_to_their_ballots(box_of_five, by_proxy):
+    proposal_id, votes = hold_election(box_of_five, VOTERS, by_proxy=by_proxy)
+    with box_of_five.runtime.db.engine.connect() as connection:
+        attacks = linking_attacks(connection, proposal_id, votes)
+    assert len(attacks) >= 6
+    best_link = max(attacks, key=lambda attack: attack.ballots_linked)
+    best_guess = max(attacks, key=lambda attack: attack.choices_guessed)
+    assert best_link.ballots_linked <= MOST_BALLOTS_LINKED_BY_CHANCE, best_link
+    assert best_guess.choices_guessed <= MOST_CHOICES_GUESSED_BY_CHANCE, best_guess
+
+
+def test_no_ballot_shares_a_transaction_with_a_participation(box_of_five, backend):
+    if not backend.is_real:
+        pytest.skip("xmin is PostgreSQL's; on SQLite the statements of each vote are checked instead")
+    hold_election(box_of_five, VOTERS, by_proxy=3)
+    with box_of_five.runtime.db.engine.connect() as connection:
+        voted, boxed = transaction_ids(connection, "participations"), transaction_ids(connection, "ballots")
+    assert len(voted) == VOTERS  # one transaction per vote
+    assert voted.isdisjoint(boxed)
+    assert len(boxed) <= VOTERS // BATCH  # a few batches, never one ballot at a time
+
+
+def test_the_transaction_that_records_a_vote_writes_no_ballot(coop):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(coop.runtime.db.engine, "before_cursor_execute", record)
+    try:
+        for option in ("for", "against", "for"):
+            cast(coop, coop.member(), proposal_id, option)
+    finally:
+        event.remove(coop.runtime.db.engine, "before_cursor_execute", record)
+    assert any("participations" in statement for statement in statements)
+    assert not [statement for statement in statements if "ballots" in statement.lower()]
+    assert ballots_of(coop, proposal_id) == {}
+    assert ballot_box(coop.runtime.settings).waiting() == 3  # sealed, in the box's inlet
+
+
+def test_ballots_have_no_column_that_could_follow_the_voting_order(coop):
+    columns = {column["name"] for column in inspect(coop.runtime.db.engine).get_columns("ballots")}
+    assert columns == {"id", "proposal_id", "option", "receipt_hash"}
+    if coop.runtime.db.is_sqlite:
+        with coop.runtime.db.engine.connect() as connection, pytest.raises(OperationalError):
+            connection.execute(text("SELECT rowid FROM ballots"))  # no hidden insertion order either
+
+
+def test_the_box_writes_no_batch_smaller_than_the_batch_size(box_of_five, monkeypatch):
+    written = []
+    original = ballot_box_module.fill
+
+    def counting_fill(*args, **kwargs):
+        written.append(original(*args, **kwargs))
+        return written[-1]
+
+    monkeypatch.setattr(ballot_box_module, "fill", counting_fill)
+    monkeypatch.setattr(governance, "fill", counting_fill)
+    hold_election(box_of_five, 13)
+    batches = [count for count in written if count]
+    assert sum(batches) == 13
+    assert min(batches) >= BATCH
+
+
+def test_each_voter_finds_her_own_ballot_with_her_receipt(box_of_five):
+    proposal_id, votes = hold_election(box_of_five, VOTERS, by_proxy=4)
+    for vote in votes[:: 3]:
+        response = box_of_five.client.post(f"/proposals/{proposal_id}/ballot-checks", json={"receipt": vote.receipt},
+                                           headers=box_of_five.member().headers)
+        assert (response.status_code, response.json["option"]) == (200, vote.option)
+
+
+def test_twenty_ballots_are_all_counted_before_the_proposal_is_decided(box_of_five):
+    proposal_id, votes = hold_election(box_of_five, VOTERS, by_proxy=5)
+    result = result_of(box_of_five, proposal_id)
+    assert result["counts"] == {"for": 10, "against": 10}
+    assert result["votes_cast"] == VOTERS
+    assert len(ballots_of(box_of_five, proposal_id)) == VOTERS
+    assert ballot_box(box_of_five.runtime.settings).waiting() == 0
+
+
+def test_a_filler_that_dies_before_committing_loses_no_ballot(coop):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    for option in ("for", "for", "against"):
+        cast(coop, coop.member(), proposal_id, option)
+    box = ballot_box(coop.runtime.settings)
+    with pytest.raises(RuntimeError), coop.runtime.db.transaction() as session:
+        session.execute(text("SELECT 1"))
+        governance.fill(session, box, closing={proposal_id})
+        raise RuntimeError("the process dies before its commit")
+    assert box.waiting() == 3
+    close_now(coop, proposal_id)
+    assert result_of(coop, proposal_id)["counts"] == {"for": 2, "against": 1}
+
+
+def test_ballots_delivered_again_after_their_batch_committed_are_counted_once(box_of_five, monkeypatch):
+    coop = box_of_five
+    proposal_id = open_ballot(coop, coop.coordinator())
+    for number in range(2 * BATCH):
+        cast(coop, coop.member(), proposal_id, ("for", "against")[number % 2])
+    with monkeypatch.context() as dying:
+        # The filler dies after its commit and before acknowledging: the broker gives every message back.
+        settle = ballot_box_module._Inlet.settle
+        dying.setattr(ballot_box_module._Inlet, "settle", lambda inlet, committed: settle(inlet, committed=False))
+        fill_ballot_box_job(coop.runtime)
+    assert len(ballots_of(coop, proposal_id)) == BATCH
+    close_now(coop, proposal_id)
+    assert result_of(coop, proposal_id)["counts"] == {"for": BATCH, "against": BATCH}
+    assert ballot_box(coop.runtime.settings).waiting() == 0
+
+
+def test_a_ballot_whose_vote_was_rolled_back_is_never_counted(coop):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    cast(coop, coop.member(), proposal_id, "for")
+    voter = coop.member()
+    box = ballot_box(coop.runtime.settings)
+    # The vote posts its ballot and then its transaction is rolled back (the commit failed, the process died).
+    with pytest.raises(RuntimeError), coop.runtime.db.transaction() as session:
+        governance.cast_vote(session, proposal_id, Principal(voter.account_id, ("member",), voter.member_id),
+                             "against", box=box)
+        raise RuntimeError("the commit never happens")
+    box.post(SealedBallot(proposal_id, "against", "0" * 64, new_seal()))  # and a forged one, never voted
+    assert box.waiting() == 3
+    close_now(coop, proposal_id)
+    assert result_of(coop, proposal_id)["counts"] == {"for": 1, "against": 0}
+    assert box.waiting() == 0
+    # The member whose vote was rolled back has not voted, and still can (the proposal is closed now).
+    with coop.runtime.db.sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(Participation)
+                              .where(Participation.member_id == voter.member_id)) == 0
+
+
+def test_a_vote_the_ballot_box_cannot_take_is_not_recorded(coop, monkeypatch):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    voter = coop.member()
+    unreachable = dataclasses.replace(coop.runtime.settings, broker_url="amqp://guest:guest@127.0.0.1:1//",
+                                      confirm_timeout_seconds=1.0)
+    monkeypatch.setattr(coop.runtime, "settings", unreachable)
+    response = coop.client.post(f"/proposals/{proposal_id}/votes", json={"option": "for"}, headers=voter.headers)
+    assert response.status_code == 503
+    assert "not recorded" in response.json["detail"]
+    with coop.runtime.db.sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(Participation)) == 0
