@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import itertools
 
 from shared.db import utcnow
@@ -74,3 +75,19 @@ class Agency(ServiceUnderTest):
         response = self.move(who, application, stage, **body)
         assert response.status_code == 200, response.json
         return response.json
+
+
+class Browser:
+    """A test client on the brokering pages, signed in by the session cookie, posting forms with their CSRF token."""
+
+    def __init__(self, agency, trader):
+        self.client = agency.app.test_client()
+        self.token = trader.headers["Authorization"].removeprefix("Bearer ")
+        self.client.set_cookie("coop_token", self.token)
+
+    def get(self, path):
+        return self.client.get(f"/jobs{path}")
+
+    def post(self, path, form=None):
+        csrf = hashlib.sha256(f"coop-csrf:{self.token}".encode()).hexdigest()
+        return self.client.post(f"/jobs{path}", data={"csrf": csrf, **(form or {})})

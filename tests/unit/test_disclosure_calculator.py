@@ -3,10 +3,19 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from marshmallow import ValidationError
 
-from services.brokering.disclosure_calculator import CAVEATS, Sentence, add_months, spent_date
+from services.brokering.disclosure_calculator import (
+    CAVEATS,
+    EARLIEST,
+    SENTENCES,
+    Sentence,
+    add_months,
+    spent_date,
+)
+from services.brokering.schemas import CalculatorIn
 
 CONVICTED = dt.date(2024, 3, 1)
 ENDED = dt.date(2025, 6, 30)
@@ -99,3 +108,45 @@ def test_custody_is_never_spent_before_the_sentence_ends_and_longer_never_spends
                                    under_18_when_convicted=under_18)).spent_on
     assert spent(months) > ended
     assert spent(months + 1) >= spent(months)
+
+
+ANY_DAY = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
+ANY_QUESTION = st.fixed_dictionaries({
+    "kind": st.sampled_from(SENTENCES), "convicted_on": ANY_DAY, "ended_on": st.none() | ANY_DAY,
+    "custody_months": st.none() | st.integers(min_value=1, max_value=1200),
+    "under_18_when_convicted": st.booleans(), "serious_offence": st.booleans()})
+
+
+@settings(max_examples=300)
+@given(question=ANY_QUESTION)
+def test_any_dates_up_to_9999_are_answered_or_refused_as_invalid_never_an_error(question):
+    try:
+        sentence = Sentence(**question)
+    except ValueError:
+        return  # the only refusal: a question the calculator cannot answer
+    assert spent_date(sentence).reasoning
+
+
+@settings(max_examples=300)
+@given(question=ANY_QUESTION)
+def test_what_the_api_schema_accepts_the_calculator_answers(question):
+    body = {**question, "convicted_on": question["convicted_on"].isoformat(),
+            "ended_on": question["ended_on"] and question["ended_on"].isoformat()}
+    try:
+        loaded = CalculatorIn().load(body)
+    except ValidationError:
+        return
+    assert EARLIEST <= loaded["convicted_on"] <= dt.datetime.now(dt.UTC).date()
+    assert spent_date(Sentence(**loaded)).reasoning
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1899-12-31", "0001-01-01"])
+def test_a_date_outside_the_calendar_it_knows_is_refused(day):
+    with pytest.raises(ValidationError):
+        CalculatorIn().load({"kind": "fine", "convicted_on": day})
+
+
+def test_a_conviction_dated_in_the_future_is_refused():
+    tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
+    with pytest.raises(ValidationError, match="future"):
+        CalculatorIn().load({"kind": "fine", "convicted_on": tomorrow})
