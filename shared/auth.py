@@ -30,6 +30,8 @@ class Principal:
     account_id: int
     roles: tuple[str, ...]
     member_id: int | None = None
+    # The sign-in (refresh-token family) the token was issued for: sign-out and revocation end it.
+    session_id: str | None = None
 
     def has_any(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -99,6 +101,7 @@ class TokenIssuer:
             "sub": str(principal.account_id),
             "roles": list(principal.roles),
             "member_id": principal.member_id,
+            **({"sid": principal.session_id} if principal.session_id else {}),
             "iss": self.issuer,
             "aud": self.audience,
             "iat": now,
@@ -119,8 +122,12 @@ class TokenVerifier:
         self.public_key = public_key
         self.jwks_client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
 
-    def verify(self, token: str) -> Principal:
-        """Return the principal the token speaks for, or raise InvalidToken."""
+    def verify(self, token: str, allow_expired: bool = False) -> Principal:
+        """Return the principal the token speaks for, or raise InvalidToken.
+
+        ``allow_expired`` still checks the signature, issuer and audience; it is only for telling which
+        sign-in an expired token belonged to (the pages' CSRF token and sign-out), never for access.
+        """
         try:
             key = self.public_key or self.jwks_client.get_signing_key_from_jwt(token).key
             claims = jwt.decode(
@@ -129,12 +136,14 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud"], "verify_exp": not allow_expired},
             )
             roles = tuple(role for role in claims.get("roles", []) if role in ROLES)
             member_id = claims.get("member_id")
+            session_id = claims.get("sid")
             return Principal(account_id=int(claims["sub"]), roles=roles,
-                             member_id=int(member_id) if member_id is not None else None)
+                             member_id=int(member_id) if member_id is not None else None,
+                             session_id=str(session_id) if session_id else None)
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise InvalidToken(str(error)) from error
 

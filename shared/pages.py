@@ -1,14 +1,19 @@
 """What every service's server-rendered pages share: who is signed in, CSRF, signing in and out.
 
-Sign-in: the sign-in page posts the credentials from the browser straight to the members API (no
-other service ever sees a password or reads the members database), then hands the access token to
-``<pages>/session``, which verifies it and keeps it in an HttpOnly ``coop_token`` cookie
-(SameSite=Strict, path=/, so one sign-in serves every service on the same site). Every page reads
-that cookie and verifies it with the service's token verifier.
+Sign-in is a plain HTML form (no script): every service's sign-in page posts it to the members
+service's session pages (``/members/session/sign-in``), so no other service ever sees a password. The
+members service checks it and sets two cookies, both HttpOnly and SameSite=Strict: ``coop_token``, a
+short-lived access token (path=/, so one sign-in serves every service on the same site), and
+``coop_refresh``, the refresh token, sent only to the members session pages. Every page verifies
+``coop_token`` with the service's own verifier; a page that finds it expired sends the browser
+through ``/members/session/refresh`` and back (307, so a form being sent is sent again). Signing out
+revokes the refresh token at the members service and clears both cookies.
 
-Forms that change things are POSTs that carry a CSRF token: a hash of the session cookie
-(``csrf_token``). A page on another site cannot read the cookie, so it cannot make the token;
-SameSite=Strict already keeps the cookie off cross-site requests, so this is a second lock.
+Forms that change things are POSTs that carry a CSRF token: a hash of the sign-in session's id,
+read from the signed access token (``csrf_token``), so it stays the same when the token is renewed.
+A page on another site cannot read the cookie, so it cannot make the token; SameSite=Strict already
+keeps the cookie off cross-site requests, so this is a second lock. The sign-in form itself has a
+double-submit token (a random cookie the form repeats) and an Origin check.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
+import secrets
 from decimal import Decimal, InvalidOperation
+from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError
@@ -25,8 +33,13 @@ from shared.auth import InvalidToken, Principal
 from shared.errors import Unauthorized, Unprocessable
 
 COOKIE = "coop_token"
+REFRESH_COOKIE = "coop_refresh"
+SIGN_IN_COOKIE = "coop_sign_in"  # the sign-in form's double-submit CSRF token
 # Templates every service's pages share (the sign-in form); create_service_app registers it.
 shared_templates_blp = Blueprint("coop_shared_pages", __name__, template_folder="templates")
+# The name the members service gives its session pages' blueprint.
+SESSION_BLUEPRINT = "coop_session"
+_UNSAFE_IN_PATH = re.compile(r"[\\\x00-\x20\x7f]")
 
 
 def signed_in() -> Principal | None:
@@ -40,24 +53,96 @@ def signed_in() -> Principal | None:
     return g.principal
 
 
+def session_id() -> str | None:
+    """Return the sign-in the session cookie belongs to, even once its token has expired (signature checked)."""
+    token = request.cookies.get(COOKIE)
+    try:
+        return current_app.extensions["coop_verifier"].verify(token, allow_expired=True).session_id if token else None
+    except InvalidToken:
+        return None
+
+
 def csrf_token() -> str:
-    """Return the token this session's forms carry: a hash of the session cookie."""
-    return hashlib.sha256(f"coop-csrf:{request.cookies.get(COOKIE, '')}".encode()).hexdigest()
+    """Return the token this session's forms carry: a hash of the sign-in's id (else of the cookie)."""
+    sid = session_id()
+    seed = f"sid:{sid}" if sid else request.cookies.get(COOKIE, "")
+    return hashlib.sha256(f"coop-csrf:{seed}".encode()).hexdigest()
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` if it is a path on this site, else ``default`` (no open redirect).
+
+    Browsers read ``/\\host``, ``/\\t/host`` (they drop tabs and newlines) and ``//host`` as another
+    site, so the path must start with one ``/`` and hold no backslash, space or control character, in
+    the text as given and once percent-decoded (twice, for a doubly encoded one).
+    """
+    if not target or len(target) > 2000 or re.search(r"[\x00-\x20\x7f]", target):
+        return default
+    forms = [target]
+    for _ in range(2):
+        forms.append(unquote(forms[-1]))
+    for text in forms:
+        path = re.split(r"[?#]", text, maxsplit=1)[0]
+        if not path.startswith("/") or path.startswith("//") or _UNSAFE_IN_PATH.search(path):
+            return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def members_session_url() -> str:
+    """Where the members service's session pages are: its own, in the members service itself."""
+    if SESSION_BLUEPRINT in current_app.blueprints:
+        return url_for(f"{SESSION_BLUEPRINT}.refresh").rsplit("/", 1)[0]
+    return current_app.config.get("COOP_MEMBERS_SESSION_URL", "/members/session")
 
 
 def needs_sign_in(view):
-    """Send a visitor without a valid session to the sign-in page; check the CSRF token of POSTs."""
+    """Send a visitor without a valid session to sign in (or to renew it); check the CSRF token of POSTs."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if signed_in() is None:
             # The path where the service is mounted (/members in the embedded run and behind the gateway)
             # is part of where to come back to.
             back = request.script_root + request.full_path.rstrip("?")
+            if request.cookies.get(COOKIE):
+                # The access token ran out (it lives minutes): the members service renews it from the
+                # refresh cookie and sends the browser back, or clears both and the sign-in page follows.
+                return redirect(f"{members_session_url()}/refresh?{urlencode({'next': back})}", code=307)
             return redirect(url_for(f"{request.blueprint}.sign_in", next=back))
         if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
             raise Unauthorized("This form has expired; go back, reload the page and try again.")
         return view(*args, **kwargs)
     return wrapper
+
+
+def sign_in_form(next_path: str, email: str = "", problem: str | None = None, status: int = 200,
+                 headers: dict | None = None):
+    """Render this service's sign-in page: a form that posts to the members service's session pages."""
+    session_url = members_session_url()
+    token = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+        token = secrets.token_urlsafe(32)
+    html = render_template("sign_in.html", action=f"{session_url}/sign-in", next=next_path, csrf=token,
+                           email=email, problem=problem)
+    response = current_app.response_class(html, status=status, headers=headers, mimetype="text/html")
+    response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="Strict", path=session_url,
+                        secure=request.is_secure)
+    return response
+
+
+def set_session_cookies(response, access_token: str, refresh_token: str, refresh_seconds: int) -> None:
+    """Keep a sign-in in the browser: the access token for every page, the refresh token for renewing."""
+    # The access cookie outlives its token on purpose: an expired one says there is a sign-in to renew.
+    response.set_cookie(COOKIE, access_token, httponly=True, samesite="Strict", path="/",
+                        secure=request.is_secure, max_age=refresh_seconds)
+    response.set_cookie(REFRESH_COOKIE, refresh_token, httponly=True, samesite="Strict",
+                        path=members_session_url(), secure=request.is_secure, max_age=refresh_seconds)
+
+
+def clear_session_cookies(response) -> None:
+    response.delete_cookie(COOKIE, path="/", samesite="Strict", httponly=True, secure=request.is_secure)
+    response.delete_cookie(REFRESH_COOKIE, path=members_session_url(), samesite="Strict", httponly=True,
+                           secure=request.is_secure)
 
 
 def pence_from(text: str, field: str) -> int:
@@ -100,32 +185,16 @@ def _paths(messages, prefix: str = "") -> list[str]:
 
 
 def add_session_routes(blp: Blueprint, home_endpoint: str) -> None:
-    """Give a pages blueprint its sign-in page, its session endpoint and sign-out."""
+    """Give a pages blueprint its sign-in page and sign-out (both done by the members service)."""
 
     @blp.get("/sign-in")
     def sign_in():
-        """Show the sign-in form; the browser signs in with the members service itself."""
-        target = request.args.get("next", "")
-        safe_next = target if target.startswith("/") and not target.startswith("//") else url_for(home_endpoint)
-        tokens_url = current_app.config.get("COOP_MEMBERS_TOKENS_URL", "/members/tokens")
-        return render_template("sign_in.html", next=safe_next, tokens_url=tokens_url,
-                               session_url=url_for(f"{blp.name}.start_session"))
-
-    @blp.post("/session")
-    def start_session():
-        """Keep a verified access token in the session cookie (called by the sign-in page's script)."""
-        token = (request.get_json(silent=True) or {}).get("access_token", "")
-        try:
-            current_app.extensions["coop_verifier"].verify(token)
-        except InvalidToken:
-            raise Unauthorized("That sign-in did not work; try again.") from None
-        response = current_app.response_class(status=204)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=request.is_secure)
-        return response
+        """Show the sign-in form; it posts to the members service, which sends the browser back."""
+        return sign_in_form(safe_next(request.args.get("next"), url_for(home_endpoint)))
 
     @blp.post("/sign-out")
     @needs_sign_in
     def sign_out():
-        response = redirect(url_for(home_endpoint))
-        response.delete_cookie(COOKIE, path="/", samesite="Strict")
-        return response
+        """Hand the sign-out to the members service (307: the form, with its CSRF token, goes along)."""
+        home = url_for(home_endpoint)
+        return redirect(f"{members_session_url()}/sign-out?{urlencode({'next': home})}", code=307)

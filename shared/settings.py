@@ -28,7 +28,12 @@ class Settings:
     jwks_url: str | None = None
     jwt_issuer: str = "coop-members"
     jwt_audience: str = "coop"
-    access_token_minutes: int = 60
+    # Access tokens are checked by signature alone, so they are kept short; a refresh token renews them.
+    access_token_minutes: int = 5
+    refresh_token_days: int = 14
+    # A refresh token presented again this soon after its rotation is refused without ending the sign-in
+    # (two tabs refreshing at once); later, its reuse means it was stolen, and the whole sign-in ends.
+    refresh_reuse_grace_seconds: int = 10
     login_max_failures: int = 5
     # Failed password checks from one client address (any emails) before it too must wait out the window.
     login_max_failures_per_address: int = 30
@@ -140,6 +145,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "jwt_public_key_file": ("COOP_JWT_PUBLIC_KEY_FILE", Path),
     "jwks_url": ("COOP_JWKS_URL", str),
     "access_token_minutes": ("COOP_ACCESS_TOKEN_MINUTES", int),
+    "refresh_token_days": ("COOP_REFRESH_TOKEN_DAYS", int),
+    "refresh_reuse_grace_seconds": ("COOP_REFRESH_REUSE_GRACE_SECONDS", int),
     "login_max_failures": ("COOP_LOGIN_MAX_FAILURES", int),
     "login_max_failures_per_address": ("COOP_LOGIN_MAX_FAILURES_PER_ADDRESS", int),
     "login_window_minutes": ("COOP_LOGIN_WINDOW_MINUTES", int),

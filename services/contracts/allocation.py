@@ -88,6 +88,10 @@ def respond(session: Session, by: Principal, allocation_id: int, *, accept: bool
     contract, allocation = locked_allocation(session, allocation_id)
     if by.member_id is None or allocation.member_id != by.member_id:
         raise Forbidden("Only the member business this work was offered to can answer the offer.")
+    member = session.get(MemberBusiness, by.member_id)
+    if member is None or not member.can_take_work:
+        # Her token may still say "member" for a few minutes; this service's own copy of her status rules.
+        raise Forbidden("Only active producer members can answer offers of work.")
     _check_under_way(contract)
     if allocation.state != "offered":
         raise Conflict(f"This allocation is {allocation.state.replace('_', ' ')}; only an offered one can be "

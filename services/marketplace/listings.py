@@ -38,6 +38,9 @@ def own_listing(session: Session, listing_id: int, by: Principal) -> Listing:
     seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
     if seller is None or listing.seller_id != seller.member_id:
         raise Forbidden("This listing belongs to another member.")
+    if not seller.can_sell:
+        # Her token may still say "member" for a few minutes; this service's own copy of her status rules.
+        raise Forbidden("Only active producer members can change their listings.")
     return listing
 
 

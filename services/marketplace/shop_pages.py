@@ -22,7 +22,7 @@ NEW_SLOT_ROWS = 3  # how many date + time pairs the service forms offer at once
 
 def _own_shop() -> Seller:
     seller = db_session().scalar(select(Seller).where(Seller.account_id == signed_in().account_id))
-    if seller is None or not signed_in().has_any("member"):
+    if seller is None or not seller.can_sell or not signed_in().has_any("member"):
         raise Forbidden("My shop is for member businesses; sign in as a member.")
     return seller
 

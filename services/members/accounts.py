@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.members import password_policy, sign_in_limits
+from services.members import password_policy, sessions, sign_in_limits
 from services.members.models import Account, Member
 from services.members.sign_in_limits import SignInLimits
 from shared.auth import Principal
@@ -96,9 +96,15 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 
 def principal_for(session: Session, account: Account) -> Principal:
-    """Return who an account speaks for: its roles and the member it signs for, if any."""
-    member_id = session.scalar(select(Member.id).where(Member.account_id == account.id))
-    return Principal(account_id=account.id, roles=tuple(account.roles), member_id=member_id)
+    """Return who an account speaks for: its roles and the member it signs for, if any.
+
+    A suspended member keeps her membership role on the account (reinstating gives it back), but it
+    is not in what she signs in with: only an active member acts as one.
+    """
+    member_id, status = session.execute(select(Member.id, Member.status).where(
+        Member.account_id == account.id)).one_or_none() or (None, None)
+    roles = tuple(role for role in account.roles if status == "active" or role not in MEMBERSHIP_ROLES)
+    return Principal(account_id=account.id, roles=roles, member_id=member_id)
 
 
 def get_account(session: Session, account_id: int) -> Account:
@@ -127,8 +133,11 @@ def set_roles(session: Session, account_id: int, roles: list[str], by: Principal
 
 
 def change_password(db: Database, account_id: int, current: str, new: str, limits: SignInLimits,
-                    address: str | None = None) -> None:
-    """Change one's own password, proving the current one first, within the sign-in limits."""
+                    address: str | None = None, keep_session: str | None = None) -> None:
+    """Change one's own password, proving the current one first, within the sign-in limits.
+
+    Her other sign-ins end (whoever knew the old password is signed out); ``keep_session`` goes on.
+    """
     with db.transaction() as session:
         account = get_account(session, account_id)
         # Before the attempt is counted: trying out new passwords must not use up one's sign-in attempts.
@@ -142,6 +151,7 @@ def change_password(db: Database, account_id: int, current: str, new: str, limit
     with db.transaction() as session:
         limits.forgive(session, account.email, address)
         session.execute(update(Account).where(Account.id == account_id).values(password_hash=new_hash))
+        sessions.revoke_account(session, account_id, keep_family=keep_session)
 
 
 def reset_password(session: Session, email: str, new: str) -> Account:
@@ -153,6 +163,7 @@ def reset_password(session: Session, email: str, new: str) -> Account:
     refuse_weak_password(new, account.email, account.display_name)
     account.password_hash = hash_password(new)
     sign_in_limits.forget(session, email)
+    sessions.revoke_account(session, account.id)
     return account
 
 

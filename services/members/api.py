@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.members import accounts, membership, record, schemas
+from services.members import accounts, membership, record, schemas, signing_in
 from services.members.models import Member
 from services.members.sign_in_limits import SignInLimits
 from shared.auth import current_principal, jwks, requires
@@ -54,10 +54,10 @@ class MyPassword(MethodView):
     @accounts_blp.arguments(schemas.PasswordChange)
     @accounts_blp.response(204)
     def post(self, body):
-        """Change your password (give the current one too)."""
+        """Change your password (give the current one too); your other sign-ins end."""
         accounts.change_password(runtime().db, current_principal().account_id, body["current_password"],
                                  body["new_password"], SignInLimits.from_settings(runtime().settings),
-                                 request.remote_addr)
+                                 request.remote_addr, keep_session=current_principal().session_id)
 
 
 @accounts_blp.route("/accounts/<int:account_id>/roles")
@@ -80,16 +80,38 @@ class Tokens(MethodView):
     @accounts_blp.alt_response(401, description="Wrong email or password (the same answer for both).")
     @accounts_blp.alt_response(429, description="Too many failed attempts for this account; wait.")
     def post(self, body):
-        """Sign in: exchange an email and password for an access token."""
-        result = accounts.sign_in(runtime().db, body["email"], body["password"],
-                                  SignInLimits.from_settings(runtime().settings), request.remote_addr)
+        """Sign in: exchange an email and password for an access token (minutes) and a refresh token."""
+        result = signing_in.sign_in(runtime().db, current_app.extensions["coop_issuer"], runtime().settings,
+                                    body["email"], body["password"], request.remote_addr)
         if result.retry_after_seconds:
             raise TooManyRequests("Too many failed sign-in attempts; try again later.",
                                   headers={"Retry-After": str(result.retry_after_seconds)})
-        if result.principal is None:
+        if result.tokens is None:
             raise Unauthorized("Wrong email or password.")
-        token, lifetime = current_app.extensions["coop_issuer"].issue(result.principal)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
+        return result.tokens.as_json()
+
+
+@accounts_blp.route("/tokens/refresh")
+class TokenRefresh(MethodView):
+    @accounts_blp.arguments(schemas.RefreshToken)
+    @accounts_blp.response(201, schemas.Token)
+    @accounts_blp.alt_response(401, description="The refresh token is unknown, used, expired or revoked.")
+    def post(self, body):
+        """Renew: exchange a refresh token for a new access token and a new refresh token (it works once)."""
+        tokens = signing_in.refresh(runtime().db, current_app.extensions["coop_issuer"], runtime().settings,
+                                    body["refresh_token"])
+        if tokens is None:
+            raise Unauthorized("This refresh token no longer works; sign in again.")
+        return tokens.as_json()
+
+
+@accounts_blp.route("/tokens/revoke")
+class TokenRevoke(MethodView):
+    @accounts_blp.arguments(schemas.RefreshToken)
+    @accounts_blp.response(204)
+    def post(self, body):
+        """Sign out: end the sign-in a refresh token belongs to (the same answer for any token)."""
+        signing_in.sign_out(runtime().db, refresh_token=body["refresh_token"])
 
 
 @accounts_blp.route("/.well-known/jwks.json")

@@ -11,6 +11,7 @@ from services.members.governance_api import blp as proposals_blp
 from services.members.handlers import subscriptions
 from services.members.models import Base
 from services.members.pages import impact_blp
+from services.members.session_pages import session_blp
 from shared.auth import TokenIssuer, load_or_create_private_key
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
         start_relay=start_relay,
     )
     app.register_blueprint(impact_blp)  # the coordinators' impact report pages, outside the API document
+    app.register_blueprint(session_blp)  # every service's sign-in form posts here; renewing, signing out
     app.extensions["coop_issuer"] = TokenIssuer(
         load_or_create_private_key(settings.private_key_path),
         settings.jwt_issuer, settings.jwt_audience, settings.access_token_minutes,

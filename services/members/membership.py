@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
+from services.members import sessions
 from services.members.accounts import grant_role, revoke_role
 from services.members.events import OUTBOX
 from services.members.models import Account, Member, RecordAccess, StatusChange
@@ -99,6 +100,9 @@ def change_status(session: Session, member_id: int, action: str, by: Principal, 
         grant_role(member.account, role)
     elif member.status == "left":
         revoke_role(member.account, role)
+    if member.status in ("suspended", "left"):
+        # At once, not when her access token runs out: it cannot be refreshed, and it lives minutes.
+        sessions.revoke_account(session, member.account_id)
     member.history.append(StatusChange(from_status=old_status, to_status=member.status,
                                        changed_by=by.account_id, changed_at=now, reason=reason))
     event_type = TRANSITIONS[action][2]

@@ -42,6 +42,25 @@ class SignInLimit(Base):
     window_ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class SignInSession(Base):
+    """One refresh token of a sign-in, kept as its SHA-256 only (a database reader cannot use it).
+
+    Every refresh uses a token up and gives the next one in the same ``family`` (one sign-in); a token
+    presented after it was used means a copy was stolen, and the whole family is revoked.
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    family: Mapped[str] = mapped_column(String(32), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class Member(Base):
     """A producer business or a support agency: from application to admission, and after."""
 
@@ -138,6 +157,9 @@ class Participation(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     cast_by_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     by_proxy: Mapped[bool] = mapped_column(default=False)
+    # The hash of the one-time seal that travelled with the ballot to the box (ballot_box.py): lets the
+    # box tell a ballot whose vote was recorded from one rolled back; the ballot row never holds it.
+    seal_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Ballot(Base):
@@ -161,9 +183,6 @@ class Ballot(Base):
 class Proxy(Base):
     """A member appointing another member to vote for them on one proposal."""
 
-    # The hash of the one-time seal that travelled with the ballot to the box (ballot_box.py): lets the
-    # box tell a ballot whose vote was recorded from one rolled back; the ballot row never holds it.
-    seal_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     __tablename__ = "proxies"
     __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
 

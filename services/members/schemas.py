@@ -55,7 +55,14 @@ class Credentials(Schema):
 class Token(Schema):
     access_token = fields.String()
     token_type = fields.String()
-    expires_in = fields.Integer(metadata={"description": "Seconds until the token expires."})
+    expires_in = fields.Integer(metadata={"description": "Seconds until the access token expires (minutes)."})
+    refresh_token = fields.String(metadata={"description": "Exchange it at POST /tokens/refresh for a new pair "
+                                                           "before the access token expires; it works once."})
+    refresh_expires_in = fields.Integer(metadata={"description": "Seconds until the refresh token expires."})
+
+
+class RefreshToken(Schema):
+    refresh_token = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
 
 
 class Sectors(fields.List):

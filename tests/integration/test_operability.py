@@ -9,7 +9,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.marketplace.app import create_app as create_marketplace
 from services.members.events import CATALOG as MEMBER_EVENTS
-from shared.auth import Principal, TokenIssuer, load_or_create_private_key
 from shared.db import utcnow
 from shared.worker import WorkerEndpoints
 from tests.support import http
@@ -103,11 +102,9 @@ def storefront(settings):
 
 
 def session_cookie(client, settings, **headers) -> str:
-    issuer = TokenIssuer(load_or_create_private_key(settings.private_key_path), settings.jwt_issuer,
-                         settings.jwt_audience, 60)
-    token, _ = issuer.issue(Principal(1, ("customer",)))
-    response = client.post("/store/session", json={"access_token": token}, headers=headers)
-    assert response.status_code == 204
+    """The cookie the store's sign-in page sets (the session cookies are set the same way, by members)."""
+    response = client.get("/store/sign-in", headers=headers)
+    assert response.status_code == 200
     return response.headers["Set-Cookie"]
 
 

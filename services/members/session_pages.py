@@ -1,0 +1,106 @@
+"""The session pages every service's sign-in form and pages lean on: sign in, renew, sign out.
+
+They are the only pages that see a password or the refresh cookie (whose path is this blueprint's),
+so every other service keeps neither. See ``shared/pages.py`` for the whole round trip.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, current_app, redirect, request, url_for
+
+from services.members import signing_in
+from shared.errors import Forbidden, Unauthorized
+from shared.pages import (
+    REFRESH_COOKIE,
+    SESSION_BLUEPRINT,
+    SIGN_IN_COOKIE,
+    clear_session_cookies,
+    csrf_token,
+    members_session_url,
+    safe_next,
+    session_id,
+    set_session_cookies,
+    sign_in_form,
+    signed_in,
+)
+from shared.service import runtime
+
+session_blp = Blueprint(SESSION_BLUEPRINT, __name__, url_prefix="/session")
+HOME_ENDPOINT = "impact.report_page"
+
+
+@session_blp.context_processor
+def page_globals():
+    return {"principal": signed_in, "csrf_token": csrf_token}
+
+
+def _next() -> str:
+    return safe_next(request.values.get("next"), url_for(HOME_ENDPOINT))
+
+
+def _same_origin() -> bool:
+    # Browsers send Origin with every form POST; a test client or an old browser may not, and then the
+    # double-submit token alone stands. "null" (a sandboxed or privacy-stripped page) is not this site.
+    origin = request.headers.get("Origin")
+    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+@session_blp.post("/sign-in")
+def sign_in():
+    """Check the email and password of a sign-in form, set the session cookies and go to ``next``."""
+    target, email = _next(), request.form.get("email", "").strip()[:254]
+    sent, kept = request.form.get("csrf", ""), request.cookies.get(SIGN_IN_COOKIE, "")
+    if not (_same_origin() and sent and hmac.compare_digest(sent, kept)):
+        return sign_in_form(target, email, "This sign-in form had expired; please sign in again.", 403)
+    password = request.form.get("password", "")
+    if not email or not password or len(password) > 200:
+        return sign_in_form(target, email, "Give the email and password of your account.", 422)
+    attempt = signing_in.sign_in(runtime().db, current_app.extensions["coop_issuer"], runtime().settings,
+                                 email, password, request.remote_addr)
+    if attempt.retry_after_seconds:
+        minutes = -(-attempt.retry_after_seconds // 60)
+        return sign_in_form(target, email, f"Too many failed sign-in attempts: try again in {minutes} minutes.",
+                            429, {"Retry-After": str(attempt.retry_after_seconds)})
+    if attempt.tokens is None:
+        return sign_in_form(target, email, "That email and password do not match an account.", 401)
+    response = redirect(target, code=303)
+    tokens = attempt.tokens
+    set_session_cookies(response, tokens.access_token, tokens.refresh_token, tokens.refresh_expires_in)
+    response.delete_cookie(SIGN_IN_COOKIE, path=members_session_url(), samesite="Strict", httponly=True,
+                           secure=request.is_secure)
+    return response
+
+
+@session_blp.route("/refresh", methods=["GET", "POST"])
+def refresh():
+    """Renew the access cookie from the refresh cookie and go back (307 keeps a POST a POST).
+
+    SameSite=Strict keeps the refresh cookie off requests from other sites, so they renew nothing.
+    """
+    target = _next()
+    token = request.cookies.get(REFRESH_COOKIE)
+    tokens = signing_in.refresh(runtime().db, current_app.extensions["coop_issuer"], runtime().settings,
+                                token) if token else None
+    if tokens is None:
+        # Signed out: the page asked for sends the browser to its sign-in form.
+        response = redirect(target, code=303)
+        clear_session_cookies(response)
+        return response
+    response = redirect(target, code=307)
+    set_session_cookies(response, tokens.access_token, tokens.refresh_token, tokens.refresh_expires_in)
+    return response
+
+
+@session_blp.post("/sign-out")
+def sign_out():
+    """End the sign-in (its refresh token revoked), clear both cookies and go to ``next``."""
+    if not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
+        raise Unauthorized("This form has expired; go back, reload the page and try again.")
+    if not _same_origin():
+        raise Forbidden("Sign out from this site's own pages.")
+    signing_in.sign_out(runtime().db, refresh_token=request.cookies.get(REFRESH_COOKIE), session_id=session_id())
+    response = redirect(_next(), code=303)
+    clear_session_cookies(response)
+    return response
