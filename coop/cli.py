@@ -196,6 +196,29 @@ def reconcile_payments():
     raise SystemExit(1 if found else 0)
 
 
+@main.group()
+def images():
+    """Look after the images members uploaded to their listings."""
+
+
+@images.command("strip-metadata")
+def images_strip_metadata():
+    """Rewrite the stored listing images that still carry metadata (EXIF, GPS, XMP, comments), once.
+
+    Uploads are stripped as they arrive; this is for the images stored before they were. Running it
+    again rewrites nothing. An image that cannot be read is named and left as it is (exit status 1).
+    """
+    from services.marketplace.images import strip_stored
+
+    settings = Settings.from_env()
+    found = strip_stored(settings.data_dir / "uploads", settings.max_image_pixels)
+    for name, why in found.refused.items():
+        click.echo(f"left {name} as it is: {why}")
+    click.echo(f"{found.rewritten} image(s) rewritten without their metadata, {found.clean} already clean, "
+               f"{len(found.refused)} left as they were")
+    raise SystemExit(1 if found.refused else 0)
+
+
 @main.command("create-account")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True)

@@ -75,6 +75,8 @@ class Settings:
     coop_vat_registered: bool = False
     # How many proxies in front of the service to trust for X-Forwarded-* headers (1 behind the gateway).
     proxy_hops: int = 0
+    # The most pixels an uploaded listing image may decode to (a small file can hold a huge image).
+    max_image_pixels: int = 25_000_000
     # Where the processes of one service pool their metrics (prometheus_client's multiprocess mode).
     metrics_dir: Path | None = None
     log_json: bool = True
@@ -172,6 +174,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "contract_fee_percent": ("COOP_CONTRACT_FEE_PERCENT", int),
     "coop_vat_registered": ("COOP_VAT_REGISTERED", _flag),
     "proxy_hops": ("COOP_PROXY_HOPS", int),
+    "max_image_pixels": ("COOP_MAX_IMAGE_PIXELS", int),
     "ballot_batch_size": ("COOP_BALLOT_BATCH_SIZE", int),
     "metrics_dir": ("PROMETHEUS_MULTIPROC_DIR", Path),
     "log_json": ("COOP_LOG_JSON", _flag),

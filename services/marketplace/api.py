@@ -132,12 +132,15 @@ class ListingImages(MethodView):
     def post(self, files, listing_id):
         """Upload an image (JPEG, PNG or WebP, at most 2 MiB) to one of your listings; 8 images at most.
 
-        The listing's ``images`` gains ``images/<name>``, relative to the marketplace (``GET /images/<name>``).
+        The image is decoded and encoded again, so what is stored and shown keeps none of the file's
+        metadata (EXIF and its GPS position, XMP, comments); a file that does not decode as its type, or
+        an image of more pixels than the marketplace allows, is refused with 422. The listing's ``images``
+        gains ``images/<name>``, relative to the marketplace (``GET /images/<name>``).
         """
         session = db_session()
         upload = files["image"]
         listing, name = images.add_image(session, listing_id, current_principal(), upload.read(), upload.mimetype,
-                                         uploads_folder())
+                                         uploads_folder(), runtime().settings.max_image_pixels)
         try:
             session.commit()
         except Exception:

@@ -47,7 +47,7 @@ def own_listing(session: Session, listing_id: int, by: Principal) -> Listing:
 def create_listing(session: Session, by: Principal, data: dict) -> Listing:
     """Add a draft listing to the caller's shop: goods with variants and stock, or a service with slots."""
     seller = seller_of(session, by)
-    _check_prices(data["price_pence"], data.get("member_discount_pence", 0))
+    check_prices(data["price_pence"], data.get("member_discount_pence", 0))
     listing = Listing(
         seller_id=seller.member_id, kind=data["kind"], title=data["title"], description=data.get("description", ""),
         category=data["category"], price_pence=data["price_pence"],
@@ -72,7 +72,7 @@ def update_listing(session: Session, listing_id: int, by: Principal, changes: di
     listing = own_listing(session, listing_id, by)
     if listing.kind == "goods" and "duration_minutes" in changes:
         raise Unprocessable("Goods have stock, not a duration.")
-    _check_prices(changes.get("price_pence", listing.price_pence),
+    check_prices(changes.get("price_pence", listing.price_pence),
                   changes.get("member_discount_pence", listing.member_discount_pence))
     for field in ("title", "description", "category", "price_pence", "member_discount_pence", "images",
                   "duration_minutes"):
@@ -124,6 +124,7 @@ def change_status(session: Session, listing_id: int, by: Principal, action: str)
         raise Conflict(f"A {listing.status} listing cannot be given '{action}'.")
     if action == "publish":
         seller_of(session, by)
+        check_prices(listing.price_pence, listing.member_discount_pence)  # one saved before 1p was the least
         if listing.kind == "service" and not listing.duration_minutes:
             raise Conflict("Give the service a duration before publishing it.")
     was_on_sale = listing.status == "published"
@@ -188,9 +189,19 @@ def shop_query(session: Session, by: Principal) -> Select:
     return select(Listing).where(Listing.seller_id == seller.member_id).order_by(Listing.id.desc())
 
 
-def _check_prices(price: int, discount: int) -> None:
+# The card provider takes no payment under a penny: a price nobody could pay is refused when it is set.
+LEAST_PRICE_PENCE = 1
+
+
+def check_prices(price: int, discount: int) -> None:
+    """Refuse a price, or a member price after the discount, that could never be paid (under 1p)."""
+    if price < LEAST_PRICE_PENCE:
+        raise Unprocessable("The price must be at least 1p: a listing at £0 could never be paid for.")
     if discount > price:
         raise Unprocessable("The member discount cannot be more than the price.")
+    if price - discount < LEAST_PRICE_PENCE:
+        raise Unprocessable("The member discount must leave members at least 1p to pay: a discount of the "
+                            "whole price could never be paid for.")
 
 
 def _future(starts: list[dt.datetime]) -> list[dt.datetime]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.marketplace import money
 from services.marketplace.cart import cart_lines, empty_cart
 from services.marketplace.events import OUTBOX
-from services.marketplace.listings import clashing_booking
+from services.marketplace.listings import LEAST_PRICE_PENCE, clashing_booking
 from services.marketplace.models import (
     Order,
     OrderEvent,
@@ -70,8 +70,10 @@ def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_
         listing = line.listing
         if listing.status != "published" or not listing.seller.can_sell:
             raise Conflict(f"'{listing.title}' is no longer on sale; remove it from your cart.")
-        _reserve(session, line, order.id)
         discount = listing.member_discount_pence if buyer_member_id else 0
+        if listing.price_pence - discount < LEAST_PRICE_PENCE:  # listed before 1p was the least: unpayable
+            raise Conflict(f"'{listing.title}' cannot be bought at £0; remove it from your cart.")
+        _reserve(session, line, order.id)
         order.lines.append(OrderLine(
             seller_id=listing.seller_id, listing_id=listing.id, variant_id=line.variant_id, slot_id=line.slot_id,
             title=_title(listing, line), category=listing.category, unit_price_pence=listing.price_pence - discount,
@@ -136,6 +138,32 @@ def get_order(session: Session, order_id: int, by: Principal) -> Order:
     if order is None or not _may_see(session, order, by):
         raise NotFound(f"There is no order {order_id}.")
     return order
+
+
+class SellersPart:
+    """An order as one of its sellers sees it: only her lines and her share, and her share's gross as its total.
+
+    The other sellers' items and takings in a shared order are theirs; everything else (status, dates,
+    delivery address, history) reads through to the order. For showing only: changes go to the Order.
+    """
+
+    def __init__(self, order: Order, seller_id: int):
+        self._order = order
+        self.lines = [line for line in order.lines if line.seller_id == seller_id]
+        self.shares = [share for share in order.shares if share.seller_id == seller_id]
+        self.total_pence = sum(share.gross_pence for share in self.shares)
+        self.is_sellers_part = True
+
+    def __getattr__(self, name: str):
+        return getattr(self._order, name)
+
+
+def seen_by(session: Session, order: Order, by: Principal) -> Order | SellersPart:
+    """Return the order as the caller may see it: whole to its buyer and coordinators, her part to a seller."""
+    if order.buyer_account_id == by.account_id or by.has_any("coordinator"):
+        return order
+    seller_id = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
+    return SellersPart(order, seller_id)
 
 
 def order_to_change(session: Session, order_id: int, by: Principal) -> Order:

@@ -109,8 +109,9 @@ class OrderDetail(MethodView):
     @requires()
     @orders_blp.response(200, schemas.Order)
     def get(self, order_id):
-        """Show an order: to its buyer, its sellers and coordinators."""
-        return orders.get_order(db_session(), order_id, current_principal())
+        """Show an order: to its buyer and coordinators whole, to each of its sellers only her own lines and share."""
+        session, principal = db_session(), current_principal()
+        return orders.seen_by(session, orders.get_order(session, order_id, principal), principal)
 
 
 @orders_blp.route("/orders/<int:order_id>/payment")
@@ -177,7 +178,7 @@ def _transition(action: str, summary: str) -> None:
     step = getattr(orders, action)
 
     def change(session, caller, order_id):
-        return step(session, order_id, caller)
+        return orders.seen_by(session, step(session, order_id, caller), caller)
 
     action_endpoint(orders_blp, f"/orders/<int:order_id>/{action}", change, summary, schemas.Order)
 
@@ -193,7 +194,7 @@ class ShopOrders(MethodView):
     @orders_blp.response(200, schemas.Order(many=True))
     @orders_blp.paginate()
     def get(self, pagination_parameters):
-        """List the orders with something from your shop in them, newest first."""
+        """List the orders with something from your shop in them, newest first: your lines and share of each."""
         session = db_session()
         seller_id = session.scalar(select(Seller.member_id).where(
             Seller.account_id == current_principal().account_id))
@@ -201,4 +202,4 @@ class ShopOrders(MethodView):
             raise Forbidden("Only member businesses have a shop.")
         statement = (select(Order).join(SellerShare, SellerShare.order_id == Order.id)
                      .where(SellerShare.seller_id == seller_id).order_by(Order.id.desc()))
-        return paginate(session, statement, pagination_parameters)
+        return [orders.SellersPart(order, seller_id) for order in paginate(session, statement, pagination_parameters)]

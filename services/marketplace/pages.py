@@ -11,7 +11,7 @@ import uuid
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from services.marketplace import cart, listings, orders, paying, schemas
+from services.marketplace import cart, images, listings, orders, paying, schemas
 from services.marketplace.idempotency import once
 from services.marketplace.models import Listing, Order, Seller
 from services.marketplace.payments import CardDetails, PaymentDeclined, PaymentError
@@ -41,6 +41,14 @@ pages_blp.add_app_template_global(csrf_token)  # a global, so that imported macr
 @pages_blp.app_template_filter("pounds")
 def _pounds_filter(pence):
     return pounds(pence)
+
+
+@pages_blp.app_template_filter("image_url")
+def _image_url_filter(reference: str) -> str:
+    """Give a listing image's address: an upload's through url_for (right from any page, mounted anywhere)."""
+    if reference.startswith(images.URL_PREFIX):  # relative to the service, not to the page that shows it
+        return url_for("catalogue.Image", name=reference.removeprefix(images.URL_PREFIX))
+    return reference
 
 
 @pages_blp.errorhandler(DomainError)
@@ -189,7 +197,8 @@ def my_orders():
 @needs_sign_in
 def order_page(order_id, problem: str | None = None, status: int = 200):
     """Show an order's status and lines; a placed one can be paid here."""
-    order = orders.get_order(db_session(), order_id, signed_in())
+    session = db_session()
+    order = orders.seen_by(session, orders.get_order(session, order_id, signed_in()), signed_in())
     return render_template("order.html", order=order, problem=problem, key=uuid.uuid4().hex,
                            just_paid=request.args.get("paid") == "1"), status
 

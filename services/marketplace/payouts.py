@@ -16,6 +16,19 @@ from shared.auth import Principal
 from shared.db import hold_lock, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
+# The days a statement or payout may name: the co-op's books start after the first and end before the
+# last, and every day in between has a next day (9999-12-31 has none, and answered with a 500).
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    """Refuse a period with a day outside the books' years, or that ends before it starts."""
+    for which, day in (("start", start), ("end", end)):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise Unprocessable(f"The period's {which} must be a day from {EARLIEST_DAY} to {LATEST_DAY}.")
+    if end < start:
+        raise Unprocessable("The period must end on or after its start.")
+
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
@@ -23,8 +36,7 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def statement(session: Session, seller_id: int, start: dt.date, end: dt.date) -> money.Statement:
     """Build a seller's statement for the days start..end (UTC), with the balance brought forward."""
-    if end < start:
-        raise Unprocessable("The period ends before it starts.")
+    check_period(start, end)
     begin, finish = _midnight(start), _midnight(end + dt.timedelta(days=1))
     earlier = _statement(session, seller_id, None, begin, 0)
     return _statement(session, seller_id, begin, finish, earlier.balance_owed_pence)
@@ -74,7 +86,8 @@ def run_payouts(session: Session, by: Principal, start: dt.date, end: dt.date) -
     """
     if not by.has_any("coordinator"):
         raise Forbidden("Payouts are run by a coordinator.")
-    if end < start or end >= utcnow().date():
+    check_period(start, end)
+    if end >= utcnow().date():
         raise Unprocessable("A payout covers days that have ended: the period must end before today.")
     # One run at a time, whichever worker runs it: each then sees every payout the others made.
     hold_lock(session, "payout-run")

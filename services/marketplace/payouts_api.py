@@ -49,9 +49,9 @@ class Receipts(MethodView):
     @requires()
     @payouts_blp.response(200, schemas.Receipt(many=True))
     def get(self, order_id):
-        """Give a paid order's receipts: one per seller's part, in that trader's name."""
-        session = db_session()
-        order = orders.get_order(session, order_id, current_principal())
+        """Give a paid order's receipts: one per seller's part, in that trader's name (a seller gets only hers)."""
+        session, principal = db_session(), current_principal()
+        order = orders.seen_by(session, orders.get_order(session, order_id, principal), principal)
         if order.paid_at is None:
             raise Conflict("Receipts are issued once an order is paid.")
         return payouts.receipts(session, order)

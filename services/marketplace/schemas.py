@@ -12,6 +12,9 @@ from shared.http import MAX_ID
 MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
 MAX_STOCK = 100_000
 Pence = functools.partial(fields.Integer, strict=True)
+# At least 1p: the card provider takes no payment of 0p, so a £0 listing could never be paid for.
+PRICE = validate.Range(min=1, max=MAX_PRICE_PENCE,
+                       error="A price is at least 1p (nobody can pay £0) and at most £100,000 ({min} to {max} pence).")
 _WEB_URL = validate.URL(schemes={"https", "http"})
 UPLOADED_IMAGE = re.compile(r"^images/[0-9a-f]{32}\.(jpg|png|webp)$")  # added by POST /shop/listings/<id>/images
 
@@ -35,9 +38,10 @@ class ListingCreate(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    price_pence = Pence(required=True, validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
+    price_pence = Pence(required=True, validate=PRICE)
     member_discount_pence = Pence(load_default=0, validate=validate.Range(min=0, max=MAX_PRICE_PENCE),
-                                  metadata={"description": "Off the price for members buying from members."})
+                                  metadata={"description": "Off the price for members buying from members; less than "
+                                                           "the price, so that members pay at least 1p."})
     stock = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_STOCK),
                            metadata={"description": "Goods without variants: how many are in stock."})
     variants = fields.List(fields.Nested(VariantIn), validate=validate.Length(max=20))
@@ -62,7 +66,7 @@ class ListingUpdate(Schema):
     title = fields.String(validate=validate.Length(min=1, max=120))
     description = fields.String(validate=validate.Length(max=5000))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
-    price_pence = Pence(validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
+    price_pence = Pence(validate=PRICE)
     member_discount_pence = Pence(validate=validate.Range(min=0, max=MAX_PRICE_PENCE))
     duration_minutes = fields.Integer(validate=validate.Range(min=5, max=24 * 60))
     images = fields.List(ImageRef(), validate=validate.Length(max=8))

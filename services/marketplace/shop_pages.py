@@ -27,6 +27,14 @@ def _own_shop() -> Seller:
     return seller
 
 
+def _prices(form) -> dict:
+    """Read a form's price and member discount, refusing one nobody could pay with the rule's own words."""
+    price = pence_from(form.get("price", ""), "price")
+    discount = pence_from(form.get("member_discount") or "0", "member discount")
+    listings.check_prices(price, discount)
+    return {"price_pence": price, "member_discount_pence": discount}
+
+
 @pages_blp.get("/my-shop")
 @needs_sign_in
 def my_shop():
@@ -44,8 +52,7 @@ def add_listing():
     _own_shop()
     data = validated(schemas.ListingCreate(), {
         "kind": "goods", "title": form.get("title", "").strip(), "description": form.get("description", ""),
-        "category": form.get("category", ""), "price_pence": pence_from(form.get("price", ""), "price"),
-        "member_discount_pence": pence_from(form.get("member_discount") or "0", "member discount"),
+        "category": form.get("category", ""), **_prices(form),
         "stock": whole_number(form.get("stock", ""), "stock"),
     })
     listings.create_listing(session, signed_in(), data)
@@ -94,8 +101,7 @@ def update_listing(listing_id):
     listing = listings.own_listing(session, listing_id, signed_in())
     changes = {
         "title": form.get("title", "").strip(), "description": form.get("description", ""),
-        "category": form.get("category", ""), "price_pence": pence_from(form.get("price", ""), "price"),
-        "member_discount_pence": pence_from(form.get("member_discount") or "0", "member discount"),
+        "category": form.get("category", ""), **_prices(form),
     }
     if listing.kind == "service":
         changes["duration_minutes"] = whole_number(form.get("duration_minutes", ""), "duration in minutes")
@@ -145,8 +151,7 @@ def add_service():
     _own_shop()
     data = validated(schemas.ListingCreate(), {
         "kind": "service", "title": form.get("title", "").strip(), "description": form.get("description", ""),
-        "category": form.get("category", ""), "price_pence": pence_from(form.get("price", ""), "price"),
-        "member_discount_pence": pence_from(form.get("member_discount") or "0", "member discount"),
+        "category": form.get("category", ""), **_prices(form),
         "duration_minutes": whole_number(form.get("duration_minutes", ""), "duration in minutes"),
         "slots": _slots_from_form(form),
     })

@@ -4,21 +4,18 @@ the limit of images per listing, and serving the stored image to anyone with its
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pytest
 
 from services.marketplace.images import MAX_IMAGE_BYTES, MAX_IMAGES
+from tests.support.photos import photo, size_of
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+JPEG = photo("image/jpeg")
+WEBP = photo("image/webp")
 
 
 def png() -> bytes:
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + header + struct.pack(
-        ">I", zlib.crc32(b"IHDR" + header))
+    return photo("image/png")
 
 
 def upload(market, trader, listing_id, data, content_type="image/png", filename="robin.png"):
@@ -63,7 +60,7 @@ def test_the_owner_uploads_an_image_and_anyone_can_see_it_with_its_type(market, 
 
     shown = market.client.get(f"/{url}")
     assert shown.status_code == 200
-    assert shown.data == data
+    assert size_of(shown.data) == size_of(data)  # the same picture, encoded again without its metadata
     assert shown.mimetype == content_type
     assert shown.headers["X-Content-Type-Options"] == "nosniff"
 

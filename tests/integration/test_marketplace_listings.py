@@ -277,10 +277,6 @@ def test_bad_input_is_refused_saying_what_is_wrong_and_creates_nothing(market, s
     assert count(market, Listing) == count(market, Variant) == count(market, Slot) == 0
 
 
-def test_a_member_discount_equal_to_the_price_is_allowed(market, seller):
-    assert create(market, seller, goods(price_pence=350, member_discount_pence=350)).status_code == 201
-
-
 @pytest.mark.parametrize("endpoint", ON_A_LISTING)
 @pytest.mark.parametrize("bad_id", ["abc", "-1", "1.5", "99999999999"])
 def test_a_malformed_id_in_a_shop_path_is_not_found(market, seller, endpoint, bad_id):
