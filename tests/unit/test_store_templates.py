@@ -1,0 +1,21 @@
+"""Every link on the store's pages is built with url_for (issue 15, item 12): a relative address is read
+from the page's own folder (``images/<name>`` under /marketplace/store/listings/ gave a 404), and a
+``javascript:`` one does not run under the pages' Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = sorted((Path(__file__).resolve().parents[2] / "services/marketplace/templates").glob("*.html"))
+LINK = re.compile(r'\b(href|src|action)="([^"]*)"')
+# What a link may be: a fragment of the same page, url_for, or an image through the filter that uses it.
+BUILT = re.compile(r"^(#[\w-]+|\{\{ url_for\(.*\) \}\}|\{\{ [\w.\[\]]+ \| image_url \}\})$")
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_every_link_in_a_store_template_is_built_with_url_for(template):
+    links = LINK.findall(template.read_text())
+    assert [f'{kind}="{value}"' for kind, value in links if not BUILT.fullmatch(value)] == []
