@@ -81,10 +81,26 @@ def seal_hash(seal: str) -> str:
     return hashlib.sha256(b"ballot-seal:" + seal.encode("utf-8")).hexdigest()
 
 
-class BallotBox:
-    """The box's inlet, a durable queue on the service's broker, and how to take from it."""
+def connect_inlet(settings: Settings) -> Connection:
+    """Connect to where the box's inlet lives: RabbitMQ, or files under the data folder when embedded.
 
-    def __init__(self, settings: Settings, connect: Callable[[Settings], Connection] = bus.connect):
+    The embedded broker keeps its queues in the memory of its one process, and ballots wait there for
+    days: a restart would lose them. kombu's filesystem transport keeps each one as a file until taken.
+    """
+    if bus.is_amqp(settings.broker_url):
+        return bus.connect(settings)
+    folder = (settings.data_dir / "ballot-box").resolve()
+    for part in ("inlet", "control"):
+        (folder / part).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return Connection("filesystem://", transport_options={
+        "data_folder_in": str(folder / "inlet"), "data_folder_out": str(folder / "inlet"),
+        "control_folder": str(folder / "control"), "store_processed": False})
+
+
+class BallotBox:
+    """The box's inlet, a durable queue (RabbitMQ, or files when embedded), and how to take from it."""
+
+    def __init__(self, settings: Settings, connect: Callable[[Settings], Connection] = connect_inlet):
         self.settings = settings
         self.connect = connect
         self.batch_size = max(1, settings.ballot_batch_size)

@@ -31,6 +31,7 @@ from tests.support.ballots import (
     linking_attacks,
     open_ballot,
     transaction_ids,
+    vote_in_a_process_that_dies,
 )
 
 VOTERS = 20
@@ -202,3 +203,12 @@ def test_a_vote_the_ballot_box_cannot_take_is_not_recorded(coop, monkeypatch):
     assert "not recorded" in response.json["detail"]
     with coop.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Participation)) == 0
+
+
+def test_ballots_waiting_in_the_inlet_survive_the_process_that_took_the_votes(coop):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    votes = [(voter.account_id, voter.member_id, option)
+             for voter, option in ((coop.member(), option) for option in ("for", "against", "for"))]
+    vote_in_a_process_that_dies(coop.runtime.settings, proposal_id, votes)
+    close_now(coop, proposal_id)
+    assert result_of(coop, proposal_id)["counts"] == {"for": 2, "against": 1}

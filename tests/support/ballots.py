@@ -131,3 +131,39 @@ def linking_attacks(connection, proposal_id: int, votes: list[Vote]) -> list[Att
 def transaction_ids(connection, table: str) -> set[int]:
     """The ids of the PostgreSQL transactions that wrote a table's rows (its xmin)."""
     return set(connection.execute(text(f"SELECT DISTINCT xmin::text::bigint FROM {table}")).scalars())
+
+
+_DYING_VOTER = """
+import json, os, sys
+from pathlib import Path
+from services.members import governance
+from services.members.app import build_runtime
+from services.members.ballot_box import ballot_box
+from shared.auth import Principal
+from shared.settings import Settings
+given = json.loads(sys.argv[1])
+settings = Settings(data_dir=Path(given["data_dir"]), broker_url=given["broker_url"], exchange=given["exchange"],
+                    queue_prefix=given["queue_prefix"], database_urls=given["database_urls"], log_json=False)
+runtime = build_runtime(settings)
+for account_id, member_id, option in given["votes"]:
+    with runtime.db.transaction() as session:
+        governance.cast_vote(session, given["proposal_id"], Principal(account_id, ("member",), member_id), option,
+                             box=ballot_box(settings))
+os._exit(9)  # dies at once: no stopping, no flushing, nothing closed
+"""
+
+
+def vote_in_a_process_that_dies(settings, proposal_id: int, votes: list[tuple[int, int, str]]) -> None:
+    """Cast votes (account id, member id, option) in another process, which then dies without cleaning up."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    given = {"data_dir": str(settings.data_dir), "broker_url": settings.broker_url, "exchange": settings.exchange,
+             "queue_prefix": settings.queue_prefix, "database_urls": settings.database_urls,
+             "proposal_id": proposal_id, "votes": votes}
+    root = Path(__file__).resolve().parents[2]
+    finished = subprocess.run([sys.executable, "-c", _DYING_VOTER, json.dumps(given)], cwd=root,
+                              capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 9, finished.stderr
