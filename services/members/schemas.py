@@ -11,9 +11,9 @@ STATUSES = ("applicant", "active", "suspended", "left", "declined")
 
 Email = fields.Email(required=True, validate=validate.Length(max=254))
 Name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
-# The length the policy asks for, in the document; the rest of it (not blank, not easily guessed, not
-# the person's own name or email) is checked when the password is set, and refused with a 422.
-NEW_PASSWORD = validate.Length(min=password_policy.MIN_LENGTH, max=password_policy.MAX_LENGTH)
+# What of the password policy the document can say (its length, not blank); the rest (not easily guessed,
+# not the person's own name or email) is checked when the password is set, and refused with a 422.
+NEW_PASSWORD = [validate.Length(min=password_policy.MIN_LENGTH, max=password_policy.MAX_LENGTH), NOT_BLANK]
 NEW_PASSWORD_HELP = {"description": f"At least {password_policy.MIN_LENGTH} characters, any you like; "
                                     "refused if it is common, easily guessed, or made of your name or email."}
 

@@ -93,3 +93,10 @@ def test_an_account_made_before_the_policy_still_signs_in_with_its_weak_password
         account = session.scalar(select(Account).where(Account.email == person.email))
         account.password_hash = accounts.hash_password("aaaaaaaaaa")
     assert sign_in(client, person.email, "aaaaaaaaaa").status_code == 201
+
+
+def test_the_api_document_says_a_new_password_needs_15_characters_and_not_blank(client):
+    schemas = client.get("/openapi.json").json["components"]["schemas"]
+    for schema, field in (("AccountCreate", "password"), ("PasswordChange", "new_password")):
+        documented = schemas[schema]["properties"][field]
+        assert documented["minLength"] == 15 and documented["maxLength"] >= 64 and documented["pattern"]

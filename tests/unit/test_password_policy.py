@@ -1,6 +1,8 @@
 """The password policy as a rule (NIST SP 800-63B-4, section 3.1.1.2): what a new password must be."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.members.password_policy import MAX_LENGTH, MIN_LENGTH, problem
 
@@ -64,3 +66,9 @@ def test_the_passwords_the_tests_and_the_demo_use_pass():
     assert problem(GATEWAY_PASSWORD, "0a1b2c3d4e@topology.test", "0a1b2c3d4e@topology.test") is None
     for email, name, *_rest in [*STAFF, *MEMBERS, APPLICANT]:
         assert problem(DEMO_PASSWORD, email, name) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=MAX_LENGTH + 5), st.text(max_size=60), st.text(max_size=60))
+def test_any_text_gets_an_answer_never_an_error(password, email, name):
+    assert problem(password, email, name) is None or isinstance(problem(password, email, name), str)
