@@ -22,8 +22,11 @@ from sqlalchemy.exc import OperationalError
 from services.members import ballot_box as ballot_box_module
 from services.members import governance
 from services.members.ballot_box import SealedBallot, ballot_box, fill_ballot_box_job, new_seal
-from services.members.models import Ballot, Participation, Proposal
+from services.members.models import Account, Ballot, Member, Participation, Proposal
+from services.members.models import Base as MembersBase
+from shared import migrations
 from shared.auth import Principal
+from shared.db import Database, utcnow
 from tests.support.ballots import (
     cast,
     close_now,
@@ -212,3 +215,40 @@ def test_ballots_waiting_in_the_inlet_survive_the_process_that_took_the_votes(co
     vote_in_a_process_that_dies(coop.runtime.settings, proposal_id, votes)
     close_now(coop, proposal_id)
     assert result_of(coop, proposal_id)["counts"] == {"for": 2, "against": 1}
+
+
+@pytest.fixture
+def members_database_at_0003(backend, tmp_path):
+    """A new members database migrated to the revision before the ballot box, dropped after the test."""
+    url = backend.new_database(tmp_path, "members_ballots")
+    db = Database(url, MembersBase.metadata)
+    migrations.upgrade(db, "members", "0003")
+    yield db
+    db.dispose()
+    backend.drop_database(url)
+
+
+def test_ballots_stored_before_the_ballot_box_are_written_again_in_one_shuffled_batch(members_database_at_0003):
+    db = members_database_at_0003
+    with db.transaction() as session:
+        session.add_all([Account(id=number, email=f"{number}@example.org", password_hash="x", display_name="M",
+                                 roles=[]) for number in (1, 2, 3)])
+        session.flush()
+        session.add_all([Member(id=number, account_id=number, kind="producer", name=f"Shop {number}",
+                                status="active") for number in (1, 2, 3)])
+        session.add(Proposal(id=1, title="Rules", text="Adopt them.", options=["for", "against"],
+                             closes_at=utcnow(), opened_by=1))
+    old_way = [text("INSERT INTO participations (proposal_id, member_id, cast_by_account_id, by_proxy) "
+                    "VALUES (1, :member, :account, false)"),
+               text("INSERT INTO ballots (id, proposal_id, option, receipt_hash) VALUES (:id, 1, :option, :hash)")]
+    for member in (1, 2, 3):  # each ballot written with its participation, as before
+        with db.engine.begin() as connection:
+            connection.execute(old_way[0], {"member": member, "account": member})
+            connection.execute(old_way[1], {"id": f"{member:032x}", "option": "for", "hash": f"{member:064x}"})
+    migrations.upgrade(db, "members", "0004")
+    with db.engine.connect() as connection:
+        hashes = set(connection.execute(text("SELECT receipt_hash FROM ballots")).scalars())
+        assert hashes == {f"{member:064x}" for member in (1, 2, 3)}
+        if connection.dialect.name == "postgresql":
+            rewritten = transaction_ids(connection, "ballots")
+            assert len(rewritten) == 1 and rewritten.isdisjoint(transaction_ids(connection, "participations"))
