@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -97,6 +98,41 @@ def takes_json_body(app: Flask) -> bool:
     return any(parameter.get("in") == "json" for parameter in parameters)
 
 
+def digits_between(low: str, high: str) -> list[str]:
+    """Regular expressions that together match the numbers from low to high, written with as many digits."""
+    def digit(first: int, last: int) -> str:
+        return str(first) if first == last else r"\d" if (first, last) == (0, 9) else f"[{first}-{last}]"
+
+    if low == high:
+        return [low]
+    width = len(low) - 1
+    if low[1:] == "0" * width and high[1:] == "9" * width:
+        return [digit(int(low[0]), int(high[0])) + r"\d" * width]
+    if low[0] == high[0]:
+        return [low[0] + rest for rest in digits_between(low[1:], high[1:])]
+    found = [low[0] + rest for rest in digits_between(low[1:], "9" * width)]
+    if int(low[0]) + 1 <= int(high[0]) - 1:
+        found.append(digit(int(low[0]) + 1, int(high[0]) - 1) + r"\d" * width)
+    return found + [high[0] + rest for rest in digits_between("0" * width, high[1:])]
+
+
+def date_range_pattern(_converter, field, **_kwargs) -> dict:
+    """Document a date field's Range as a pattern of the whole years it allows.
+
+    OpenAPI 3.0 has no minimum or maximum for a date (apispec writes x-minimum, which no client reads), so
+    a generated client would send 9999-12-31 and be refused: the pattern tells it the years.
+    """
+    ranges = [validator for validator in getattr(field, "validators", ())
+              if isinstance(validator, validate.Range) and isinstance(field, fields.Date)]
+    if not ranges:
+        return {}
+    low = max((r.min for r in ranges if r.min is not None), default=dt.date.min)
+    high = min((r.max for r in ranges if r.max is not None), default=dt.date.max)
+    first = low.year if (low.month, low.day) == (1, 1) else low.year + 1
+    last = high.year if (high.month, high.day) == (12, 31) else high.year - 1
+    return {"pattern": "^(" + "|".join(digits_between(f"{first:04}", f"{last:04}")) + ")-"}
+
+
 class CoopApi(Api):
     """flask-smorest's Api, answering every error as application/problem+json."""
 
@@ -105,6 +141,7 @@ class CoopApi(Api):
     def _init_spec(self, **kwargs):
         kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), JsonBodyResponses()]
         super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(date_range_pattern)
 
     def _register_responses(self):
         # Document error responses with the content type they are really sent with.
@@ -285,7 +322,8 @@ def install_error_handlers(app: Flask) -> None:
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 IF_MATCH_DOC = {"parameters": [{
-    "in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+    "in": "header", "name": "If-Match", "required": True,
+    "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$', "example": '"3"'},
     "description": "The version you last read (the ETag of GET), e.g. \"3\". A stale one gets 409."}],
     "responses": {"428": {"description": "If-Match is missing."}}}
 

@@ -39,6 +39,9 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1024 * 1024
+# Said once in each API document: it holds for every string of every operation (shared.http.unstorable_text).
+TEXT_RULE = ("No text in a request (path, query or body) may contain a NUL character or a lone surrogate: "
+             "no database can store them, and such a request is answered 400.")
 # How many times a request whose transaction PostgreSQL chose as a deadlock's victim is run again.
 TRANSIENT_CONFLICT_TRIES = 4
 
@@ -193,7 +196,7 @@ def create_service_app(
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"info": {"description": description}},
+        API_SPEC_OPTIONS={"info": {"description": f"{description}\n\n{TEXT_RULE}".strip()}},
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.url_map.converters["int"] = IdConverter

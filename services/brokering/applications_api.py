@@ -89,7 +89,7 @@ for _stage in ("interview", "conditional_offer", "offer_confirmed", "accepted", 
             session, by, application_id, stage, **body),
         f"Move an application to {_stage.replace('_', ' ')} (each side makes its own moves; "
         "a coordinator any). Rejecting needs a reason; accepting, a start date.",
-        schemas.Application, body_schema=schemas.MoveIn)
+        schemas.Application, body_schema=schemas.MOVE_BODIES.get(_stage, schemas.MoveIn))
 
 action_endpoint(applications_blp, "/applications/<int:application_id>/agreement",
                 lambda session, by, application_id: applications.agree(session, by, application_id),

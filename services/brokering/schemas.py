@@ -244,6 +244,18 @@ class MoveIn(Schema):
     start_on = Day(load_default=None, allow_none=True, metadata={"description": "Required to accept."})
 
 
+class RejectIn(MoveIn):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), NOT_BLANK])
+
+
+class AcceptIn(MoveIn):
+    start_on = Day(required=True, metadata={"description": "When the job starts."})
+
+
+# The body of each move: rejecting needs a reason, accepting a start date; the others neither.
+MOVE_BODIES = {"rejected": RejectIn, "accepted": AcceptIn}
+
+
 class CheckInOut(Schema):
     milestone = fields.String()
     due_on = fields.Date()

@@ -117,7 +117,7 @@ class OrderDetail(MethodView):
 @orders_blp.route("/orders/<int:order_id>/payment")
 class OrderPayment(MethodView):
     @requires()
-    @orders_blp.arguments(schemas.IdempotencyHeader, location="headers")
+    @orders_blp.arguments(schemas.RequiredIdempotencyHeader, location="headers")
     @orders_blp.arguments(schemas.PaymentIn)
     @orders_blp.response(200, schemas.Order)
     @orders_blp.alt_response(402, description="The card was declined; the order waits for another card.")
@@ -150,7 +150,7 @@ class OrderPayment(MethodView):
 @orders_blp.route("/orders/<int:order_id>/refund")
 class OrderRefund(MethodView):
     @requires("coordinator")
-    @orders_blp.arguments(schemas.IdempotencyHeader, location="headers")
+    @orders_blp.arguments(schemas.RequiredIdempotencyHeader, location="headers")
     @orders_blp.arguments(schemas.RefundIn)
     @orders_blp.response(200, schemas.Order)
     def post(self, headers, body, order_id):

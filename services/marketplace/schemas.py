@@ -7,6 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.marketplace.listings import CATEGORIES, SORTS
+from services.marketplace.payouts import EARLIEST_DAY, LATEST_DAY
 from shared.http import MAX_ID
 
 MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
@@ -25,7 +26,11 @@ def _image_reference(value: str) -> None:
         _WEB_URL(value)
 
 
-ImageRef = functools.partial(fields.String, validate=[validate.Length(max=500), _image_reference])
+# What _image_reference accepts, as the API document says it (a web address of a usual form, or an upload).
+IMAGE_REFERENCE = (r"^(https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}(/[!-~]*)?"
+                   r"|images/[0-9a-f]{32}\.(jpg|png|webp))$")
+ImageRef = functools.partial(fields.String, validate=[validate.Length(max=500), _image_reference], metadata={
+    "pattern": IMAGE_REFERENCE, "description": "A web address, or an image uploaded here (images/<name>)."})
 
 
 class VariantIn(Schema):
@@ -226,9 +231,21 @@ class IdempotencyHeader(Schema):
                                     metadata={"description": "Send the same key again to retry safely."})
 
 
+class RequiredIdempotencyHeader(Schema):
+    """For what must never happen twice (a payment, a refund): the key is required."""
+
+    idempotency_key = fields.String(data_key="Idempotency-Key", required=True, validate=validate.Length(min=1, max=200),
+                                    metadata={"description": "Send the same key again to retry safely."})
+
+
+# The days a statement or payout may name (services.marketplace.payouts says why).
+BookDay = functools.partial(fields.Date, validate=validate.Range(
+    min=EARLIEST_DAY, max=LATEST_DAY, error=f"Give a day from {EARLIEST_DAY} to {LATEST_DAY}."))
+
+
 class Period(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = BookDay(required=True)
+    end = BookDay(required=True, metadata={"description": "On or after the start."})
 
 
 class StatementLine(Schema):

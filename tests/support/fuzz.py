@@ -9,6 +9,7 @@ on the backend of the run, and loads each schema from the live app's ``/openapi.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import importlib
 import os
@@ -139,6 +140,83 @@ def cases():
     return params
 
 
+# Dates are drawn mostly from the years the APIs take (documented as a pattern of years, which a random
+# date from 0001 to 9999 rarely matches: Hypothesis would throw away most examples), and sometimes from any.
+schemathesis.openapi.format("date", st.one_of(
+    st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31)), st.dates()).map(dt.date.isoformat))
+
+# The positive-data run: requests the document says are valid, sent by the callers the operation is for,
+# must not be refused as malformed. A generated client makes only such requests: if the server refuses
+# one, the document did not say what the server accepts.
+POSITIVE_SERVICES = ("marketplace", "brokering")
+POSITIVE_EXAMPLES = int(os.environ.get("COOP_FUZZ_POSITIVE_EXAMPLES", "6"))
+# "The request is malformed": never the answer to a schema-valid request.
+REFUSALS = frozenset({400, 415, 422})
+# Every other 4xx is a fact about the data or the caller, not the request's form, and is allowed:
+# 401/403 (the caller's token or role; ownership), 404 (an id that names nothing), 409 (the state does
+# not allow it now, or a duplicate), 402 (the card was declined), 428 (If-Match missing: not in positive
+# data, as the header is required), 429 (a rate limit).
+# Rules a JSON Schema cannot state, by operation: they compare two fields (an end and its start, the
+# fields a kind of listing needs), a field with today or with what is stored, or read a file's content.
+# A refusal is allowed when its problem names the rule.
+BUSINESS_RULES: dict[tuple[str, str], re.Pattern] = {key: re.compile(pattern) for key, pattern in {
+    ("marketplace", "POST /shop/listings"): r"A service needs its duration|Goods have stock, not a duration|"
+                                            r"A service has slots, not stock|stock of each variant, or one|"
+                                            r"variant needs its own name|member discount|in the future",
+    ("marketplace", "PATCH /shop/listings/{listing_id}"): r"Goods have stock, not a duration|A service needs its "
+                                                          r"duration|member discount",
+    ("marketplace", "POST /shop/listings/{listing_id}/slots"): r"in the future|Goods have stock",
+    ("marketplace", "POST /shop/listings/{listing_id}/images"): r"Only JPEG, PNG and WebP|could not be read as|"
+                                                                r"is declared as|image is empty|at most",
+    ("marketplace", "POST /payouts"): r"end on or after its start|must end before today",
+    ("marketplace", "GET /sellers/{seller_id}/statement"): r"end on or after its start",
+    ("brokering", "GET /outcomes"): r"end cannot be before the start",
+    ("brokering", "POST /vacancies"): r"closing date has passed|below the National Minimum Wage|exempt from the "
+                                      r"Rehabilitation of Offenders Act",
+    ("brokering", "POST /disclosure-calculator"): r"Give the length of the custodial sentence|Give the date the "
+                                                  r"sentence|cannot end before the conviction|in the future",
+    ("brokering", "POST /placements/{placement_id}/end"): r"cannot end before it starts",
+}.items()}
+# An operation's "any signed-in account" is tried as each of these.
+SIGNED_IN = ("customer", "member", "employer", "coordinator")
+
+
+def positive_callers(operation: Operation) -> tuple[str, ...]:
+    """The callers an operation is for: its roles, every kind of account, or no one signed in."""
+    if not operation.secured:
+        return (ANONYMOUS,)
+    return operation.roles or SIGNED_IN
+
+
+def positive_cases():
+    """(operation, caller) for every operation of the positive run's services and each caller it is for."""
+    import pytest
+
+    return [pytest.param(operation, caller, id=f"{service}:{operation.label}:{caller}")
+            for service in POSITIVE_SERVICES for operation in operations(documents()[service], service)
+            for caller in positive_callers(operation)]
+
+
+def accepted_if_schema_valid(operation: Operation):
+    """A check that fails when a request generated as valid is refused as malformed (400, 415, 422)."""
+    rule = BUSINESS_RULES.get((operation.service, operation.label))
+
+    def check(_ctx, response, case):
+        if case.meta is None or not case.meta.generation.mode.is_positive or response.status_code not in REFUSALS:
+            return None
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        if rule is not None and rule.search(f"{problem.get('detail')} {problem.get('errors')}"):
+            return None
+        raise AssertionError(f"{operation.service} {operation.label}: a schema-valid request was refused with "
+                             f"{response.status_code}: "
+                             f"{problem.get('detail')} {problem.get('errors') or ''}")
+
+    return check
+
+
 @dataclasses.dataclass
 class Target:
     """A service under test, seeded, with its live schema and a bearer header for each caller."""
@@ -147,11 +225,16 @@ class Target:
     app: object
     schema: schemathesis.BaseSchema
     headers: dict[str, dict[str, str]]
+    # For the positive run: no NUL in any string, as each document's description says (TEXT_RULE);
+    # lone surrogates cannot be sent at all in UTF-8, the default codec.
+    valid_schema: schemathesis.BaseSchema
 
 
 def target(service: str, app, headers: dict[str, dict[str, str]]) -> Target:
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
-    return Target(service, app, schema, {**headers, ANONYMOUS: {}})
+    valid_schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    valid_schema.config.generation.update(allow_x00=False)
+    return Target(service, app, schema, {**headers, ANONYMOUS: {}}, valid_schema)
 
 
 def fuzz(target: Target, operation: Operation, caller: str) -> int:
@@ -177,6 +260,32 @@ def fuzz(target: Target, operation: Operation, caller: str) -> int:
             # Schemathesis may make up an Authorization header for a secured operation; anonymous sends none.
             (case.headers or {}).pop("Authorization", None)
         case.call_and_validate(headers=headers, checks=CHECKS)
+
+    run()
+    TOTALS["examples"] += ran
+    TOTALS["tests"] += 1
+    return ran
+
+
+def positive(target: Target, operation: Operation, caller: str) -> int:
+    """Run schema-valid examples of one operation as one caller it is for; fail on a refusal as malformed."""
+    api_operation = target.valid_schema[operation.path][operation.method.upper()]
+    strategies = [api_operation.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE)]
+    if operation.path_ids:
+        strategies.append(api_operation.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE,
+                                                    path_parameters={name: 1 for name in operation.path_ids}))
+    headers = target.headers[caller]
+    checks = [not_a_server_error, accepted_if_schema_valid(operation)]
+    ran = 0
+
+    @hypothesis.settings(SETTINGS, max_examples=POSITIVE_EXAMPLES)
+    @given(case=st.one_of(strategies))
+    def run(case):
+        nonlocal ran
+        ran += 1
+        if caller == ANONYMOUS:
+            (case.headers or {}).pop("Authorization", None)
+        case.call_and_validate(headers=headers, checks=checks)
 
     run()
     TOTALS["examples"] += ran
