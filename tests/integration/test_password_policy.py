@@ -6,6 +6,7 @@ from sqlalchemy import select
 from services.members import accounts
 from services.members.models import Account
 from shared.errors import Unprocessable
+from tests.support.cli import run_coop
 from tests.support.factories import PASSWORD
 
 WEAK = {
@@ -85,6 +86,18 @@ def test_an_operators_reset_refuses_a_weak_password(coop):
 def test_an_administrator_cannot_create_an_account_with_a_weak_password(coop):
     with pytest.raises(Unprocessable), coop.runtime.db.transaction() as session:
         accounts.create_account(session, "cora@example.org", "password12345678", "Cora", ["coordinator"])
+
+
+@pytest.mark.parametrize("command", [
+    ("create-account", "--email", "cora@example.org", "--name", "Cora", "--role", "coordinator"),
+    ("reset-password", "--email", "{email}"),
+])
+def test_the_operators_commands_refuse_a_weak_password_saying_why(coop, settings, command):
+    person = coop.account("customer")
+    result = run_coop(settings, *[part.format(email=person.email) for part in command],
+                      "--password", "password12345678")
+    assert result.exit_code == 1 and "too easy to guess" in result.output
+    assert sign_in(coop.client, person.email, PASSWORD).status_code == 201
 
 
 def test_an_account_made_before_the_policy_still_signs_in_with_its_weak_password(client, coop):
