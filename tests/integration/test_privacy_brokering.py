@@ -168,3 +168,14 @@ def test_changing_to_no_clears_the_date_and_restrictions_kept_before(agency):
 def stored_disclosure(agency, seeker) -> Disclosure:
     with agency.runtime.db.sessionmaker() as session:
         return session.get(Disclosure, seeker_id(agency, seeker))
+
+
+def test_a_coordinator_asks_someone_to_be_put_forward_from_the_vacancy_page(agency, hire, twins, people):
+    browser = Browser(agency, agency.coordinator())
+    assert "Candidate " in browser.get(f"/vacancies/{twins[0]['id']}").get_data(as_text=True)
+    response = browser.post(f"/vacancies/{twins[0]['id']}/put-forward",
+                            {"job_seeker_id": str(seeker_id(agency, people["ann"]))})
+    assert response.status_code == 302
+    [proposal] = agency.client.get("/applications", headers=people["ann"].headers).json
+    assert proposal["agreed"] is False
+    assert agency.client.get("/applications", headers=hire.headers).json == []
