@@ -1,8 +1,8 @@
 """The ballot box: how a sealed choice reaches the ballots table apart from the record of who voted.
 
 Casting a vote writes the participation (who voted) in the voter's transaction, and posts the sealed
-ballot (proposal, choice, receipt hash and a one-time seal) to a queue of its own on the broker, with a
-publisher confirm, before that transaction commits. The queue is the box's inlet. Whoever fills the box
+ballot (proposal, choice, receipt hash and a one-time seal) to a durable queue of its own (on RabbitMQ,
+with a publisher confirm; embedded, in files under the data folder) before that transaction commits. The queue is the box's inlet. Whoever fills the box
 (the periodic job, or the closing of a proposal) takes what waits there and writes it to the ballots
 table in shuffled batches, in a transaction of its own, and acknowledges the messages only after it
 committed: a process dying on the way leaves them in the queue for the next filler, and a ballot
@@ -163,10 +163,9 @@ class _Inlet:
             if ballot is None:
                 self.done.add(len(self.taken) - 1)
 
-    def pending(self, proposal_ids: Collection[int] | None = None) -> list[int]:
-        """Return the indexes of taken ballots not yet settled (of these proposals)."""
-        return [index for index, (_message, ballot) in enumerate(self.taken)
-                if index not in self.done and (proposal_ids is None or ballot.proposal_id in proposal_ids)]
+    def pending(self) -> list[int]:
+        """Return the indexes of taken ballots not yet written or thrown away."""
+        return [index for index in range(len(self.taken)) if index not in self.done]
 
     def settle(self, committed: bool) -> None:
         """After commit, acknowledge what was written or thrown away; give back the rest (all, after a rollback)."""
@@ -177,8 +176,8 @@ class _Inlet:
                 else:
                     message.requeue()
         finally:
-            # RabbitMQ gives back whatever is still unacknowledged when the connection goes (a process that
-            # died); the embedded broker lives in this process, so it is given back above.
+            # Given back above one by one; what a dead process could not give back, RabbitMQ does when
+            # its connection goes.
             try:
                 self.connection.release()
             except Exception:  # noqa: BLE001 - the broker gives back unacknowledged messages anyway
