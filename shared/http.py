@@ -35,8 +35,11 @@ PROBLEM_JSON = "application/problem+json"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
 
-# For free text the service strips before storing: only spaces would leave it empty.
-NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
+# For free text the service strips before storing: only spaces would leave it empty. "Space" is what
+# str.strip() removes and what \s means in the API document's (ECMAScript) regular expressions, both:
+# they differ on \x1c-\x1f, \x85 (Python's) and \ufeff (ECMAScript's).
+BLANK = r"[\s\x1c-\x1f\x85\ufeff]"
+NOT_BLANK = validate.Regexp(rf"^{BLANK}*[^{BLANK[1:-1]}]", error="Must not be blank.")
 
 
 def problem(status: int, title: str, detail: str | None = None, errors=None, headers=None):

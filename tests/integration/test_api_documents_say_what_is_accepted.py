@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from marshmallow import ValidationError
 
-from shared.http import digits_between
+from shared.http import BLANK, NOT_BLANK, digits_between
 
 SERVICES = ("coop", "market", "desk", "agency")
 
@@ -103,3 +104,18 @@ def test_the_years_pattern_matches_exactly_the_years_in_its_range(low, high):
 @pytest.mark.parametrize("fixture", SERVICES)
 def test_each_document_says_no_text_may_hold_a_nul(request, fixture):
     assert "NUL" in document(request.getfixturevalue(fixture))["info"]["description"]
+
+
+def test_blank_means_what_the_server_strips_and_what_the_documents_regular_expressions_call_space():
+    # ECMAScript's \s (the document's) also has U+FEFF; Python's has U+001C to U+001F and U+0085.
+    ecmascript_space = {*"\t\n\v\f\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff", *map(chr, range(0x2000, 0x200B))}
+    stripped = {character for character in map(chr, range(0x10000)) if not character.strip()}
+    assert {character for character in map(chr, range(0x10000)) if re.fullmatch(BLANK, character)} == (
+        stripped | ecmascript_space)
+
+
+def test_a_name_of_only_characters_the_server_strips_is_refused_as_blank():
+    for name in (" ", "\x1c\x1d", "\x85", "\u3000", "\ufeff "):
+        with pytest.raises(ValidationError):
+            NOT_BLANK(name)
+    assert NOT_BLANK(" Jo ") == " Jo "

@@ -148,7 +148,7 @@ schemathesis.openapi.format("date", st.one_of(
 # The positive-data run: requests the document says are valid, sent by the callers the operation is for,
 # must not be refused as malformed. A generated client makes only such requests: if the server refuses
 # one, the document did not say what the server accepts.
-POSITIVE_SERVICES = ("marketplace", "brokering")
+POSITIVE_SERVICES = ("members", "contracts", "marketplace", "brokering")
 POSITIVE_EXAMPLES = int(os.environ.get("COOP_FUZZ_POSITIVE_EXAMPLES", "6"))
 # "The request is malformed": never the answer to a schema-valid request.
 REFUSALS = frozenset({400, 415, 422})
@@ -176,6 +176,21 @@ BUSINESS_RULES: dict[tuple[str, str], re.Pattern] = {key: re.compile(pattern) fo
     ("brokering", "POST /disclosure-calculator"): r"Give the length of the custodial sentence|Give the date the "
                                                   r"sentence|cannot end before the conviction|in the future",
     ("brokering", "POST /placements/{placement_id}/end"): r"cannot end before it starts",
+    # The password rules (NIST SP 800-63B: not a common or guessable password), the proposal's own options,
+    # a closing time in the future and within a year, a proxy who is an active member.
+    ("members", "POST /accounts"): r"password",
+    ("members", "POST /accounts/me/password"): r"password",
+    ("members", "POST /proposals"): r"in the future|open for at most",
+    ("members", "POST /proposals/{proposal_id}/votes"): r"Choose one of",
+    ("members", "POST /proposals/{proposal_id}/proxies"): r"must be an active member",
+    # A body naming a buyer, member or line that does not exist (the 404 of a body); an end before a start,
+    # milestones outside the contract's dates, lines that add up to more than a contract may be worth.
+    ("contracts", "POST /contracts"): r"There is no buyer|end date cannot be before the start|"
+                                      r"milestone must fall between|terms add up to more than",
+    ("contracts", "POST /contracts/{contract_id}/rounds"): r"end date cannot be before the start|"
+                                                           r"milestone must fall between|terms add up to more than",
+    ("contracts", "POST /contracts/{contract_id}/allocations"): r"there is no line|There is no member business",
+    ("contracts", "POST /allocations/{allocation_id}/reallocate"): r"There is no member business",
 }.items()}
 # An operation's "any signed-in account" is tried as each of these.
 SIGNED_IN = ("customer", "member", "employer", "coordinator")
