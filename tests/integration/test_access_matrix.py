@@ -28,7 +28,9 @@ SERVICES = {"members": "coop", "contracts": "desk", "marketplace": "market", "br
 # What is open to anyone. Written down here, not read from the document: an operation that lost its
 # @requires would otherwise be read as public and pass.
 PUBLIC = {
-    "members": {"GET /healthz", "GET /readyz", "POST /accounts", "POST /tokens", "GET /.well-known/jwks.json"},
+    # Refreshing and revoking take the refresh token itself, not a bearer token.
+    "members": {"GET /healthz", "GET /readyz", "POST /accounts", "POST /tokens", "POST /tokens/refresh",
+                "POST /tokens/revoke", "GET /.well-known/jwks.json"},
     "contracts": {"GET /healthz", "GET /readyz"},
     "marketplace": {"GET /healthz", "GET /readyz", "GET /listings", "GET /listings/{listing_id}",
                     "GET /sellers/{member_id}", "GET /images/{name}"},
