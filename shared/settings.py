@@ -58,13 +58,13 @@ class Settings:
     quorum_minimum: int = 3
     # How long members have to vote on a contract that needs their approval.
     contract_approval_days: int = 7
+    # The ballot box writes ballots in shuffled batches of at least this many (all at the close).
+    ballot_batch_size: int = 10
     # How long a disclosure shared with an employer is kept after the application is decided.
     disclosure_keep_days: int = 183
     # The UK National Minimum Wage from April 2026, in pence an hour: no vacancy may pay less than its band's.
     minimum_wage_21_plus_pence: int = 1271
     minimum_wage_18_to_20_pence: int = 1085
-    # The ballot box writes ballots in shuffled batches of at least this many (all at the close).
-    ballot_batch_size: int = 10
     minimum_wage_under_18_pence: int = 800
     minimum_wage_apprentice_pence: int = 800
     # Contracts worth more than this (in pence) need the members' vote before they are signed.
@@ -165,6 +165,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "quorum_fraction": ("COOP_QUORUM_FRACTION", float),
     "quorum_minimum": ("COOP_QUORUM_MINIMUM", int),
     "contract_approval_days": ("COOP_CONTRACT_APPROVAL_DAYS", int),
+    "ballot_batch_size": ("COOP_BALLOT_BATCH_SIZE", int),
     "disclosure_keep_days": ("COOP_DISCLOSURE_KEEP_DAYS", int),
     "minimum_wage_21_plus_pence": ("COOP_MINIMUM_WAGE_21_PLUS_PENCE", int),
     "minimum_wage_18_to_20_pence": ("COOP_MINIMUM_WAGE_18_TO_20_PENCE", int),
@@ -175,7 +176,6 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "coop_vat_registered": ("COOP_VAT_REGISTERED", _flag),
     "proxy_hops": ("COOP_PROXY_HOPS", int),
     "max_image_pixels": ("COOP_MAX_IMAGE_PIXELS", int),
-    "ballot_batch_size": ("COOP_BALLOT_BATCH_SIZE", int),
     "metrics_dir": ("PROMETHEUS_MULTIPROC_DIR", Path),
     "log_json": ("COOP_LOG_JSON", _flag),
 }
