@@ -36,6 +36,7 @@ from tests.support.ballots import (
     transaction_ids,
     vote_in_a_process_that_dies,
 )
+from tests.support.concurrency import Answer, at_once, serve, statuses
 
 VOTERS = 20
 BATCH = 5
@@ -252,3 +253,30 @@ def test_ballots_stored_before_the_ballot_box_are_written_again_in_one_shuffled_
         if connection.dialect.name == "postgresql":
             rewritten = transaction_ids(connection, "ballots")
             assert len(rewritten) == 1 and rewritten.isdisjoint(transaction_ids(connection, "participations"))
+
+
+def test_votes_racing_the_close_are_each_counted_or_refused(coop):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    voters = [coop.member() for _ in range(VOTERS)]
+    box = ballot_box(coop.runtime.settings)
+    with coop.runtime.db.sessionmaker() as session:
+        closes_at = session.get(Proposal, proposal_id).closes_at
+
+    def close_as_the_job_does():
+        with coop.runtime.db.transaction() as session:
+            governance.close_due_proposals(session, closes_at, box=box)
+        return Answer(200, None)
+
+    with serve(coop.app) as server:
+        votes = [lambda voter=voter: server.post(f"/proposals/{proposal_id}/votes", {"option": "for"}, voter.headers)
+                 for voter in voters]
+        answers = at_once(votes[:VOTERS // 2] + [close_as_the_job_does] + votes[VOTERS // 2:])
+    accepted = statuses(answers)[201]
+    assert set(statuses(answers)) <= {200, 201, 409}, statuses(answers)
+    result = result_of(coop, proposal_id)
+    with coop.runtime.db.sessionmaker() as session:
+        voted = session.scalar(select(func.count()).select_from(Participation)
+                               .where(Participation.proposal_id == proposal_id))
+    # Every vote the voter was told was recorded is in the count, and none is left waiting outside it.
+    assert result["votes_cast"] == result["counts"]["for"] == voted == accepted
+    assert box.waiting() == 0
