@@ -289,7 +289,7 @@ class EndIn(Schema):
 
 class Period(Schema):
     start = Day(required=True)
-    end = Day(required=True)
+    end = Day(required=True, metadata={"description": "On or after the start."})
 
     @validates_schema
     def in_order(self, data, **kwargs):
