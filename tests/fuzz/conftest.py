@@ -1,8 +1,9 @@
 """One app of each service for the whole fuzz module, seeded once, with a caller of every role.
 
-The root conftest's service fixtures are made anew for each test; fuzzing makes some 800 tests (each
-operation of each service for each caller), so here the same fixtures are module-wide: one database and
-one app per service, seeded with a row of each kind (id 1) so that examples reach past "not found".
+The root conftest's service fixtures are made anew for each test; fuzzing makes some 1,300 tests (each
+operation of each service for each caller, and the positive-data run), so here the same fixtures are
+module-wide: one database and one app per service, seeded with a row of each kind (id 1) so that examples
+reach past "not found".
 """
 
 from __future__ import annotations

@@ -47,8 +47,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 # Examples per (operation, caller): enough to reach the rules for the callers an operation is for, one
 # for those it refuses (their answer is a 401 or 403 before anything is read) and for the signed-in
-# callers of an open operation (the token changes nothing there), so that the whole suite stays well under
-# two minutes per backend on two cores. COOP_FUZZ_EXAMPLES=50 fuzzes harder, for a search by hand.
+# callers of an open operation (the token changes nothing there), so that the whole suite (the positive
+# run below included) takes about a minute of CPU per backend. COOP_FUZZ_EXAMPLES=50 fuzzes harder, and
+# COOP_FUZZ_POSITIVE_EXAMPLES=50 tries harder to find a valid request refused, for a search by hand.
 # derandomize: the same examples every run.
 EXAMPLES_ALLOWED = int(os.environ.get("COOP_FUZZ_EXAMPLES", "3"))
 EXAMPLES_OTHERS = 1
