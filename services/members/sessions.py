@@ -85,13 +85,6 @@ def revoke_account(session: Session, account_id: int, keep_family: str | None = 
     session.execute(statement.values(revoked_at=utcnow()))
 
 
-def is_live(session: Session, family: str) -> bool:
-    """Whether a sign-in still has a refresh token that works."""
-    return session.scalar(select(SignInSession.id).where(
-        SignInSession.family == family, SignInSession.revoked_at.is_(None), SignInSession.used_at.is_(None),
-        SignInSession.expires_at > utcnow())) is not None
-
-
 def _issue(session: Session, account_id: int, family: str, days: int) -> Refreshed:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(days=days)
