@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from coop.services import app_module
+from shared.http import install_security_headers
 from shared.service import ServiceRuntime
 from shared.settings import SERVICES, Settings
 
@@ -71,6 +72,7 @@ class Backoffice:
 
 def _index_app() -> Flask:
     index = Flask("coop")
+    install_security_headers(index)  # what it answers itself (its index, unknown paths), as the gateway does
 
     @index.get("/")
     def services():

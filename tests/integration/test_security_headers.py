@@ -103,3 +103,11 @@ def test_no_template_has_inline_script_style_or_event_handlers():
              for path in sorted([*ROOT.glob("services/*/templates/**/*.html"), *ROOT.glob("shared/templates/*.html")])
              for match in INLINE.finditer(path.read_text())]
     assert found == []
+
+
+def test_what_the_embedded_run_answers_itself_has_the_locks():
+    from coop.embedded import _index_app
+
+    client = _index_app().test_client()
+    for path in ("/", "/no-such-service/"):
+        assert_locked(client.get(path))
