@@ -12,6 +12,7 @@ from services.members.handlers import subscriptions
 from services.members.models import Base
 from services.members.pages import impact_blp
 from services.members.session_pages import session_blp
+from services.members.sessions import forget_spent_job
 from shared.auth import TokenIssuer, load_or_create_private_key
 from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
@@ -22,7 +23,7 @@ NAME = "members"
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the members service's database, relay, consumer and periodic jobs."""
     return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(settings),
-                          periodic_jobs=[close_due_proposals_job, fill_ballot_box_job])
+                          periodic_jobs=[close_due_proposals_job, fill_ballot_box_job, forget_spent_job])
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

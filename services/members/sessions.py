@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.members.models import SignInSession
@@ -83,6 +83,21 @@ def revoke_account(session: Session, account_id: int, keep_family: str | None = 
     if keep_family is not None:
         statement = statement.where(SignInSession.family != keep_family)
     session.execute(statement.values(revoked_at=utcnow()))
+
+
+def forget_spent(session: Session, now: dt.datetime, days: int) -> int:
+    """Delete the refresh tokens that ran out, and those used or revoked ``days`` ago (kept till then,
+    so that a stolen copy presented late is still known as reused and ends its sign-in)."""
+    before = now - dt.timedelta(days=days)
+    return session.execute(delete(SignInSession).where(or_(
+        SignInSession.expires_at <= now, SignInSession.used_at <= before, SignInSession.revoked_at <= before,
+    ))).rowcount
+
+
+def forget_spent_job(runtime) -> None:
+    """Clear spent refresh tokens out of the table (a periodic job of the members service)."""
+    with runtime.db.transaction() as session:
+        forget_spent(session, utcnow(), runtime.settings.refresh_token_days)
 
 
 def _issue(session: Session, account_id: int, family: str, days: int) -> Refreshed:

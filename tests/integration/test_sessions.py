@@ -3,14 +3,16 @@ sign-out, suspension, leaving and a password change revoke; and member powers th
 service as soon as its own copy of the member hears of a suspension."""
 
 import dataclasses
+import datetime as dt
 
 import jwt
 import pytest
 from sqlalchemy import func, select
 
-from services.members import membership
+from services.members import membership, sessions
 from services.members.models import SignInSession
 from shared.auth import Principal
+from shared.db import utcnow
 from tests.support.factories import PASSWORD
 
 
@@ -216,3 +218,14 @@ def test_after_the_suspension_reaches_contracts_her_old_token_cannot_answer_an_o
     desk.member_event("member.suspended", maker)
     response = desk.client.post(f"/allocations/{offered['id']}/{answer}", headers=maker.headers)
     assert response.status_code == 403
+
+
+def test_spent_refresh_tokens_are_cleared_out_but_live_ones_and_recently_used_ones_kept(coop, client):
+    person = coop.account("customer")
+    used = sign_in(client, person.email).json["refresh_token"]
+    live = refresh(client, used).json["refresh_token"]
+    with coop.runtime.db.transaction() as session:
+        assert sessions.forget_spent(session, utcnow(), days=14) == 0  # the used one still tells reuse apart
+    with coop.runtime.db.transaction() as session:
+        assert sessions.forget_spent(session, utcnow() + dt.timedelta(days=14, minutes=1), days=14) == 2
+    assert refresh(client, live).status_code == 401  # deleted: a fortnight on, both were spent
