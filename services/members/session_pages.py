@@ -7,6 +7,7 @@ so every other service keeps neither. See ``shared/pages.py`` for the whole roun
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, request, url_for
 
@@ -41,10 +42,20 @@ def _next() -> str:
 
 
 def _same_origin() -> bool:
-    # Browsers send Origin with every form POST; a test client or an old browser may not, and then the
-    # double-submit token alone stands. "null" (a sandboxed or privacy-stripped page) is not this site.
+    """Whether the browser says the form came from this site (the double-submit token is the main lock).
+
+    Sec-Fetch-Site, where the browser sends it, says so exactly. Otherwise the Origin's host name is
+    compared, not its port: the gateway forwards the host without the port the browser used. A request
+    with neither (a test client, an old browser) has the double-submit token alone; an Origin of "null"
+    (a sandboxed or privacy-stripped page) is not this site.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
     origin = request.headers.get("Origin")
-    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+    if origin is None:
+        return True
+    return urlsplit(origin).hostname is not None and urlsplit(origin).hostname == urlsplit(f"//{request.host}").hostname
 
 
 @session_blp.post("/sign-in")

@@ -91,9 +91,17 @@ def test_a_sign_in_posted_from_another_site_is_refused(client, coordinator):
     assert response.status_code == 403 and "coop_token" not in cookie_headers(response)
 
 
-def test_a_sign_in_posted_from_this_site_is_taken(client, coordinator):
-    response = post_sign_in(client, coordinator.email, headers={"Origin": "http://localhost"})
-    assert response.status_code == 303
+def test_a_sign_in_the_browser_says_came_from_another_site_is_refused(client, coordinator):
+    response = post_sign_in(client, coordinator.email, headers={"Sec-Fetch-Site": "cross-site",
+                                                                 "Origin": "http://localhost"})
+    assert response.status_code == 403 and "coop_token" not in cookie_headers(response)
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "http://localhost"}, {"Sec-Fetch-Site": "same-origin"},
+                                     # Behind the gateway the Host it forwards has no port; the Origin has.
+                                     {"Origin": "http://localhost:8080"}])
+def test_a_sign_in_posted_from_this_site_is_taken(client, coordinator, headers):
+    assert post_sign_in(client, coordinator.email, headers=headers).status_code == 303
 
 
 def test_a_suspended_members_sign_in_through_the_form_has_no_member_role(coop, client):
