@@ -2,11 +2,11 @@
 
 Casting a vote writes the participation (who voted) in the voter's transaction, and posts the sealed
 ballot (proposal, choice, receipt hash and a one-time seal) to a durable queue of its own (on RabbitMQ,
-with a publisher confirm; embedded, in files under the data folder) before that transaction commits. The queue is the box's inlet. Whoever fills the box
-(the periodic job, or the closing of a proposal) takes what waits there and writes it to the ballots
-table in shuffled batches, in a transaction of its own, and acknowledges the messages only after it
-committed: a process dying on the way leaves them in the queue for the next filler, and a ballot
-delivered twice is written once (its receipt hash is unique).
+with a publisher confirm; embedded, in files under the data folder) before that transaction commits. The
+queue is the box's inlet. Whoever fills the box (the periodic job, or the closing of a proposal) takes
+what waits there and writes it to the ballots table in shuffled batches, in a transaction of its own,
+and acknowledges the messages only after it committed: a process dying on the way leaves them in the
+queue for the next filler, and a ballot delivered twice is written once (its receipt hash is unique).
 
 So no transaction writes both a participation and a ballot, ballots carry no time or sequence (a random
 id, written in random order, all of a batch in one transaction), and a batch is never smaller than the
