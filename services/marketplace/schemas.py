@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.marketplace.listings import CATEGORIES, SORTS
 from services.marketplace.payouts import EARLIEST_DAY, LATEST_DAY
-from shared.http import MAX_ID
+from shared.http import MAX_ID, NOT_BLANK
 
 MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
 MAX_STOCK = 100_000
@@ -40,7 +40,7 @@ class VariantIn(Schema):
 
 class ListingCreate(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(("goods", "service")))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     price_pence = Pence(required=True, validate=PRICE)
@@ -68,7 +68,7 @@ class ListingCreate(Schema):
 
 
 class ListingUpdate(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=120))
+    title = fields.String(validate=[validate.Length(min=1, max=120), NOT_BLANK])
     description = fields.String(validate=validate.Length(max=5000))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     price_pence = Pence(validate=PRICE)

@@ -243,6 +243,8 @@ REFUSED_BY_FIELD = {
     "image by another scheme": (goods(images=["ftp://img.example.org/robin.jpg"]), "images"),
     "oversized title": (goods(title="x" * 121), "title"),
     "empty title": (goods(title=""), "title"),
+    "title of spaces": (goods(title="   "), "title"),
+    "title of a tab and a newline": (goods(title="\t\n"), "title"),
     "oversized description": (goods(description="x" * 5001), "description"),
     "unknown field": (goods(colour="red"), "colour"),
 }
@@ -375,6 +377,7 @@ REFUSED_EDITS = {
     "price over the maximum": {"price_pence": MAX_PRICE_PENCE + 1},
     "unknown category": {"category": "weapons"},
     "empty title": {"title": ""},
+    "title of spaces": {"title": "   "},
     "non-URL image": {"images": ["robin.jpg"]},
     "change of kind": {"kind": "service"},
     "stock (set per variant)": {"stock": 3},
