@@ -1,27 +1,6 @@
 """Swagger UI works in a real headless browser under the pages' policy, with nothing off the site."""
 
-import shutil
-
-import pytest
-
 from tests.support.concurrency import serve
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    """Launch headless Chromium through Playwright, or skip when either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed: pip install 'playwright>=1.40,<2'")
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 def test_the_members_api_docs_render_offline_with_no_policy_violation(coop, browser):

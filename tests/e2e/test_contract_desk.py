@@ -4,12 +4,11 @@ import uuid
 
 import pytest
 
-from tests.e2e.test_embedded_run import back_office  # noqa: F401 - the fixture that starts `coop run`
-from tests.e2e.test_storefront import browser, sign_in  # noqa: F401 - fixtures and steps, shared
+from tests.support.browser import sign_in
 
 
 @pytest.fixture
-def desk_page(back_office, browser):  # noqa: F811 - the imported fixtures, by name
+def desk_page(back_office, browser):
     """A laptop-sized page on a fresh `coop run`, signed in as the demo coordinator."""
     _process, base = back_office()
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -3,14 +3,13 @@ applies, the employer makes a conditional offer, the disclosure is shared by con
 
 import pytest
 
-from tests.e2e.test_embedded_run import back_office  # noqa: F401 - the fixture that starts `coop run`
-from tests.e2e.test_storefront import browser, sign_in  # noqa: F401 - fixtures and steps, shared
+from tests.support.browser import sign_in
 
 STATEMENT = "I am on licence and doing well"
 
 
 @pytest.fixture
-def jobs(back_office, browser):  # noqa: F811 - the imported fixtures, by name
+def jobs(back_office, browser):
     """Two phone-sized pages on a fresh `coop run`: the demo job seeker's and the demo employer's."""
     _process, base = back_office()
     contexts = [browser.new_context(viewport={"width": 390, "height": 844}) for _ in range(2)]

@@ -1,31 +1,18 @@
 """Signing in, staying signed in and signing out in a real browser with JavaScript turned off."""
 
-import shutil
-
 import pytest
 
 from services.members.demo import DEMO_PASSWORD
-from tests.e2e.test_embedded_run import back_office  # noqa: F401 - the fixture that starts `coop run`
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
-def no_script_page(back_office):  # noqa: F811 - the imported fixture, by name
+def no_script_page(back_office, browser):
     """A page of headless Chromium with JavaScript disabled, on a fresh `coop run`; and its base address."""
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed: pip install 'playwright>=1.40,<2'")
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
     _process, base = back_office()
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(java_script_enabled=False)
-        context.set_default_timeout(15_000)
-        yield context, context.new_page(), base
-        browser.close()
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    yield context, context.new_page(), base
+    context.close()
 
 
 def sign_in(page, base: str, password: str = DEMO_PASSWORD) -> None:

@@ -1,49 +1,23 @@
 """The storefront in a real headless browser (Debian's Chromium), against `coop run`."""
 
 import datetime as dt
-import shutil
 import uuid
 
 import pytest
 
-from services.members.demo import DEMO_PASSWORD
-from tests.e2e.test_embedded_run import back_office  # noqa: F401 - the fixture that starts `coop run`
+from tests.support.browser import sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TEST_CARD = "4242 4242 4242 4242"
 
 
 @pytest.fixture
-def browser():
-    """Launch headless Chromium through Playwright, or skip when either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed: pip install 'playwright>=1.40,<2'")
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def store(back_office, browser):  # noqa: F811 - the imported fixture, by name
+def store(back_office, browser):
     """Open a phone-sized page on a fresh `coop run`; return the page and the store's address."""
     _process, base = back_office()
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.set_default_timeout(15_000)
     yield context.new_page(), f"{base}/marketplace/store"
     context.close()
-
-
-def sign_in(page, store_url: str, email: str) -> None:
-    page.goto(f"{store_url}/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
 
 
 def wait_for_demo_listing(page, store_url: str, title: str) -> None:

@@ -1,27 +1,9 @@
 """Job brokering pages through the Flask test client: each person's page, the disclosure shown to an
 employer only after a conditional offer and with consent, and the calculator open to anyone."""
 
-import hashlib
-
 import pytest
 
-from tests.support.brokering import DISCLOSURE
-
-
-class Browser:
-    """A test client signed in through the pages' session cookie, posting forms with their CSRF token."""
-
-    def __init__(self, agency, trader):
-        self.client = agency.app.test_client()
-        self.token = trader.headers["Authorization"].removeprefix("Bearer ")
-        self.client.set_cookie("coop_token", self.token)
-
-    def get(self, path):
-        return self.client.get(f"/jobs{path}")
-
-    def post(self, path, form=None):
-        csrf = hashlib.sha256(f"coop-csrf:{self.token}".encode()).hexdigest()
-        return self.client.post(f"/jobs{path}", data={"csrf": csrf, **(form or {})})
+from tests.support.brokering import DISCLOSURE, Browser
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.http import free_port
 from tests.support.waiting import wait_for
@@ -75,3 +76,12 @@ class ViolationLog:
     def seen(self) -> list[str]:
         """Everything refused on the page now open, and before it (console)."""
         return [*self.page.evaluate("window.__cspViolations || []"), *self.console]
+
+
+def sign_in(page, pages_url: str, email: str) -> None:
+    """Sign in with the demo password on the sign-in page of the pages at pages_url."""
+    page.goto(f"{pages_url}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
