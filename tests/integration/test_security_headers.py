@@ -20,8 +20,10 @@ from shared.pages import COOKIE
 
 SERVICES = ("coop", "market", "desk", "agency")
 ROOT = Path(__file__).resolve().parents[2]
-# In a template: a <script> without src, a <style> block, a style="..." attribute or an onclick=... handler.
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
+# In a template: a <script> without src, a <style> block, a style="..." attribute, an onclick=... handler
+# or a javascript: link (inline script too: the policy refuses to run it, so the link would be dead).
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:",
+                    re.IGNORECASE)
 
 
 def assert_locked(response, policy=None) -> None:
