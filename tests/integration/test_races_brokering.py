@@ -348,3 +348,16 @@ def test_disclosure_readings_at_once_are_each_logged(agency, server, coordinator
     answers = at_once([lambda: server.post(path, {"purpose": "Checking a referral."}, coordinator.headers)] * N)
     assert statuses(answers) == {200: N}, statuses(answers)
     assert count(agency, DisclosureAccess, DisclosureAccess.job_seeker_id == seeker["id"]) == N
+
+
+def test_a_proposal_agreed_to_many_times_at_once_is_agreed_once(agency, server, coordinator):
+    hire = agency.employer()
+    vacancy, jo = agency.vacancy(hire), agency.job_seeker("Jo", skills=["cooking"])
+    seeker_id = agency.client.get("/job-seekers/me", headers=jo.headers).json["id"]
+    proposed = agency.client.post(f"/vacancies/{vacancy['id']}/applications", json={"job_seeker_id": seeker_id},
+                                  headers=coordinator.headers)
+    assert proposed.status_code == 201, proposed.json
+    path = f"/applications/{proposed.json['id']}/agreement"
+    answers = at_once([lambda: server.post(path, {}, jo.headers)] * N)
+    assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
+    assert row(agency, Application, proposed.json["id"]).agreed_at is not None
