@@ -1,8 +1,12 @@
 """Fixtures shared by every test.
 
-Unit tests (tests/unit) need none of this: they test rules as plain functions. Integration tests
-(tests/integration) drive one service through its HTTP API or its handlers with a real database and a
-real broker; end-to-end tests (tests/e2e) run several services together over the backbone.
+Tests follow the code: ``tests/<service>/unit`` and ``tests/<service>/integration`` for each service
+(``shared`` and ``coop`` included), ``tests/every_service`` for the checks made of all four alike,
+``tests/e2e`` for flows across services and the browser, ``tests/fuzz``; helpers in ``tests/support``.
+Unit tests need none of this: they test rules as plain functions, so their result cannot depend on the
+backend and they run in the embedded pass only. Integration tests drive one service through its HTTP
+API or its handlers with a real database and a real broker; end-to-end tests run several services
+together over the backbone.
 
 The backend is chosen by COOP_TEST_BACKEND: ``embedded`` (default: SQLite files and kombu's
 ``memory://``) or ``real`` (PostgreSQL and RabbitMQ on 127.0.0.1). In the real pass, every test that
@@ -22,6 +26,17 @@ from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
 from tests.support.passwords import cheap_password_hashes
+
+
+def pytest_collection_modifyitems(config, items):
+    """In the real pass, leave out the unit tests: nothing in them touches a database or a broker."""
+    if os.environ.get("COOP_TEST_BACKEND", "embedded") != "real":
+        return
+    unit = [item for item in items if "unit" in item.path.parent.parts[-1:]]
+    if unit:
+        config.hook.pytest_deselected(items=unit)
+        leave_out = set(unit)
+        items[:] = [item for item in items if item not in leave_out]
 
 
 @pytest.fixture(autouse=True)

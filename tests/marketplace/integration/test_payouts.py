@@ -10,7 +10,7 @@ from services.marketplace import payouts
 from services.marketplace.models import Order, Payout, PayoutRun, ShareRefund
 from shared.auth import Principal
 from shared.db import OutboxMessage, utcnow
-from tests.integration.test_orders import add, checkout, pay
+from tests.marketplace.integration.test_orders import add, checkout, pay
 
 YESTERDAY = (utcnow() - dt.timedelta(days=1)).date()
 PERIOD = {"start": (YESTERDAY - dt.timedelta(days=6)).isoformat(), "end": YESTERDAY.isoformat()}

@@ -14,7 +14,7 @@ from coop.services import app_module
 from services.members.models import Account
 from shared import migrations
 from shared.settings import SERVICES, database_url_variable
-from tests.integration.test_backbone import publish_raw
+from tests.shared.integration.test_backbone import publish_raw
 from tests.support.cli import environment
 from tests.support.waiting import wait_for
 

@@ -1,6 +1,6 @@
 """The Dockerfile builds a small image from pinned versions, and runs as a user that is not root.
 
-No Docker engine runs here; tests/integration/test_image_install.py performs the Dockerfile's install
+No Docker engine runs here; tests/coop/integration/test_image_install.py performs the Dockerfile's install
 steps in a fresh virtual environment instead.
 """
 

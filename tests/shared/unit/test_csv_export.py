@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from shared import csv_export
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
 def read_back(rows) -> list[list[str]]:

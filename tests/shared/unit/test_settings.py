@@ -32,7 +32,7 @@ def test_queue_names_carry_the_prefix():
 
 
 def test_every_variable_the_settings_read_is_in_the_readme():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     documented = [name for name in environment_variables() if name in readme
                   or (name.endswith("_DATABASE_URL") and f"_{name.split('_')[1]}_" in readme)]
     assert documented == environment_variables()

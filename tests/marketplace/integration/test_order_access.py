@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.marketplace.models import Order, Seller
 from shared.db import utcnow
-from tests.integration.test_orders import GOOD_CARD, add, checkout, events, pay, stock_of
+from tests.marketplace.integration.test_orders import GOOD_CARD, add, checkout, events, pay, stock_of
 
 YESTERDAY = (utcnow() - dt.timedelta(days=1)).date()
 PERIOD = {"start": (YESTERDAY - dt.timedelta(days=6)).isoformat(), "end": YESTERDAY.isoformat()}
