@@ -81,8 +81,12 @@ class ServiceRuntime:
         subscriptions: dict[str, Subscription],
         periodic_jobs: Iterable[Callable[[ServiceRuntime], None]] = (),
         migrated: bool = True,
+        collaborators: object = None,
     ):
         self.name = name
+        # What the service's use cases are given (its own settings, clock, payment provider, ...),
+        # declared by the service in its app.py; the doors reach them with ``collaborators()``.
+        self.collaborators = collaborators
         # A service's schema comes from its migrations; a stand-in without any (in tests) is created.
         self.migrated = migrated
         self._schema_ready = False
@@ -243,6 +247,11 @@ def metrics_response(service_runtime: ServiceRuntime) -> Response:
 def runtime() -> ServiceRuntime:
     """Return the runtime of the service serving the current request."""
     return current_app.extensions["coop_runtime"]
+
+
+def collaborators():
+    """Return the declared collaborators of the service serving the current request (see its app.py)."""
+    return runtime().collaborators
 
 
 def db_session(writing: bool = False) -> Session:

@@ -117,6 +117,32 @@ class Settings:
         return cls(**values)
 
 
+def setting(default, variable: str, read: Callable[[str], object] | None = None):
+    """Declare one field of a service's own settings dataclass: its default and the variable that sets it.
+
+    ``read`` turns the variable's text into the value (by default the field's type: ``int``, ``float``,
+    ``str``, ``bool`` as a flag, ``Path``).
+    """
+    return dataclasses.field(default=default, metadata={"variable": variable, "read": read})
+
+
+def read_settings(cls, environ: Mapping[str, str] | None = None):
+    """Build a service's settings dataclass (fields made with ``setting``) from the environment."""
+    env = os.environ if environ is None else environ
+    values = {}
+    for field in dataclasses.fields(cls):
+        text = env.get(field.metadata["variable"])
+        if text not in (None, ""):
+            read = field.metadata["read"] or _READERS.get(field.type, _READERS.get(type(field.default)))
+            values[field.name] = read(text)
+    return cls(**values)
+
+
+def variables_of(cls) -> list[str]:
+    """Return the environment variables a settings dataclass made with ``setting`` reads."""
+    return sorted(field.metadata["variable"] for field in dataclasses.fields(cls))
+
+
 def database_url_variable(service: str) -> str:
     """Return the name of the environment variable holding one service's database URL."""
     return f"COOP_{service.upper()}_DATABASE_URL"
@@ -136,6 +162,19 @@ def _rates(text: str) -> dict[str, int]:
     pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
     return {name.strip(): int(rate) for name, rate in pairs}
 
+
+def flag(text: str) -> bool:
+    """Read a yes/no variable: anything but 0, false or no is yes."""
+    return _flag(text)
+
+
+def rates(text: str) -> dict[str, int]:
+    """Read ``name=number,name=number`` (for example per-category rates in percent)."""
+    return _rates(text)
+
+
+_READERS: dict = {int: int, float: float, str: str, bool: _flag, Path: Path,
+                  "int": int, "float": float, "str": str, "bool": _flag, "Path": Path}
 
 # The settings an environment variable can change: field -> (variable, how to read its text).
 VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
