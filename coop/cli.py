@@ -10,14 +10,14 @@ import click
 from alembic.util import CommandError
 
 from coop import web
-from coop.services import app_module
+from coop.services import SERVICES, app_module
 from shared import bus, migrations
 from shared.auth import ROLES
 from shared.bus import is_amqp
 from shared.consumer import list_dead_letters
 from shared.errors import DomainError
 from shared.logs import configure_logging
-from shared.settings import SERVICES, Settings
+from shared.settings import Settings
 from shared.worker import run_worker
 
 service_argument = click.argument("service", type=click.Choice(SERVICES))
@@ -266,12 +266,12 @@ def migrate(service, revision, down):
 def _migrate(settings: Settings, service: str, revision: str = "head", down: bool = False) -> str:
     runtime = app_module(service).build_runtime(settings)
     try:
-        before = migrations.current_of(runtime.db, service)
+        before = migrations.current_of(runtime.db, runtime.history)
         if down:
-            migrations.downgrade(runtime.db, service, revision)
+            migrations.downgrade(runtime.db, runtime.history, revision)
         else:
-            migrations.upgrade(runtime.db, service, revision)
-        after = migrations.current_of(runtime.db, service)
+            migrations.upgrade(runtime.db, runtime.history, revision)
+        after = migrations.current_of(runtime.db, runtime.history)
     except (migrations.SchemaNotCurrent, CommandError) as error:
         raise click.ClickException(str(error)) from error
     finally:

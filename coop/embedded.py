@@ -8,10 +8,10 @@ import threading
 from flask import Flask, jsonify
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from coop.services import app_module
+from coop.services import SERVICES, app_module
 from shared.http import install_security_headers
 from shared.service import ServiceRuntime
-from shared.settings import SERVICES, Settings
+from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.views import MethodView
@@ -79,16 +80,18 @@ class ServiceRuntime:
         settings: Settings,
         metadata: MetaData,
         subscriptions: dict[str, Subscription],
+        migrations_dir: Path | None = None,
         periodic_jobs: Iterable[Callable[[ServiceRuntime], None]] = (),
         migrated: bool = True,
         collaborators: object = None,
     ):
         self.name = name
+        self.history = migrations.History(name, migrations_dir) if migrations_dir else None
         # What the service's use cases are given (its own settings, clock, payment provider, ...),
         # declared by the service in its app.py; the doors reach them with ``collaborators()``.
         self.collaborators = collaborators
         # A service's schema comes from its migrations; a stand-in without any (in tests) is created.
-        self.migrated = migrated
+        self.migrated = migrated and self.history is not None
         self._schema_ready = False
         self.settings = settings
         self.db = Database(settings.database_url(name), metadata)
@@ -116,7 +119,7 @@ class ServiceRuntime:
         if self._schema_ready:
             return
         if self.migrated:
-            migrations.prepare(self.db, self.name)
+            migrations.prepare(self.db, self.history)
         else:
             self.db.create_all()
         self._schema_ready = True

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-SERVICES = ("members", "contracts", "marketplace", "brokering")
+# COOP_<SERVICE>_DATABASE_URL gives one service its database (each service's name, upper case).
+DATABASE_URL_VARIABLE = re.compile(r"COOP_([A-Z][A-Z0-9]*)_DATABASE_URL")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,8 +114,8 @@ class Settings:
             text = env.get(variable)
             if text not in (None, ""):
                 values[name] = read(text)
-        values["database_urls"] = {service: env[database_url_variable(service)] for service in SERVICES
-                                   if env.get(database_url_variable(service))}
+        values["database_urls"] = {found.group(1).lower(): url for variable, url in env.items()
+                                   if url and (found := DATABASE_URL_VARIABLE.fullmatch(variable))}
         return cls(**values)
 
 
@@ -148,10 +150,10 @@ def database_url_variable(service: str) -> str:
     return f"COOP_{service.upper()}_DATABASE_URL"
 
 
-def environment_variables() -> list[str]:
-    """Return the name of every environment variable the settings read."""
+def environment_variables(services: tuple[str, ...] = ()) -> list[str]:
+    """Return the name of every environment variable these settings read, for the services named."""
     return sorted([variable for variable, _read in VARIABLES.values()]
-                  + [database_url_variable(service) for service in SERVICES])
+                  + [database_url_variable(service) for service in services])
 
 
 def _flag(text: str) -> bool:

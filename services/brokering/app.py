@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from services.brokering.api import BLUEPRINTS
@@ -13,11 +15,13 @@ from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
 NAME = "brokering"
+# Its schema's history (shared.migrations): the scripts beside this file.
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the brokering service's database, relay, consumer and the job that deletes old shared disclosures."""
-    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS,
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, MIGRATIONS,
                           periodic_jobs=[delete_expired_shared_disclosures_job])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from services.contracts.api import BLUEPRINTS
@@ -13,11 +15,14 @@ from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
 NAME = "contracts"
+# Its schema's history (shared.migrations): the scripts beside this file.
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the contracts service's database, relay, consumer and the job that lapses old offers."""
-    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, periodic_jobs=[expire_lapsed_offers_job])
+    return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, MIGRATIONS,
+                          periodic_jobs=[expire_lapsed_offers_job])
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from services.marketplace.api import BLUEPRINTS
@@ -16,12 +18,14 @@ from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
 NAME = "marketplace"
+# Its schema's history (shared.migrations): the scripts beside this file.
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the marketplace's database, relay, consumer, periodic jobs (unpaid orders, interrupted payments)
     and payment provider."""
-    runtime = ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS,
+    runtime = ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, MIGRATIONS,
                              periodic_jobs=[expire_unpaid_job, settle_interrupted_job])
     # The built-in provider behaves like a card processor's test mode; a real one plugs in here. Its
     # ledger is in the database, outside the request's transaction, so that every worker process sees it.

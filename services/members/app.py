@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from services.members.api import accounts_blp, members_blp
@@ -18,11 +20,13 @@ from shared.service import ServiceRuntime, create_service_app
 from shared.settings import Settings
 
 NAME = "members"
+# Its schema's history (shared.migrations): the scripts beside this file.
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build_runtime(settings: Settings) -> ServiceRuntime:
     """Assemble the members service's database, relay, consumer and periodic jobs."""
-    return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(settings),
+    return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(settings), MIGRATIONS,
                           periodic_jobs=[close_due_proposals_job, fill_ballot_box_job, forget_spent_job])
 
 

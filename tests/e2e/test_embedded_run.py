@@ -2,8 +2,8 @@
 
 import signal
 
+from coop.services import SERVICES
 from services.members.demo import DEMO_PASSWORD
-from shared.settings import SERVICES
 from tests.support import http
 from tests.support.waiting import wait_for
 

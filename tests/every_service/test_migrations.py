@@ -10,10 +10,10 @@ from kombu import Connection
 from sqlalchemy import inspect, text
 
 from coop.cli import main
-from coop.services import app_module
+from coop.services import SERVICES, app_module, history
 from services.members.models import Account
 from shared import migrations
-from shared.settings import SERVICES, database_url_variable
+from shared.settings import database_url_variable
 from tests.shared.integration.test_backbone import publish_raw
 from tests.support.cli import environment
 from tests.support.waiting import wait_for
@@ -44,51 +44,52 @@ def our_tables(db):
 @pytest.mark.parametrize("service", SERVICES)
 def test_migrating_an_empty_database_builds_exactly_the_schema_of_the_models(new_database, service):
     db = new_database(service)
-    migrations.upgrade(db, service)
-    assert migrations.current_of(db, service) == migrations.head(service)
+    migrations.upgrade(db, history(service))
+    assert migrations.current_of(db, history(service)) == migrations.head(history(service))
     assert migrations.differences(db, service) == []
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_going_down_to_base_removes_every_table_and_going_up_again_rebuilds_them(new_database, service):
     db = new_database(service)
-    migrations.upgrade(db, service)
-    migrations.downgrade(db, service, "base")
+    migrations.upgrade(db, history(service))
+    migrations.downgrade(db, history(service), "base")
     assert our_tables(db) == set()
-    assert migrations.current_of(db, service) is None
-    migrations.upgrade(db, service)
-    assert migrations.current_of(db, service) == migrations.head(service)
+    assert migrations.current_of(db, history(service)) is None
+    migrations.upgrade(db, history(service))
+    assert migrations.current_of(db, history(service)) == migrations.head(history(service))
     assert migrations.differences(db, service) == []
 
 
 def test_migrating_again_at_the_head_changes_nothing(new_database):
     db = new_database("members")
-    migrations.upgrade(db, "members")
+    migrations.upgrade(db, history("members"))
     tables = our_tables(db)
-    migrations.upgrade(db, "members")
-    assert our_tables(db) == tables and migrations.current_of(db, "members") == migrations.head("members")
+    migrations.upgrade(db, history("members"))
+    members = history("members")
+    assert our_tables(db) == tables and migrations.current_of(db, members) == migrations.head(members)
 
 
 def test_each_service_keeps_its_revision_in_its_own_version_table(new_database):
     db = new_database("members")
-    migrations.upgrade(db, "members")
+    migrations.upgrade(db, history("members"))
     assert "alembic_version_members" in inspect(db.engine).get_table_names()
     assert "alembic_version" not in inspect(db.engine).get_table_names()
 
 
 def test_a_process_starting_on_an_empty_database_migrates_it(new_database):
     db = new_database("contracts")
-    migrations.prepare(db, "contracts")
-    assert migrations.current_of(db, "contracts") == migrations.head("contracts")
+    migrations.prepare(db, history("contracts"))
+    assert migrations.current_of(db, history("contracts")) == migrations.head(history("contracts"))
 
 
 def test_a_process_refuses_a_database_at_another_revision_and_says_to_migrate(new_database):
     db = new_database("members")
-    migrations.upgrade(db, "members")
+    migrations.upgrade(db, history("members"))
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version_members SET version_num = '0000'"))
     with pytest.raises(migrations.SchemaNotCurrent, match="run `coop migrate members`"):
-        migrations.prepare(db, "members")
+        migrations.prepare(db, history("members"))
 
 
 def test_a_database_made_before_the_migrations_is_adopted_with_its_data(new_database):
@@ -96,8 +97,8 @@ def test_a_database_made_before_the_migrations_is_adopted_with_its_data(new_data
     db.create_all()  # how every database was made before there were migrations
     with db.transaction() as session:
         session.add(Account(email="ada@example.org", password_hash="x", display_name="Ada", roles=["member"]))
-    migrations.upgrade(db, "members")
-    assert migrations.current_of(db, "members") == migrations.head("members")
+    migrations.upgrade(db, history("members"))
+    assert migrations.current_of(db, history("members")) == migrations.head(history("members"))
     with db.sessionmaker() as session:
         assert [account.email for account in session.query(Account)] == ["ada@example.org"]
 
@@ -108,8 +109,8 @@ def test_a_database_made_before_the_migrations_that_differs_from_the_code_is_ref
     with db.engine.begin() as connection:
         connection.execute(text("DROP INDEX ix_proposals_status"))
     with pytest.raises(migrations.SchemaNotCurrent, match="differs from the code"):
-        migrations.upgrade(db, "members")
-    assert migrations.current_of(db, "members") is None
+        migrations.upgrade(db, history("members"))
+    assert migrations.current_of(db, history("members")) is None
 
 
 def test_two_processes_migrating_at_once_both_succeed_one_after_the_other(new_database):
@@ -118,7 +119,7 @@ def test_two_processes_migrating_at_once_both_succeed_one_after_the_other(new_da
 
     def migrate():
         try:
-            migrations.upgrade(db, "marketplace")
+            migrations.upgrade(db, history("marketplace"))
         except Exception as error:  # noqa: BLE001 - collected for the assertion
             failures.append(error)
 
@@ -128,7 +129,7 @@ def test_two_processes_migrating_at_once_both_succeed_one_after_the_other(new_da
     for thread in threads:
         thread.join(60)
     assert failures == []
-    assert migrations.current_of(db, "marketplace") == migrations.head("marketplace")
+    assert migrations.current_of(db, history("marketplace")) == migrations.head(history("marketplace"))
 
 
 def test_coop_migrate_goes_up_to_the_head_and_down_to_base(backend, settings, tmp_path):
@@ -137,10 +138,10 @@ def test_coop_migrate_goes_up_to_the_head_and_down_to_base(backend, settings, tm
     try:
         up = CliRunner().invoke(main, ["migrate", "members"], env=env)
         assert up.exit_code == 0, up.output
-        assert f"revision (empty) -> {migrations.head('members')}" in up.output
+        assert f"revision (empty) -> {migrations.head(history('members'))}" in up.output
         down = CliRunner().invoke(main, ["migrate", "members", "base", "--down"], env=env)
         assert down.exit_code == 0, down.output
-        assert f"revision {migrations.head('members')} -> (empty)" in down.output
+        assert f"revision {migrations.head(history('members'))} -> (empty)" in down.output
     finally:
         backend.drop_database(url)
 

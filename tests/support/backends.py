@@ -7,8 +7,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from coop.services import SERVICES
 from shared import bus
-from shared.settings import SERVICES, Settings
+from shared.settings import Settings
 
 AMQP_URL = os.environ.get("COOP_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 # The four services, and the stand-in consumer the backbone tests use.

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import text
 
-from coop.services import app_module
+from coop.services import app_module, history
 from shared import migrations
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -17,7 +17,7 @@ def test_applications_made_before_get_their_own_references_and_count_as_agreed(b
         settings.replace(database_urls={**settings.database_urls, "brokering": url}))
     try:
         db = runtime.db
-        migrations.upgrade(db, "brokering", "0001")
+        migrations.upgrade(db, history("brokering"), "0001")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO employers (id, account_id, name, contact_name, email, sector, about, status, "
@@ -35,7 +35,7 @@ def test_applications_made_before_get_their_own_references_and_count_as_agreed(b
             connection.execute(text(
                 "INSERT INTO applications (id, vacancy_id, job_seeker_id, stage, created_at, changed_at) VALUES"
                 " (1, 1, 1, 'put_forward', :now, :now), (2, 1, 2, 'interview', :now, :now)"), {"now": NOW})
-        migrations.upgrade(db, "brokering")
+        migrations.upgrade(db, history("brokering"))
         with db.engine.connect() as connection:
             rows = connection.execute(text("SELECT reference, agreed_at FROM applications ORDER BY id")).all()
         assert len({reference for reference, _agreed in rows}) == 2

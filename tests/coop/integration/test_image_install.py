@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from coop.services import history
 from shared import migrations
 from tests.support.compose import ROOT
 
@@ -45,7 +46,7 @@ def test_the_installed_command_migrates_every_service_from_the_packaged_migratio
         result = run(image_environment, "coop", "migrate", service, cwd=tmp_path,
                      env={"COOP_DATA_DIR": str(tmp_path / "data"), "COOP_LOG_JSON": "false", "PATH": "/usr/bin:/bin"})
         assert result.returncode == 0, result.stdout + result.stderr
-        assert f"revision (empty) -> {migrations.head(service)}" in result.stdout
+        assert f"revision (empty) -> {migrations.head(history(service))}" in result.stdout
 
 
 def test_the_installed_package_carries_the_page_templates(image_environment, tmp_path):

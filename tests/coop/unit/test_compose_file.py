@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from coop.cli import main
-from shared.settings import environment_variables
+from coop.services import environment_variables
 from tests.support import compose
 from tests.support.compose import ROOT
 

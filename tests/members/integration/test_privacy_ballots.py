@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
+from coop.services import history
 from services.members import ballot_box as ballot_box_module
 from services.members import governance
 from services.members.ballot_box import SealedBallot, ballot_box, fill_ballot_box_job, new_seal
@@ -223,7 +224,7 @@ def members_database_at_0003(backend, tmp_path):
     """A new members database migrated to the revision before the ballot box, dropped after the test."""
     url = backend.new_database(tmp_path, "members_ballots")
     db = Database(url, MembersBase.metadata)
-    migrations.upgrade(db, "members", "0003")
+    migrations.upgrade(db, history("members"), "0003")
     yield db
     db.dispose()
     backend.drop_database(url)
@@ -246,7 +247,7 @@ def test_ballots_stored_before_the_ballot_box_are_written_again_in_one_shuffled_
         with db.engine.begin() as connection:
             connection.execute(old_way[0], {"member": member, "account": member})
             connection.execute(old_way[1], {"id": f"{member:032x}", "option": "for", "hash": f"{member:064x}"})
-    migrations.upgrade(db, "members", "0004")
+    migrations.upgrade(db, history("members"), "0004")
     with db.engine.connect() as connection:
         hashes = set(connection.execute(text("SELECT receipt_hash FROM ballots")).scalars())
         assert hashes == {f"{member:064x}" for member in (1, 2, 3)}

@@ -4,10 +4,10 @@ import importlib
 
 from marshmallow import Schema, fields
 
+from coop.services import SERVICES
 from shared.consumer import Subscription
 from shared.contracts import contract_problems
 from shared.events import EventCatalog, EventSpec, TolerantSchema
-from shared.settings import SERVICES
 
 
 def project_catalogs_and_subscriptions():

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from shared.settings import Settings, environment_variables
+from coop.services import environment_variables
+from shared.settings import Settings
 
 
 def test_the_defaults_are_the_embedded_back_office():
