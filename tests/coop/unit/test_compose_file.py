@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from coop.cli import main
+from coop.services import SERVICES as SERVICES_REGISTERED
 from coop.services import environment_variables
 from tests.support import compose
 from tests.support.compose import ROOT
@@ -21,7 +22,7 @@ DOCUMENT = compose.load()
 SERVICES = DOCUMENT["services"]
 OURS = {name: service for name, service in SERVICES.items() if "build" in service}
 LONG_RUNNING = {name: service for name, service in SERVICES.items() if service.get("restart") != "no"}
-SERVICE_NAMES = ("members", "contracts", "marketplace", "brokering")
+SERVICE_NAMES = SERVICES_REGISTERED
 # What deploy/make-secrets.sh writes to .env, and what an operator may set.
 SECRETS = {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MEMBERS_DB_PASSWORD", "CONTRACTS_DB_PASSWORD",
            "MARKETPLACE_DB_PASSWORD", "BROKERING_DB_PASSWORD"}
