@@ -16,12 +16,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.brokering import stages
-from services.brokering.disclosure import log_employer_reading
+from services.brokering.disclosures import log_employer_reading
+from services.brokering.employers import own_employer
 from services.brokering.events import OUTBOX
-from services.brokering.jobseekers import get_seeker, is_self, lock_profile, own_profile
+from services.brokering.job_seekers import get_seeker, is_self, lock_profile, own_profile
 from services.brokering.models import Application, Consent, Disclosure, JobSeeker, SharedDisclosure, Vacancy
 from services.brokering.placements import start_placement
+from services.brokering.rules import stages
 from shared.auth import Principal
 from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -162,6 +163,23 @@ def shared_disclosure_for_employer(session: Session, by: Principal, application_
     application, actor = get_application(session, application_id, by, for_update=True)
     if actor != "employer":
         raise Forbidden("This is the employer's view of a shared disclosure.")
+    return _read_shared(session, application, by)
+
+
+def show(session: Session, by: Principal, application_id: int) -> tuple[Application, str, SharedDisclosure | None]:
+    """Return an application, as whom the caller sees it, and for its employer the disclosure shared with
+    her when there is one she may see (the reading is logged)."""
+    application, actor = get_application(session, application_id, by, for_update=True)
+    shared = None
+    if actor == "employer":
+        try:
+            shared = _read_shared(session, application, by)
+        except Forbidden:
+            shared = None
+    return application, actor, shared
+
+
+def _read_shared(session: Session, application: Application, by: Principal) -> SharedDisclosure:
     shared = session.get(SharedDisclosure, application.id)
     visible = stages.employer_may_see_disclosure(application.stage, consent_active(session, application))
     if shared is None or not visible:
@@ -179,11 +197,35 @@ def delete_expired_shared_disclosures(session: Session, keep: dt.timedelta, now:
 
 def delete_expired_shared_disclosures_job(runtime) -> None:
     """Delete shared disclosures past their keeping time (a periodic job of the brokering service)."""
+    given = runtime.collaborators
     with runtime.db.transaction() as session:
-        delete_expired_shared_disclosures(session, dt.timedelta(days=runtime.settings.disclosure_keep_days))
+        delete_expired_shared_disclosures(session, dt.timedelta(days=given.settings.disclosure_keep_days),
+                                          now=given.clock())
 
 
-def applications_query(by: Principal, actor_filter: dict):
+def visible_applications(session: Session, by: Principal, query: dict):
+    """Select the applications the caller may list, newest first: a coordinator's all, an employer's her
+    vacancies' (those the job seeker agreed to), anyone else's her own; ``query`` narrows them."""
+    if by.has_any("coordinator"):
+        scope = {}
+    elif by.has_any("employer"):
+        scope = {"employer_id": own_employer(session, by).id}
+    else:
+        scope = {"job_seeker_id": own_profile(session, by).id}
+    return applications_query(by, {**scope, **query})
+
+
+def of_job_seeker(session: Session, seeker: JobSeeker) -> list[Application]:
+    """Return a job seeker's own applications, newest first."""
+    return list(session.scalars(applications_query(None, {"job_seeker_id": seeker.id})))
+
+
+def consents_of(session: Session, found: list[Application]) -> dict[int, bool]:
+    """Tell, for each application's id, whether the job seeker's consent to share her disclosure stands."""
+    return {application.id: consent_active(session, application) for application in found}
+
+
+def applications_query(by: Principal | None, actor_filter: dict):
     """Select the applications the caller may list, newest first."""
     statement = select(Application).order_by(Application.id.desc())
     if "vacancy_id" in actor_filter:

@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import func, select
 
-from services.brokering import applications, disclosure, employers, jobseekers, placements
+from services.brokering import applications, disclosures, employers, job_seekers, placements, vacancies
 from services.brokering.models import Employer, JobSeeker, Placement
 from shared.auth import Principal
 from shared.db import utcnow
@@ -43,7 +43,7 @@ def load_demo_brokering(runtime, wait_seconds: float = 30.0) -> int:
                 return 0
             seeker = session.scalar(select(JobSeeker).where(JobSeeker.member_id.is_not(None)))
             if seeker is not None:
-                return _create(session, seeker, runtime.settings)
+                return _create(session, seeker, runtime.collaborators.settings)
         time.sleep(0.2)
     log.warning("the demo job seeker did not arrive in time; no demo brokering loaded")
     return 0
@@ -56,13 +56,13 @@ def _create(session, seeker: JobSeeker, settings) -> int:
     employers.decide(session, DEMO_COORDINATOR, employer.id, approve=True)
     started = (utcnow() - dt.timedelta(weeks=7)).date()
     closing = (utcnow() + dt.timedelta(days=28)).date()
-    posted = [employers.post_vacancy(session, DEMO_EMPLOYER, {**fields, "closing_on": closing}, settings)
+    posted = [vacancies.post_vacancy(session, DEMO_EMPLOYER, {**fields, "closing_on": closing}, settings)
               for fields in VACANCIES]
     person = Principal(seeker.account_id, ("member",), seeker.member_id)
-    jobseekers.update_profile(session, seeker, {
+    job_seekers.update_profile(session, seeker, {
         "skills": ["sewing", "customer service", "alterations"], "sectors": ["retail", "fashion"],
         "hours_per_week": 25, "travel_area": "LS7", "preferences": "Daytime hours; near a bus route."})
-    disclosure.set_disclosure(session, seeker, person, {
+    disclosures.set_disclosure(session, seeker, person, {
         "unspent": "yes", "unspent_until": (utcnow() + dt.timedelta(days=400)).date(),
         "restricted_roles": ["children"], "statement": "I am on licence and doing well; my probation officer "
                                                       "can confirm my progress."})

@@ -1,28 +1,25 @@
-"""Employers who hire through the co-op, approved by a coordinator, and the vacancies they post.
+"""Employers who hire through the co-op, registered by their own account and approved by a coordinator.
 
-A decision on an employer or a vacancy locks its row before reading its status, so two at once are
-made one after the other and the second is refused with 409.
+A decision on an employer locks its row before reading its status, so two at once are made one after
+the other and the second is refused with 409.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.brokering.events import OUTBOX
-from services.brokering.models import Employer, Vacancy
+from services.brokering.models import Employer
 from shared.auth import Principal
 from shared.db import locked, utcnow
-from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-from shared.money import pounds
-from shared.settings import Settings
+from shared.errors import Conflict, Forbidden, NotFound
 
 
 def register(session: Session, by: Principal, fields: dict) -> Employer:
     """Register the caller's organisation as an employer, waiting for a coordinator's approval."""
+    if not by.has_any("employer"):
+        raise Forbidden("Only an employer's account can register an organisation.")
     already = "This account has already registered an employer."
     if session.scalar(select(Employer.id).where(Employer.account_id == by.account_id)) is not None:
         raise Conflict(already)
@@ -36,6 +33,19 @@ def register(session: Session, by: Principal, fields: dict) -> Employer:
     return employer
 
 
+def employers_query(status: str | None = None):
+    """Select employers, newest first (those of one status, for example ``pending``)."""
+    statement = select(Employer).order_by(Employer.id.desc())
+    if status is not None:
+        statement = statement.where(Employer.status == status)
+    return statement
+
+
+def waiting_for_approval(session: Session) -> list[Employer]:
+    """Return the employers waiting for a coordinator's decision, oldest first."""
+    return list(session.scalars(select(Employer).where(Employer.status == "pending").order_by(Employer.id)))
+
+
 def get_employer(session: Session, employer_id: int) -> Employer:
     employer = session.get(Employer, employer_id)
     if employer is None:
@@ -45,14 +55,21 @@ def get_employer(session: Session, employer_id: int) -> Employer:
 
 def own_employer(session: Session, by: Principal) -> Employer:
     """Return the employer the caller's account registered."""
-    employer = session.scalar(select(Employer).where(Employer.account_id == by.account_id))
+    employer = find_own_employer(session, by)
     if employer is None:
         raise NotFound("This account has not registered an employer yet.")
     return employer
 
 
+def find_own_employer(session: Session, by: Principal) -> Employer | None:
+    """Return the employer the caller's account registered, if it has."""
+    return session.scalar(select(Employer).where(Employer.account_id == by.account_id))
+
+
 def decide(session: Session, by: Principal, employer_id: int, approve: bool) -> Employer:
     """Approve or refuse a registered employer (a coordinator's job), once."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Only coordinators approve employers.")
     employer = locked(session, Employer, employer_id)
     if employer is None:
         raise NotFound(f"There is no employer {employer_id}.")
@@ -61,68 +78,3 @@ def decide(session: Session, by: Principal, employer_id: int, approve: bool) -> 
     employer.status = "approved" if approve else "refused"
     employer.decided_at, employer.decided_by = utcnow(), by.account_id
     return employer
-
-
-def minimum_pay_pence(settings: Settings, age_band: str | None, contract_type: str) -> int:
-    """Return the National Minimum Wage a vacancy must pay an hour: its age band's, the apprentice rate for
-    an apprenticeship, the rate for 21 and over when it names no band."""
-    if contract_type == "apprenticeship":
-        return settings.minimum_wage_apprentice_pence
-    return {"18_to_20": settings.minimum_wage_18_to_20_pence,
-            "under_18": settings.minimum_wage_under_18_pence}.get(age_band, settings.minimum_wage_21_plus_pence)
-
-
-def post_vacancy(session: Session, by: Principal, fields: dict, settings: Settings,
-                 today: dt.date | None = None) -> Vacancy:
-    """Post a vacancy for the caller's approved employer, paying at least the minimum wage."""
-    employer = own_employer(session, by)
-    if employer.status != "approved":
-        raise Forbidden("An employer posts vacancies once a coordinator has approved it.")
-    if fields["closing_on"] < (today or utcnow().date()):
-        raise Unprocessable("The closing date has passed.")
-    least = minimum_pay_pence(settings, fields.get("age_band"), fields["contract_type"])
-    if fields["pay_pence_per_hour"] < least:
-        raise Unprocessable(f"The pay is below the National Minimum Wage for this job: at least {pounds(least)} "
-                            "an hour.")
-    if fields.get("exempt") is False and fields.get("dbs_check") in ("standard", "enhanced"):
-        raise Unprocessable("Only a role exempt from the Rehabilitation of Offenders Act may ask for a standard "
-                            "or enhanced DBS check.")
-    vacancy = Vacancy(**fields, employer_id=employer.id, status="open", opened_at=utcnow())
-    session.add(vacancy)
-    session.flush()
-    OUTBOX.add(session, "vacancy.opened", {
-        "vacancy_id": vacancy.id, "employer_id": employer.id, "title": vacancy.title, "sector": vacancy.sector,
-        "occurred_at": vacancy.opened_at})
-    return vacancy
-
-
-def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
-    vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None:
-        raise NotFound(f"There is no vacancy {vacancy_id}.")
-    return vacancy
-
-
-def close_vacancy(session: Session, by: Principal, vacancy_id: int) -> Vacancy:
-    """Close a vacancy: the employer's own, or any for a coordinator."""
-    vacancy = locked(session, Vacancy, vacancy_id)
-    if vacancy is None:
-        raise NotFound(f"There is no vacancy {vacancy_id}.")
-    if not by.has_any("coordinator") and vacancy.employer.account_id != by.account_id:
-        raise Forbidden("Only the employer who posted the vacancy, or a coordinator, can close it.")
-    if vacancy.status != "open":
-        raise Conflict("This vacancy is already closed.")
-    vacancy.status = "closed"
-    return vacancy
-
-
-def vacancies_query(status: str | None = "open", employer_id: int | None = None, sector: str | None = None):
-    """Select vacancies, newest first."""
-    statement = select(Vacancy).order_by(Vacancy.id.desc())
-    if status:
-        statement = statement.where(Vacancy.status == status)
-    if employer_id:
-        statement = statement.where(Vacancy.employer_id == employer_id)
-    if sector:
-        statement = statement.where(Vacancy.sector == sector)
-    return statement

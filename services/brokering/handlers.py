@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from services.brokering import jobseekers
+from services.brokering import job_seekers
 from shared.consumer import Subscription
 from shared.events import TolerantSchema
 
@@ -18,6 +18,6 @@ class MemberLeft(TolerantSchema):
 
 
 SUBSCRIPTIONS: dict[str, Subscription] = {
-    "member.seeking_work": Subscription(MemberSeekingWork, jobseekers.profile_from_member),
-    "member.left": Subscription(MemberLeft, jobseekers.close_for_departed_member),
+    "member.seeking_work": Subscription(MemberSeekingWork, job_seekers.profile_from_member),
+    "member.left": Subscription(MemberLeft, job_seekers.close_for_departed_member),
 }

@@ -6,17 +6,19 @@ sustained at 13 and 26 weeks. Counted per period and per employer, with no perso
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from services.brokering.disclosure_calculator import add_months
+from services.brokering.employers import waiting_for_approval
 from services.brokering.events import OUTBOX
-from services.brokering.models import Application, CheckIn, Placement
+from services.brokering.models import Application, CheckIn, Employer, Placement
+from services.brokering.rules.disclosure_calculator import add_months
 from shared.auth import Principal
 from shared.db import locked, utcnow
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 MILESTONES = {"6w": dt.timedelta(weeks=6), "13w": dt.timedelta(weeks=13), "26w": dt.timedelta(weeks=26)}
 SUSTAINED = ("13w", "26w")  # in work at these is a job sustained, published as placement.sustained
@@ -52,9 +54,36 @@ def get_placement(session: Session, placement_id: int, for_update: bool = False)
     return placement
 
 
+def placements_query():
+    """Select the placements, newest first."""
+    return select(Placement).order_by(Placement.id.desc())
+
+
+@dataclasses.dataclass(frozen=True)
+class Desk:
+    """What a coordinator sees at her desk."""
+
+    waiting: list[Employer]  # employers waiting for approval, oldest first
+    placements: list[Placement]  # the latest hundred, newest first, with their check-ins
+    report: dict  # this calendar year's outcomes
+    today: dt.date
+
+
+def coordinator_desk(session: Session, by: Principal, clock=utcnow) -> Desk:
+    """Employers waiting for approval, placements and their check-ins, and this year's outcomes."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("This page is for the co-op's coordinators.")
+    today = clock().date()
+    going = list(session.scalars(placements_query().limit(100)))
+    return Desk(waiting_for_approval(session), going,
+                outcomes(session, dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)), today)
+
+
 def record_check_in(session: Session, by: Principal, placement_id: int, milestone: str, *, in_work: bool,
                     note: str = "", today: dt.date | None = None) -> CheckIn:
     """Record the co-op's check-in at a milestone; still in work at 13 or 26 weeks is a job sustained."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Only coordinators record check-ins.")
     # The placement is locked before its check-ins are read: a second recording, or an ending, waits.
     placement = get_placement(session, placement_id, for_update=True)
     check_in = next((c for c in placement.check_ins if c.milestone == milestone), None)
@@ -75,6 +104,8 @@ def record_check_in(session: Session, by: Principal, placement_id: int, mileston
 
 def end_placement(session: Session, by: Principal, placement_id: int, *, ended_on: dt.date, reason: str) -> Placement:
     """Record that a placement ended, and why."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Only coordinators record that a placement ended.")
     placement = get_placement(session, placement_id, for_update=True)
     if placement.status == "ended":
         raise Conflict("This placement has already ended.")

@@ -150,7 +150,7 @@ def test_a_shared_disclosure_is_deleted_a_while_after_the_application_is_decided
     agency.client.post(f"/applications/{offered['id']}/consent", headers=jo.headers)
     confirmed = agency.moved(hire, offered, "offer_confirmed")
     agency.moved(jo, confirmed, "accepted", start_on="2027-01-04")
-    keep = dt.timedelta(days=agency.runtime.settings.disclosure_keep_days)
+    keep = dt.timedelta(days=agency.runtime.collaborators.settings.disclosure_keep_days)
     with agency.runtime.db.transaction() as session:
         assert delete_expired_shared_disclosures(session, keep) == 0  # decided just now: kept for now
     with agency.runtime.db.transaction() as session:

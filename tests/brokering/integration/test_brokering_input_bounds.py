@@ -45,8 +45,9 @@ def test_the_refusal_says_what_the_minimum_is(agency, hire):
 
 
 def test_the_minimum_wage_is_a_setting(agency, hire, monkeypatch):
-    runtime = agency.runtime
-    monkeypatch.setattr(runtime, "settings", dataclasses.replace(runtime.settings, minimum_wage_21_plus_pence=1400))
+    given = agency.runtime.collaborators
+    higher = dataclasses.replace(given.settings, minimum_wage_21_plus_pence=1400)
+    monkeypatch.setattr(agency.runtime, "collaborators", dataclasses.replace(given, settings=higher))
     assert post_vacancy(agency, hire, pay_pence_per_hour=1300).status_code == 422
 
 

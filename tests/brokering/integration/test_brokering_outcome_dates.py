@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from services.members import impact, record
+from services.members import impact, member_record
 from shared.db import utcnow
 from shared.outbox import kept_events
 
@@ -80,6 +80,6 @@ def test_a_job_sustained_is_dated_by_the_day_it_had_lasted_13_weeks(agency, coop
     assert sustained.data["sustained_on"] == (started + dt.timedelta(weeks=13)).isoformat()
     delivered_to_members(agency, coop)
     with coop.runtime.db.sessionmaker() as session:
-        months = {month.month: month for month in record.member_record(session, jo.member_id)}
+        months = {month.month: month for month in member_record.member_record(session, jo.member_id)}
     assert months[started.replace(day=1)].placements_started == 1
     assert months[(started + dt.timedelta(weeks=13)).replace(day=1)].sustained_13_weeks == 1

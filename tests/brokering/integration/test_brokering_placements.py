@@ -4,11 +4,10 @@ outcome counts per period and per employer with no personal data."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
 from services.brokering.placements import due_dates, outcomes, record_check_in
 from shared.auth import Principal
-from shared.db import OutboxMessage
+from tests.support.outbox import published
 
 START = dt.date(2026, 1, 5)
 
@@ -28,12 +27,6 @@ def placement(agency):
 def check_in(agency, placement, milestone, in_work=True):
     return agency.client.post(f"/placements/{placement['id']}/check-ins/{milestone}", json={"in_work": in_work},
                               headers=agency.coordinator().headers)
-
-
-def published(agency, event_type):
-    with agency.runtime.db.sessionmaker() as session:
-        return [row.envelope["data"] for row in
-                session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == event_type))]
 
 
 def test_check_ins_fall_due_at_6_13_and_26_weeks_and_6_months():

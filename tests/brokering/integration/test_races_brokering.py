@@ -25,9 +25,10 @@ from services.brokering.models import (
     SharedDisclosure,
     Vacancy,
 )
-from shared.db import OutboxMessage, utcnow
+from shared.db import utcnow
 from tests.support.brokering import DISCLOSURE
 from tests.support.concurrency import N, at_once, serve, statuses
+from tests.support.outbox import published
 
 _accounts = itertools.count(880_000)
 # Long enough ago that every check-in is due.
@@ -48,14 +49,8 @@ def coordinator(agency):
 # Helpers: applications at each stage, placements, and what the database holds afterwards
 
 
-def outbox(agency, event_type: str) -> list[dict]:
-    with agency.runtime.db.sessionmaker() as session:
-        return [row.envelope["data"] for row in
-                session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == event_type))]
-
-
 def stage_events(agency, stage: str) -> int:
-    return sum(1 for data in outbox(agency, "application.stage_changed") if data["stage"] == stage)
+    return len(published(agency, "application.stage_changed", stage=stage))
 
 
 def row(agency, model, ident):
@@ -163,7 +158,7 @@ def test_one_job_seeker_applying_many_times_at_once_makes_one_application(agency
     answers = at_once([lambda: server.post(f"/vacancies/{vacancy['id']}/applications", {}, jo.headers)] * N)
     assert statuses(answers) == {201: 1, 409: N - 1}, statuses(answers)
     assert count(agency, Application, Application.vacancy_id == vacancy["id"]) == 1
-    assert len(outbox(agency, "application.submitted")) == 1
+    assert len(published(agency, "application.submitted")) == 1
 
 
 def test_an_application_moved_to_interview_many_times_at_once_moves_once(agency, server):
@@ -181,7 +176,7 @@ def test_an_offer_accepted_many_times_at_once_makes_one_placement(agency, server
     assert {answer.body["detail"] for answer in answers if answer.status == 409} == {
         "An application at accepted cannot move to accepted; it can from offer confirmed."}
     assert count(agency, Placement, Placement.application_id == application["id"]) == 1
-    assert (stage_events(agency, "accepted"), len(outbox(agency, "placement.started"))) == (1, 1)
+    assert (stage_events(agency, "accepted"), len(published(agency, "placement.started"))) == (1, 1)
 
 
 def test_an_offer_accepted_and_withdrawn_at_once_ends_one_way(agency, server):
@@ -273,7 +268,7 @@ def test_a_check_in_recorded_many_times_at_once_is_recorded_once_and_sustains_on
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
     assert {answer.body["detail"] for answer in answers if answer.status == 409} == {
         "The 13w check-in is already recorded."}
-    assert len(outbox(agency, "placement.sustained")) == 1
+    assert len(published(agency, "placement.sustained")) == 1
 
 
 def test_a_check_in_in_work_is_never_recorded_after_the_placement_ended_before_it_was_due(
@@ -286,13 +281,13 @@ def test_a_check_in_in_work_is_never_recorded_after_the_placement_ended_before_i
                                              {"ended_on": ended_on, "reason": "moved_on"}, coordinator.headers))
     answers = at_once(calls)
     assert set(statuses(answers)) <= {200, 409}, statuses(answers)
-    [ended] = outbox(agency, "placement.ended")
+    [ended] = published(agency, "placement.ended")
     with agency.runtime.db.sessionmaker() as session:
         check_in = session.scalar(select(CheckIn).where(CheckIn.placement_id == made["id"],
                                                         CheckIn.milestone == "13w"))
     if check_in.in_work:  # then it was recorded while the placement was still going
         assert check_in.done_at < dt.datetime.fromisoformat(ended["occurred_at"]), (check_in.done_at, ended)
-    assert len(outbox(agency, "placement.sustained")) == (1 if check_in.in_work else 0)
+    assert len(published(agency, "placement.sustained")) == (1 if check_in.in_work else 0)
 
 
 def test_a_placement_ended_many_times_at_once_ends_once(agency, server, coordinator):
@@ -300,7 +295,7 @@ def test_a_placement_ended_many_times_at_once_ends_once(agency, server, coordina
     body = {"ended_on": (START + dt.timedelta(weeks=30)).isoformat(), "reason": "moved_on"}
     answers = at_once([lambda: server.post(f"/placements/{made['id']}/end", body, coordinator.headers)] * N)
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
-    assert len(outbox(agency, "placement.ended")) == 1
+    assert len(published(agency, "placement.ended")) == 1
 
 
 # Profiles and disclosure
@@ -310,7 +305,7 @@ def test_a_profile_closed_many_times_at_once_is_closed_once(agency, server):
     jo = agency.job_seeker("Jo", disclosure=DISCLOSURE)
     answers = at_once([lambda: server.post("/job-seekers/me/close", {}, jo.headers)] * N)
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
-    assert len(outbox(agency, "job_seeker.closed")) == 1
+    assert len(published(agency, "job_seeker.closed")) == 1
 
 
 def test_a_first_disclosure_written_many_times_at_once_is_saved(agency, server):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.brokering.stages import FINAL, MOVES, OPEN, check_move, employer_may_see_disclosure
+from services.brokering.rules.stages import FINAL, MOVES, OPEN, check_move, employer_may_see_disclosure
 from shared.errors import Conflict, Forbidden
 
 PATH = [("put_forward", "interview", "employer"), ("interview", "conditional_offer", "employer"),

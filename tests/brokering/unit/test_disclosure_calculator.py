@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from services.brokering.disclosure_calculator import (
+from services.brokering.rules.disclosure_calculator import (
     CAVEATS,
     EARLIEST,
     SENTENCES,
@@ -15,7 +15,7 @@ from services.brokering.disclosure_calculator import (
     add_months,
     spent_date,
 )
-from services.brokering.schemas import CalculatorIn
+from services.brokering.web.schemas import CalculatorIn
 
 CONVICTED = dt.date(2024, 3, 1)
 ENDED = dt.date(2025, 6, 30)

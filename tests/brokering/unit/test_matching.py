@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from services.brokering.matching import SeekerFit, VacancyFit, match, normalise, postcode_area, ranked
+from services.brokering.rules.matching import SeekerFit, VacancyFit, match, normalise, postcode_area, ranked
 
 CLOSING = dt.date(2027, 2, 1)
 

@@ -51,9 +51,9 @@ def test_the_installed_command_migrates_every_service_from_the_packaged_migratio
 
 def test_the_installed_package_carries_the_page_templates(image_environment, tmp_path):
     script = ("from pathlib import Path; import services, shared; "
-              "print(len(list(Path(services.__file__).parent.glob('*/templates/**/*.html'))), "
+              "print(len(list(Path(services.__file__).parent.glob('**/templates/**/*.html'))), "
               "len(list(Path(shared.__file__).parent.glob('templates/*.html'))))")
     result = run(image_environment, "python", "-c", script, cwd=tmp_path)
     service_templates, shared_templates = map(int, result.stdout.split())
-    assert service_templates == len(list(ROOT.glob("services/*/templates/**/*.html")))
+    assert service_templates == len(list(ROOT.glob("services/**/templates/**/*.html")))
     assert shared_templates == len(list(ROOT.glob("shared/templates/*.html")))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 WEIGHTS = {"skills": 40, "sector": 20, "location": 15, "hours": 15, "availability": 10}
+MAX_MATCHES = 50  # the most matches a ranking answers
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,20 @@ class Match:
 def normalise(words) -> frozenset[str]:
     """Compare skills and sectors without case or extra spaces."""
     return frozenset(" ".join(word.lower().split()) for word in words if word and word.strip())
+
+
+def seeker_fit(seeker, restricted_roles) -> SeekerFit:
+    """What matching needs of a job seeker's profile (a JobSeeker) and the work they must not do."""
+    return SeekerFit(skills=normalise(seeker.skills or []), sectors=frozenset(seeker.sectors or []),
+                     travel_area=seeker.travel_area, hours_per_week=seeker.hours_per_week,
+                     available_from=seeker.available_from, restricted_roles=frozenset(restricted_roles or []))
+
+
+def vacancy_fit(vacancy) -> VacancyFit:
+    """What matching needs of a vacancy (a Vacancy)."""
+    return VacancyFit(skills=normalise(vacancy.skills or []), sector=vacancy.sector, location=vacancy.location,
+                      hours_per_week=vacancy.hours_per_week, closing_on=vacancy.closing_on,
+                      involves=frozenset(vacancy.involves or []))
 
 
 def postcode_area(district: str) -> str:
@@ -91,6 +106,7 @@ def match(seeker: SeekerFit, vacancy: VacancyFit) -> Match | None:
 
 
 def ranked(pairs) -> list[tuple[object, Match]]:
-    """Rank (item, Match or None) pairs best first, leaving out those that must not be matched."""
+    """Rank (item, Match or None) pairs best first, leaving out those that must not be matched; the best
+    ``MAX_MATCHES`` only."""
     kept = [(item, found) for item, found in pairs if found is not None]
-    return sorted(kept, key=lambda pair: -pair[1].score)
+    return sorted(kept, key=lambda pair: -pair[1].score)[:MAX_MATCHES]

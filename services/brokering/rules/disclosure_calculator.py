@@ -14,6 +14,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from shared.errors import Unprocessable
+
 SENTENCES = ("custody", "community_order", "conditional_discharge", "absolute_discharge", "fine",
              "simple_caution", "conditional_caution")
 
@@ -79,6 +81,15 @@ class Answer:
 
     def spent_by(self, today: dt.date) -> bool:
         return self.spent_on is not None and self.spent_on <= today
+
+
+def answer(question: dict) -> Answer:
+    """Answer one question (a Sentence's fields, as the calculator's form or request gives them); one the
+    calculator cannot answer is refused (422) for the asker to change."""
+    try:
+        return spent_date(Sentence(**question))
+    except ValueError as error:
+        raise Unprocessable(f"The calculator cannot answer this: {error}.") from None
 
 
 def spent_date(sentence: Sentence) -> Answer:

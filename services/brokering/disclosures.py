@@ -1,7 +1,8 @@
 """A job seeker's disclosure: only what they choose to say, read only by those who must, every reading logged.
 
-The person sets it themselves. A coordinator may read it (logged, with a purpose). An employer never
-reads it here: only the copy shared for one application, after a conditional offer, with consent.
+Who may read a disclosure is decided here: the person sets and reads it herself; a coordinator may read
+it (``read_with_purpose``: logged, with a purpose). An employer never reads it here: only the copy shared
+for one application, after a conditional offer, with consent (``applications.shared_disclosure_for_employer``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.brokering.jobseekers import is_self, lock_profile
+from services.brokering.job_seekers import get_seeker, is_self, lock_profile, own_profile
 from services.brokering.models import Disclosure, DisclosureAccess, JobSeeker
 from shared.auth import Principal
 from shared.db import utcnow
@@ -19,6 +20,31 @@ UNSPENT_ANSWERS = ("yes", "no", "not_stated")
 # Kinds of work a licence condition or order may forbid; vacancies say which of them they involve.
 RESTRICTABLE_WORK = ("children", "vulnerable_adults", "cash_handling", "driving", "security", "healthcare",
                      "home_visits", "alcohol", "internet_use", "working_alone")
+
+
+def my_disclosure(session: Session, by: Principal) -> Disclosure | None:
+    """Return what the caller chose to disclose (None until she says anything)."""
+    return read_disclosure(session, own_profile(session, by), by, "")
+
+
+def write_my_disclosure(session: Session, by: Principal, fields: dict) -> Disclosure:
+    """The job seeker says what she chooses to disclose (never offence details)."""
+    return set_disclosure(session, own_profile(session, by), by, fields)
+
+
+def read_with_purpose(session: Session, by: Principal, seeker_id: int, purpose: str) -> Disclosure | None:
+    """A coordinator reads a job seeker's disclosure, saying why; the reading goes to the log she can see."""
+    return read_disclosure(session, get_seeker(session, seeker_id, by), by, purpose)
+
+
+def my_access_log(session: Session, by: Principal):
+    """Select who read the caller's disclosure, when and why, newest first."""
+    return access_log(own_profile(session, by))
+
+
+def recent_readings(session: Session, seeker: JobSeeker, last: int = 50) -> list[DisclosureAccess]:
+    """Return the latest readings of a job seeker's disclosure, newest first (for her own page)."""
+    return list(session.scalars(access_log(seeker).limit(last)))
 
 
 def set_disclosure(session: Session, seeker: JobSeeker, by: Principal, fields: dict) -> Disclosure:

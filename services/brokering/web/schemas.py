@@ -9,9 +9,9 @@ import functools
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.brokering.disclosure import RESTRICTABLE_WORK, UNSPENT_ANSWERS
-from services.brokering.disclosure_calculator import EARLIEST, LATEST_END, SENTENCES
+from services.brokering.disclosures import RESTRICTABLE_WORK, UNSPENT_ANSWERS
 from services.brokering.placements import END_REASONS
+from services.brokering.rules.disclosure_calculator import EARLIEST, LATEST_END, SENTENCES
 from shared.http import MAX_ID, NOT_BLANK
 
 SECTORS = ("cards", "jewellery", "grooming", "catering", "fashion", "crafts", "cleaning", "retail", "hospitality",

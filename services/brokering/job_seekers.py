@@ -1,7 +1,8 @@
 """Job seekers: profiles made from member.seeking_work or by a coordinator for a referred person.
 
 Skills first: nothing about convictions is asked to register. The disclosure, if the person chooses to
-give one, is kept apart (``disclosure.py``).
+give one, is kept apart (``disclosures.py``). A job seeker's matches are ranked here (the score is
+``rules/matching.py``); she is simply not shown jobs she must not do.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.brokering.events import OUTBOX
-from services.brokering.models import Application, Disclosure, JobSeeker, SharedDisclosure
+from services.brokering.models import Application, Disclosure, JobSeeker, SharedDisclosure, Vacancy
+from services.brokering.rules.matching import match, ranked, seeker_fit, vacancy_fit
 from shared.auth import Principal
 from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
@@ -44,13 +46,23 @@ def close_for_departed_member(session: Session, event: Envelope) -> None:
         close(session, seeker, "The member left the co-op.", causation=event)
 
 
-def register_referred(session: Session, by: Principal, fields: dict, referred_by_member_id: int | None) -> JobSeeker:
-    """Open a profile for someone a support agency referred (a coordinator's job)."""
+def refer(session: Session, by: Principal, fields: dict) -> JobSeeker:
+    """Open a profile for someone a support agency referred (a coordinator's job); ``fields`` are the
+    profile's and ``referred_by_member_id``."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Only a coordinator opens a profile for a referred person.")
+    fields = dict(fields)
+    referred_by_member_id = fields.pop("referred_by_member_id", None)
     seeker = JobSeeker(**fields, referred_by_member_id=referred_by_member_id, status="open")
     session.add(seeker)
     session.flush()
     _publish(session, "job_seeker.registered", seeker)
     return seeker
+
+
+def all_profiles():
+    """Select every job seeker's profile, newest first (for coordinators; no disclosure)."""
+    return select(JobSeeker).order_by(JobSeeker.id.desc())
 
 
 def get_seeker(session: Session, seeker_id: int, by: Principal) -> JobSeeker:
@@ -78,6 +90,16 @@ def own_profile(session: Session, by: Principal) -> JobSeeker:
     return seeker
 
 
+def update_own_profile(session: Session, by: Principal, changes: dict) -> JobSeeker:
+    """The job seeker changes her skills, sectors, hours, area, availability or preferences."""
+    return update_profile(session, own_profile(session, by), changes)
+
+
+def update_someones_profile(session: Session, by: Principal, seeker_id: int, changes: dict) -> JobSeeker:
+    """A coordinator changes a profile for a job seeker (for example, a referred person without an account)."""
+    return update_profile(session, get_seeker(session, seeker_id, by), changes)
+
+
 def update_profile(session: Session, seeker: JobSeeker, changes: dict) -> JobSeeker:
     """Change what a profile says about skills, sectors, hours, area and preferences."""
     lock_profile(session, seeker.id)
@@ -87,6 +109,16 @@ def update_profile(session: Session, seeker: JobSeeker, changes: dict) -> JobSee
             setattr(seeker, name, changes[name])
     seeker.changed_at = utcnow()
     return seeker
+
+
+def close_own_profile(session: Session, by: Principal) -> JobSeeker:
+    """The job seeker closes her own profile: her disclosure is deleted."""
+    return close(session, own_profile(session, by), "Closed by the job seeker.")
+
+
+def close_someones_profile(session: Session, by: Principal, seeker_id: int) -> JobSeeker:
+    """A coordinator closes a profile: it leaves matching and its disclosure is deleted."""
+    return close(session, get_seeker(session, seeker_id, by), "Closed by a coordinator.")
 
 
 def close(session: Session, seeker: JobSeeker, reason: str, causation: Envelope | None = None) -> JobSeeker:
@@ -101,6 +133,26 @@ def close(session: Session, seeker: JobSeeker, reason: str, causation: Envelope 
     _publish(session, "job_seeker.closed", seeker, causation=causation)
     log.info("job seeker profile closed", extra={"job_seeker_id": seeker.id, "reason": reason})
     return seeker
+
+
+def my_matches(session: Session, by: Principal) -> list[dict]:
+    """Rank the open vacancies for the caller's own profile, best first, with the reasons."""
+    return matching_vacancies(session, own_profile(session, by))
+
+
+def matches_to_show(session: Session, seeker: JobSeeker) -> list[dict]:
+    """The matches her page shows: none once her profile is closed."""
+    return matching_vacancies(session, seeker) if seeker.status == "open" else []
+
+
+def matching_vacancies(session: Session, seeker: JobSeeker) -> list[dict]:
+    """Rank the open vacancies for a job seeker, best first, with the reasons."""
+    mine = session.get(Disclosure, seeker.id)
+    fit = seeker_fit(seeker, mine.restricted_roles if mine else ())
+    vacancies = session.scalars(select(Vacancy).where(Vacancy.status == "open",
+                                                      Vacancy.closing_on >= utcnow().date())).all()
+    found = ranked((vacancy, match(fit, vacancy_fit(vacancy))) for vacancy in vacancies)
+    return [{"vacancy": vacancy, "score": scored.score, "reasons": list(scored.reasons)} for vacancy, scored in found]
 
 
 def is_self(seeker: JobSeeker, by: Principal) -> bool:

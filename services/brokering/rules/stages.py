@@ -26,6 +26,10 @@ MOVES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rejected": (OPEN, ("employer", "coordinator")),
     "withdrawn": (OPEN, ("job_seeker", "coordinator")),
 }
+# The moves each side's pages offer (the disclosure stage is reached by consenting, not as a move).
+EMPLOYER_MOVES = ("interview", "conditional_offer", "offer_confirmed", "rejected")
+SEEKER_MOVES = ("accepted", "withdrawn")
+
 
 def check_move(stage: str, target: str, actor: str) -> None:
     """Raise unless ``actor`` (employer, job_seeker or coordinator) may move an application to ``target``."""

@@ -1,0 +1,1 @@
+"""The brokering service's pure rules: no database, no Flask."""

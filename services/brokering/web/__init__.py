@@ -1,0 +1,1 @@
+"""The brokering service's two doors: the JSON API (web/api) and the pages for people (web/pages)."""
