@@ -7,11 +7,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.contracts import billing, lifecycle
-from services.contracts.allocation import agreed_lines, allocated_per_line, value_pence
+from services.contracts.allocations import agreed_lines, allocated_per_line, value_pence
+from services.contracts.contracts import CURRENCY, check_version, contract_for_change, move_contract
 from services.contracts.events import OUTBOX
 from services.contracts.models import Allocation, Contract, Invoice, MemberShare, Milestone
-from services.contracts.negotiation import CURRENCY, check_version, move_contract
+from services.contracts.rules import billing, lifecycle
+from services.contracts.settings import ContractsSettings
 from shared.auth import Principal
 from shared.db import next_number, utcnow
 from shared.errors import Conflict, NotFound
@@ -19,8 +20,9 @@ from shared.errors import Conflict, NotFound
 INVOICE_COUNTER = "invoice"
 
 
-def start(session: Session, by: Principal, contract: Contract, expected_version: int) -> Contract:
+def start(session: Session, by: Principal, contract_id: int, expected_version: int) -> Contract:
     """Start the work of a signed contract, once all of it is allocated and none waits to be handed on."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     lifecycle.next_state(contract.state, "start")
     allocated = allocated_per_line(session, contract.id)
@@ -34,8 +36,9 @@ def start(session: Session, by: Principal, contract: Contract, expected_version:
     return contract
 
 
-def mark_milestone_done(session: Session, by: Principal, contract: Contract, number: int) -> Milestone:
+def mark_milestone_done(session: Session, by: Principal, contract_id: int, number: int) -> Contract:
     """Record that a milestone or delivery of an active contract is done."""
+    contract = contract_for_change(session, contract_id)
     if contract.state != "active":
         raise Conflict(f"Contract {contract.reference} is {contract.state}; milestones are marked done while it "
                        "is active.")
@@ -51,12 +54,13 @@ def mark_milestone_done(session: Session, by: Principal, contract: Contract, num
     OUTBOX.add(session, "contract.milestone_done", {
         "contract_id": contract.id, "reference": contract.reference, "milestone": number,
         "title": milestone.title, "occurred_at": now})
-    return milestone
+    return contract
 
 
-def complete(session: Session, by: Principal, contract: Contract, expected_version: int, *,
-             fee_bp: int, vat_registered: bool) -> Invoice:
-    """Complete an active contract: invoice the buyer and record each member's share after the fee."""
+def complete(session: Session, by: Principal, contract_id: int, expected_version: int, *,
+             settings: ContractsSettings) -> Contract:
+    """Complete an active contract: invoice the buyer and record each member's share after the co-op's fee."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     lifecycle.next_state(contract.state, "complete")
     open_milestones = [m.title for m in contract.milestones if m.done_at is None]
@@ -68,11 +72,11 @@ def complete(session: Session, by: Principal, contract: Contract, expected_versi
     now = utcnow()
     terms = contract.latest_round.terms
     accepted = _allocations(session, contract, "accepted")
-    shares = billing.member_shares([(a.member_id, value_pence(a)) for a in accepted], fee_bp)
+    shares = billing.member_shares([(a.member_id, value_pence(a)) for a in accepted], settings.fee_bp)
     session.add_all(MemberShare(contract_id=contract.id, member_id=share.member_id, gross_pence=share.gross_pence,
                                 fee_pence=share.fee_pence, net_pence=share.net_pence, recorded_at=now)
                     for share in shares)
-    totals = billing.invoice_totals(contract.total_pence, vat_registered)
+    totals = billing.invoice_totals(contract.total_pence, settings.coop_vat_registered)
     invoice = Invoice(
         number=next_number(session, INVOICE_COUNTER), contract_id=contract.id, issued_at=now,
         due_on=now.date() + dt.timedelta(days=terms.get("payment_terms_days", 30)),
@@ -88,7 +92,7 @@ def complete(session: Session, by: Principal, contract: Contract, expected_versi
         "invoice_id": invoice.id, "invoice_number": invoice.reference, "contract_id": contract.id,
         "buyer_name": invoice.buyer_name, "net_pence": invoice.net_pence, "vat_pence": invoice.vat_pence,
         "gross_pence": invoice.gross_pence, "currency": CURRENCY, "due_on": invoice.due_on, "issued_at": now})
-    return invoice
+    return contract
 
 
 def _allocations(session: Session, contract: Contract, *states: str) -> list[Allocation]:

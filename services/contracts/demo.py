@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy import func, select
 
-from services.contracts import allocation, negotiation
+from services.contracts import allocations, buyers, contracts
 from services.contracts.models import Contract, MemberBusiness
 from shared.auth import Principal
 from shared.db import utcnow
@@ -52,7 +52,7 @@ def load_demo_contracts(runtime, wait_seconds: float = 30.0) -> int:
                 return 0
             members = {m.name: m for m in session.scalars(select(MemberBusiness))}
             if all(name in members for name in NEEDED):
-                return _create(session, members, runtime.settings)
+                return _create(session, members, runtime.collaborators.settings)
         time.sleep(0.2)
     log.warning("demo member businesses did not arrive in time; no demo contracts loaded")
     return 0
@@ -60,7 +60,7 @@ def load_demo_contracts(runtime, wait_seconds: float = 30.0) -> int:
 
 def _create(session, members, settings) -> int:
     by = DEMO_COORDINATOR
-    buyers = {key: negotiation.create_buyer(session, by, fields) for key, fields in BUYERS.items()}
+    made = {key: buyers.create_buyer(session, by, fields) for key, fields in BUYERS.items()}
     start = (utcnow() + dt.timedelta(days=21)).date()
     cards = members["Paper Birds Cards"].member_id
 
@@ -69,13 +69,13 @@ def _create(session, members, settings) -> int:
                    milestones=[("First 250 cards delivered", 3), ("Last 250 cards delivered", 6)],
                    clauses=["Cards packed in tens, with the co-op's story card."])
     offer["member_ids"] = [cards]
-    contract = negotiation.create_contract(session, by, buyer_id=buyers["leaf"].id, title="Christmas cards",
+    contract = contracts.create_contract(session, by, buyer_id=made["leaf"].id, title="Christmas cards",
                                            sector="cards", terms=offer, comment="Our opening offer.")
-    negotiation.propose(session, by, contract, contract.version, respond_by=utcnow() + dt.timedelta(days=14))
+    contracts.propose(session, by, contract.id, contract.version, respond_by=utcnow() + dt.timedelta(days=14))
     session.flush()
     counter = {**offer, "line_items": [{**offer["line_items"][0], "quantity": 600, "unit_price_pence": 220}],
                "payment_terms_days": 45}
-    negotiation.add_round(session, by, contract, contract.version, party="buyer", terms=counter,
+    contracts.add_round(session, by, contract.id, contract.version, party="buyer", terms=counter,
                           comment="600 cards if the price comes down; 45 days to pay.")
     session.flush()
 
@@ -83,28 +83,27 @@ def _create(session, members, settings) -> int:
     catering = members["Second Helpings Catering"]
     lunch = _terms([("Buffet lunch", 120, "covers", 1250), ("Afternoon tea", 80, "covers", 600)], start, 1,
                    milestones=[("Open day catering served", 1)], payment_days=14)
-    signed = negotiation.create_contract(session, by, buyer_id=buyers["mill"].id, title="Open day catering",
+    signed = contracts.create_contract(session, by, buyer_id=made["mill"].id, title="Open day catering",
                                          sector="catering", terms=lunch)
-    for step in (lambda c: negotiation.propose(session, by, c, c.version),
-                 lambda c: negotiation.agree(session, by, c, c.version, party="buyer",
-                                             approval_threshold_pence=settings.contract_approval_threshold_pence),
-                 lambda c: negotiation.sign(session, by, c, c.version, buyer_signatory="Robin Hale")):
+    for step in (lambda c: contracts.propose(session, by, c.id, c.version),
+                 lambda c: contracts.agree(session, by, c.id, c.version, party="buyer", settings=settings),
+                 lambda c: contracts.sign(session, by, c.id, c.version, buyer_signatory="Robin Hale")):
         step(signed)
         session.flush()
     worker = Principal(catering.account_id, ("member",), catering.member_id)
     for line, quantity in ((0, 120), (1, 80)):
-        made = allocation.allocate(session, by, signed.id, member_id=catering.member_id, line=line, quantity=quantity)
+        offered = allocations.allocate(session, by, signed.id, member_id=catering.member_id, line=line,
+                                       quantity=quantity)
         session.flush()
-        allocation.respond(session, worker, made.id, accept=True)
+        allocations.accept_allocation(session, worker, offered.id)
 
     # Over the approval threshold: agreed, and waiting for the members' vote (the members service opens it).
     grooming = _terms([("Grooming session, large dog", 200, "sessions", 3500)], start, 26,
                       milestones=[("First 100 sessions", 13), ("Last 100 sessions", 26)])
-    large = negotiation.create_contract(session, by, buyer_id=buyers["paws"].id, title="Kennel grooming rota",
+    large = contracts.create_contract(session, by, buyer_id=made["paws"].id, title="Kennel grooming rota",
                                         sector="grooming", terms=grooming)
-    for step in (lambda c: negotiation.propose(session, by, c, c.version),
-                 lambda c: negotiation.agree(session, by, c, c.version, party="buyer",
-                                             approval_threshold_pence=settings.contract_approval_threshold_pence)):
+    for step in (lambda c: contracts.propose(session, by, c.id, c.version),
+                 lambda c: contracts.agree(session, by, c.id, c.version, party="buyer", settings=settings)):
         step(large)
         session.flush()
     return 3

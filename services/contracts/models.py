@@ -8,19 +8,32 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
-from shared.member_directory import MemberColumns
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class MemberBusiness(MemberColumns, Base):
-    """A member business that may be allocated work, as the member events describe it (a projection)."""
+class MemberBusiness(Base):
+    """A member business that may be allocated work, as the member events describe it (a projection).
+
+    Only the member events write it (``handlers.py``); see there how late and repeated events are treated.
+    """
 
     __tablename__ = "member_businesses"
 
     name: Mapped[str] = mapped_column(String(120))
+    # The member's id in the members service: the same number everywhere.
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    member_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # producer | agency
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    # When the last status and profile events happened, kept apart so that a late, older event changes
+    # nothing, while a late event of the other kind still applies.
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    profile_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     @property
     def can_take_work(self) -> bool:

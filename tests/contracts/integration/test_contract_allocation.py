@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from services.contracts.models import Allocation
-from shared.db import OutboxMessage
 from tests.support.desk import terms
+from tests.support.outbox import published_types
 
 
 @pytest.fixture
@@ -33,18 +33,13 @@ def allocation_states(desk, contract) -> list[str]:
                                                  .order_by(Allocation.id))]
 
 
-def outbox_types(desk) -> list[str]:
-    with desk.runtime.db.sessionmaker() as session:
-        return [row.event_type for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
-
-
 def test_a_coordinator_allocates_part_of_a_line_and_the_contract_shows_what_is_left(desk, coordinator, maker, signed):
     response = desk.allocate(coordinator, signed, maker, 200)
     assert response.status_code == 201, response.json
     assert (response.json["state"], response.json["member_name"]) == ("offered", "Paper Birds Cards")
     [line] = desk.get(coordinator, signed)["lines"]
     assert (line["quantity"], line["allocated"], line["remaining"]) == (500, 200, 300)
-    assert "contract.work_allocated" in outbox_types(desk)
+    assert "contract.work_allocated" in published_types(desk)
 
 
 def test_work_is_allocated_only_once_the_contract_is_signed(desk, coordinator, maker):
@@ -105,7 +100,7 @@ def test_a_member_who_stops_has_open_work_flagged_for_reallocation_not_dropped(d
     [flagged] = desk.client.get("/allocations?state=needs_reallocation", headers=coordinator.headers).json
     assert flagged["id"] == offer["id"] and flagged["flagged_reason"]
     assert desk.get(coordinator, signed)["lines"][0]["remaining"] == 200  # still held until handed on
-    assert "contract.allocation_changed" in outbox_types(desk)
+    assert "contract.allocation_changed" in published_types(desk)
 
 
 def test_flagged_work_is_handed_on_to_another_member(desk, coordinator, maker, signed):

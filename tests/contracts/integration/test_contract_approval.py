@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import select
 
-from shared.db import OutboxMessage, utcnow
+from shared.db import utcnow
 from tests.support.desk import terms
+from tests.support.outbox import published_types
 
 LARGE = terms(line_items=[{"description": "Hand-made cards", "quantity": 4000, "unit": "cards",
                            "unit_price_pence": 250}])  # £10,000: over the default £5,000 threshold
@@ -41,11 +41,6 @@ def decide(desk, contract: dict, outcome: str = "passed", winning_option: str | 
         "proposal_id": next(_proposal_ids), "outcome": outcome, "winning_option": winning_option,
         "counts": counts, "votes_cast": sum(counts.values()), "quorum": 3, "subject_type": "contract",
         "subject_id": str(contract["id"]), "decided_at": utcnow(), **fields})
-
-
-def published_types(desk) -> list[str]:
-    with desk.runtime.db.sessionmaker() as session:
-        return list(session.scalars(select(OutboxMessage.event_type).order_by(OutboxMessage.id)))
 
 
 def sign(desk, by, contract):

@@ -14,12 +14,12 @@ from kombu import Connection, Producer
 from sqlalchemy import select
 
 from services.contracts.models import Contract
-from services.members.ballot_box import ballot_box
-from services.members.governance import close_due_proposals
 from services.members.models import Proposal
+from services.members.proposals import close_due_proposals
 from shared import bus
 from shared.db import OutboxMessage
 from tests.support.desk import terms
+from tests.support.outbox import published
 from tests.support.waiting import stays, wait_for
 
 LARGE = terms(line_items=[{"description": "Hand-made cards", "quantity": 4000, "unit": "cards",
@@ -62,7 +62,8 @@ def close_ballot(coop, proposal) -> None:
     """Close the ballot as the members service's job does when its time is up."""
     with coop.runtime.db.transaction() as session:
         assert close_due_proposals(session, now=proposal.closes_at + dt.timedelta(seconds=1),
-                                   box=ballot_box(coop.runtime.settings)) == [proposal.id]
+                                   inlet=coop.runtime.collaborators.ballot_inlet,
+                                   batch_size=coop.settings.ballot_batch_size) == [proposal.id]
 
 
 def approval_of(desk, contract) -> tuple[str, str | None]:
@@ -83,11 +84,6 @@ def publish_again(settings, envelope: dict) -> None:
         producer = Producer(connection.default_channel, exchange=bus.events_exchange(settings))
         producer.publish(json.dumps(envelope), routing_key=envelope["type"], content_type="application/json",
                          retry=True)
-
-
-def contract_events(desk, event_type) -> int:
-    with desk.runtime.db.sessionmaker() as session:
-        return len(session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == event_type)).all())
 
 
 def test_a_large_contract_approved_by_the_members_vote_can_then_be_signed(services, voters):
@@ -128,7 +124,7 @@ def test_a_decision_delivered_twice_or_published_again_changes_nothing_more(serv
     publish_again(settings, envelope)  # the same event: the inbox skips it
     publish_again(settings, {**envelope, "id": str(uuid.uuid4())})  # the same decision as a new event
     assert stays(lambda: approval_of(desk, contract) == ("signed", "approved"), seconds=1.5)
-    assert contract_events(desk, "contract.approved") == 1
+    assert len(published(desk, "contract.approved")) == 1
 
 
 def test_a_decision_arriving_after_the_contract_was_withdrawn_changes_nothing(services, voters):
@@ -140,7 +136,7 @@ def test_a_decision_arriving_after_the_contract_was_withdrawn_changes_nothing(se
     vote(coop, voters, proposal, "for")
     close_ballot(coop, proposal)
     assert stays(lambda: approval_of(desk, contract) == ("withdrawn", "pending"), seconds=1.5)
-    assert contract_events(desk, "contract.approved") == 0
+    assert len(published(desk, "contract.approved")) == 0
 
 
 def test_a_contract_under_the_threshold_opens_no_ballot(services):

@@ -2,10 +2,11 @@
 buyer numbered without gaps, VAT only when the co-op is registered, and members' shares after the fee."""
 
 import pytest
-from sqlalchemy import select
 
-from shared.db import OutboxMessage
+from services.contracts.app import build_runtime, create_app
+from services.contracts.settings import ContractsSettings
 from tests.support.desk import Desk
+from tests.support.outbox import published
 
 
 @pytest.fixture
@@ -35,12 +36,6 @@ def finish_milestones(desk, coordinator, contract):
 def completed(desk, coordinator, *makers):
     contract = finish_milestones(desk, coordinator, active_contract(desk, coordinator, *makers))
     return desk.moved(coordinator, contract, "complete")
-
-
-def outbox(desk, event_type):
-    with desk.runtime.db.sessionmaker() as session:
-        return [row.envelope["data"] for row in
-                session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == event_type))]
 
 
 def test_milestones_are_marked_done_only_while_the_contract_is_active(desk, coordinator):
@@ -82,11 +77,8 @@ def test_invoices_are_numbered_without_gaps(desk, coordinator):
 
 
 def test_a_vat_registered_co_op_adds_vat_on_top(settings):
-    from services.contracts.app import build_runtime, create_app
-
-    registered = settings.replace(coop_vat_registered=True)
-    runtime = build_runtime(registered)
-    desk = Desk(create_app(registered, runtime=runtime, start_relay=False), runtime)
+    runtime = build_runtime(settings, ContractsSettings(coop_vat_registered=True))
+    desk = Desk(create_app(settings, runtime=runtime, start_relay=False), runtime)
     try:
         coordinator = desk.coordinator()
         completed(desk, coordinator, desk.member())
@@ -101,10 +93,10 @@ def test_each_members_share_is_recorded_after_the_fee_and_adds_up(desk, coordina
     completed(desk, coordinator, first, second)
     [mine] = desk.client.get("/my/shares", headers=first.headers).json
     assert (mine["gross_pence"], mine["fee_pence"], mine["net_pence"]) == (62_500, 6_250, 56_250)
-    [event] = outbox(desk, "contract.completed")
+    [event] = published(desk, "contract.completed")
     assert sum(share["gross_pence"] for share in event["shares"]) == 125_000
     assert all(share["fee_pence"] + share["net_pence"] == share["gross_pence"] for share in event["shares"])
-    assert outbox(desk, "invoice.issued")[0]["invoice_number"] == "INV-000001"
+    assert published(desk, "invoice.issued")[0]["invoice_number"] == "INV-000001"
 
 
 def test_completion_waits_for_offers_to_be_accepted(desk, coordinator):

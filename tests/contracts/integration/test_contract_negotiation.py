@@ -11,11 +11,10 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import select
 
-from services.contracts.negotiation import expire_lapsed_offers
-from shared.db import OutboxMessage
+from services.contracts.contracts import expire_lapsed_offers
 from tests.support.desk import START, terms
+from tests.support.outbox import published_types, published_with_types
 
 LARGE = terms(line_items=[{"description": "Hand-made cards", "quantity": 4000, "unit": "cards",
                            "unit_price_pence": 250}])  # £10,000: over the default £5,000 threshold
@@ -46,19 +45,6 @@ def countered(desk, by, **fields) -> dict:
     response = add_round(desk, by, contract)
     assert response.status_code == 201, response.json
     return response.json
-
-
-def published(desk, contract=None) -> list[tuple[str, dict]]:
-    """The events in the contracts outbox, oldest first (of one contract, when given)."""
-    with desk.runtime.db.sessionmaker() as session:
-        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        events = [(row.event_type, row.envelope["data"]) for row in rows]
-    return [(kind, data) for kind, data in events
-            if contract is None or data.get("contract_id") == contract["id"]]
-
-
-def published_types(desk, contract=None) -> list[str]:
-    return [kind for kind, _ in published(desk, contract)]
 
 
 def get(desk, by, path):
@@ -586,14 +572,14 @@ ILLEGAL = [
 @pytest.mark.parametrize("state, action, body", ILLEGAL, ids=[f"{s}-{a}-{b.get('party', '')}" for s, a, b in ILLEGAL])
 def test_an_illegal_move_is_refused_with_409_and_changes_nothing(desk, coordinator, state, action, body):
     contract = make_contract(desk, coordinator, state)
-    events = published(desk)
+    events = published_with_types(desk)
 
     response = desk.move(coordinator, contract, action, body)
 
     assert response.status_code == 409, response.json
     assert f"that is {contract['state']} cannot be" in response.json["detail"]
     assert desk.get(coordinator, contract) == contract
-    assert published(desk) == events
+    assert published_with_types(desk) == events
 
 
 @pytest.mark.parametrize("state", ["agreed", "signed", "rejected", "withdrawn"])
@@ -670,7 +656,7 @@ def test_an_offer_not_answered_in_time_lapses(desk, coordinator):
     contract = desk.get(coordinator, contract)
     assert (contract["state"], contract["offer_expires_at"]) == ("expired", None)
     assert contract["closing_reason"] == "The offer lapsed without an answer."
-    assert published_types(desk, contract)[-1] == "contract.expired"
+    assert published_types(desk, contract_id=contract["id"])[-1] == "contract.expired"
 
 
 def test_an_offer_does_not_lapse_before_its_deadline(desk, coordinator):
@@ -819,7 +805,7 @@ def test_of_two_coordinators_countering_at_the_same_moment_one_wins_and_the_othe
     assert now["state"] == "countered" and now["version"] == answers[winner].json["version"]
     assert [(r["number"], r["comment"]) for r in now["rounds"][1:]] == [(2, winner)]
     assert [(h["from_state"], h["to_state"]) for h in now["history"]].count(("proposed", "countered")) == 1
-    assert published_types(desk, contract).count("contract.countered") == 1
+    assert published_types(desk, contract_id=contract["id"]).count("contract.countered") == 1
 
 
 # Events and history
@@ -830,7 +816,7 @@ def test_each_move_publishes_its_event(desk, coordinator):
     contract = desk.moved(coordinator, contract, "agree", {"party": "coop"})
     desk.moved(coordinator, contract, "sign", {"buyer_signatory": "Sam Leaf"})
 
-    assert published_types(desk, contract) == [
+    assert published_types(desk, contract_id=contract["id"]) == [
         "contract.proposed", "contract.countered", "contract.agreed", "contract.signed"]
 
 
@@ -838,7 +824,7 @@ def test_each_move_publishes_its_event(desk, coordinator):
 def test_closing_a_contract_publishes_its_event_with_the_reason(desk, coordinator, state, event):
     contract = make_contract(desk, coordinator, state)
 
-    kind, data = published(desk, contract)[-1]
+    kind, data = published_with_types(desk, contract_id=contract["id"])[-1]
 
     assert (kind, data["state"], data["reason"]) == (event, state, contract["closing_reason"])
 
@@ -847,13 +833,13 @@ def test_drafts_publish_nothing(desk, coordinator):
     contract = desk.contract(coordinator)
     add_round(desk, coordinator, contract, party="coop")
 
-    assert published(desk) == []
+    assert published_with_types(desk) == []
 
 
 def test_an_event_says_what_the_contract_is_worth_and_its_round(desk, coordinator):
     contract = countered(desk, coordinator)
 
-    _, data = published(desk, contract)[-1]
+    _, data = published_with_types(desk, contract_id=contract["id"])[-1]
 
     assert {key: data[key] for key in ("reference", "state", "total_pence", "currency", "round_number")} == {
         "reference": contract["reference"], "state": "countered", "total_pence": 135_000, "currency": "GBP",
@@ -863,18 +849,19 @@ def test_an_event_says_what_the_contract_is_worth_and_its_round(desk, coordinato
 def test_the_agreed_event_says_whether_the_members_must_approve(desk, coordinator):
     small, large = desk.agreed(coordinator), desk.agreed(coordinator, terms=LARGE)
 
-    agreed = {data["contract_id"]: data for kind, data in published(desk) if kind == "contract.agreed"}
+    agreed = {data["contract_id"]: data for kind, data in published_with_types(desk) if kind == "contract.agreed"}
 
     assert agreed[small["id"]]["needs_approval"] is False
     assert agreed[large["id"]]["needs_approval"] is True
-    assert agreed[large["id"]]["approval_threshold_pence"] == desk.runtime.settings.contract_approval_threshold_pence
+    threshold = desk.runtime.collaborators.settings.contract_approval_threshold_pence
+    assert agreed[large["id"]]["approval_threshold_pence"] == threshold
 
 
 def test_events_carry_no_detailed_terms(desk, coordinator):
     contract = countered(desk, coordinator)
     desk.moved(coordinator, contract, "agree", {"party": "coop"})
 
-    text = json.dumps([data for _, data in published(desk)])
+    text = json.dumps([data for _, data in published_with_types(desk)])
 
     for detail in ("line_items", "clauses", "milestones", "unit_price_pence", "Hand-made Christmas cards",
                    "Cards packed in tens.", "payment_terms_days"):

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from services.contracts.models import Allocation, Contract, ContractEvent, Invoice, MemberShare, Milestone
-from shared.db import OutboxMessage, utcnow
+from shared.db import utcnow
 from tests.support.concurrency import Answer, N, at_once, no_server_errors, serve, statuses
 from tests.support.desk import START, terms
+from tests.support.outbox import published
 
 LARGE = terms(line_items=[{"description": "Hand-made cards", "quantity": 4000, "unit": "cards",
                            "unit_price_pence": 250}])  # £10,000: over the default £5,000 threshold
@@ -42,12 +43,6 @@ def coordinator(desk):
 
 def if_match(by, contract: dict) -> dict:
     return {**by.headers, "If-Match": f'"{contract["version"]}"'}
-
-
-def outbox_count(desk, event_type: str) -> int:
-    with desk.runtime.db.sessionmaker() as session:
-        return session.scalar(select(func.count()).select_from(OutboxMessage)
-                              .where(OutboxMessage.event_type == event_type))
 
 
 def answers_only(results: list) -> list[Answer]:
@@ -147,7 +142,7 @@ def test_a_move_sent_many_times_at_once_is_made_once_and_the_others_are_told_the
     assert refusals == {
         f"The contract has changed since you read it (you had version {contract['version']}, it is now version "
         f"{made.body['version']}). Reload it, check the changes, and try again."}, refusals
-    assert outbox_count(desk, move.event) == 1
+    assert len(published(desk, move.event)) == 1
     with desk.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(ContractEvent).where(
             ContractEvent.contract_id == contract["id"], ContractEvent.to_state == made.body["state"])) == 1
@@ -163,7 +158,7 @@ def test_a_contract_completed_many_times_at_once_issues_one_invoice_with_the_nex
         assert session.scalars(select(Invoice.number).where(Invoice.contract_id == contract["id"])).all() == [2]
         assert session.scalar(select(func.count()).select_from(MemberShare)
                               .where(MemberShare.contract_id == contract["id"])) == 1
-    assert (outbox_count(desk, "contract.completed"), outbox_count(desk, "invoice.issued")) == (2, 2)
+    assert (len(published(desk, "contract.completed")), len(published(desk, "invoice.issued"))) == (2, 2)
 
 
 # Milestones: no If-Match, so the contract row is what serialises them
@@ -176,7 +171,7 @@ def test_a_milestone_marked_done_many_times_at_once_is_done_once(desk, server, c
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
     assert {answer.body["detail"] for answer in answers if answer.status == 409} == {
         "Milestone 1 ('First 250 cards') is already done."}
-    assert outbox_count(desk, "contract.milestone_done") == 1
+    assert len(published(desk, "contract.milestone_done")) == 1
 
 
 def test_different_milestones_marked_done_at_once_are_all_done(desk, server, coordinator):
@@ -188,7 +183,7 @@ def test_different_milestones_marked_done_at_once_are_all_done(desk, server, coo
     with desk.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Milestone).where(
             Milestone.contract_id == contract["id"], Milestone.done_at.is_not(None))) == N
-    assert outbox_count(desk, "contract.milestone_done") == N
+    assert len(published(desk, "contract.milestone_done")) == N
 
 
 # Allocations: the contract is locked first, then the allocation
@@ -199,7 +194,7 @@ def test_an_offer_accepted_many_times_at_once_is_accepted_once(desk, server, coo
     offer = offer_to(desk, coordinator, contract, maker, 200)
     answers = at_once([lambda: server.post(f"/allocations/{offer['id']}/accept", {}, maker.headers)] * N)
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
-    assert outbox_count(desk, "contract.allocation_changed") == 1
+    assert len(published(desk, "contract.allocation_changed")) == 1
 
 
 def test_an_offer_accepted_and_declined_at_once_gets_one_answer(desk, server, coordinator):
@@ -210,7 +205,7 @@ def test_an_offer_accepted_and_declined_at_once_gets_one_answer(desk, server, co
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
     [made] = [answer for answer in answers if answer.status == 200]
     assert [a.state for a in allocations_of(desk, contract)] == [made.body["state"]]
-    assert outbox_count(desk, "contract.allocation_changed") == 1
+    assert len(published(desk, "contract.allocation_changed")) == 1
 
 
 def test_flagged_work_handed_on_many_times_at_once_is_handed_on_once(desk, server, coordinator):
@@ -224,7 +219,7 @@ def test_flagged_work_handed_on_many_times_at_once_is_handed_on_once(desk, serve
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
     assert [a.state for a in allocations_of(desk, contract)] == ["reallocated", "offered"]
     assert live_quantity(desk, contract) == 300
-    assert outbox_count(desk, "contract.work_allocated") == 2  # the first offer and the handed-on one
+    assert len(published(desk, "contract.work_allocated")) == 2  # the first offer and the handed-on one
 
 
 def test_an_offer_accepted_while_it_is_handed_on_is_either_accepted_or_handed_on(desk, server, coordinator):
@@ -282,9 +277,9 @@ def test_the_members_approval_and_withdrawals_at_once_leave_one_outcome(desk, se
         state, approval = now.state, now.approval
     if state == "withdrawn":
         assert statuses(answers) == {200: 1, 409: N - 2}, statuses(answers)
-        assert (approval, outbox_count(desk, "contract.approved")) == ("pending", 0)
-        assert outbox_count(desk, "contract.withdrawn") == 1
+        assert (approval, len(published(desk, "contract.approved"))) == ("pending", 0)
+        assert len(published(desk, "contract.withdrawn")) == 1
     else:
         assert (state, approval) == ("agreed", "approved")
         assert statuses(answers) == {409: N - 1}, statuses(answers)
-        assert (outbox_count(desk, "contract.approved"), outbox_count(desk, "contract.withdrawn")) == (1, 0)
+        assert (len(published(desk, "contract.approved")), len(published(desk, "contract.withdrawn"))) == (1, 0)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.contracts.billing import InvoiceTotals, Share, invoice_totals, member_shares
+from services.contracts.rules.billing import InvoiceTotals, Share, invoice_totals, member_shares
 
 TEN_PERCENT_BP = 1_000
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.contracts.lifecycle import actions_from, next_state
+from services.contracts.rules.lifecycle import actions_from, next_state
 from shared.errors import Conflict
 
 LEGAL = [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.contracts.terms import differences, total_pence
+from services.contracts.rules.terms import differences, total_pence
 
 CARDS = {"description": "Hand-made cards", "quantity": 500, "unit": "cards", "unit_price_pence": 250}
 TAGS = {"description": "Gift tags", "quantity": 100, "unit": "tags", "unit_price_pence": 40}

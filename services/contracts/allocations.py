@@ -13,10 +13,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.contracts import lifecycle
+from services.contracts.contracts import contract_for_change, get_contract
 from services.contracts.events import OUTBOX
 from services.contracts.models import Allocation, Contract, MemberBusiness
-from services.contracts.negotiation import contract_for_change
+from services.contracts.rules import lifecycle
 from shared.auth import Principal
 from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -83,6 +83,16 @@ def allocate(session: Session, by: Principal, contract_id: int, *, member_id: in
     return allocation
 
 
+def accept_allocation(session: Session, by: Principal, allocation_id: int) -> Allocation:
+    """Let a member business accept work offered to it."""
+    return respond(session, by, allocation_id, accept=True)
+
+
+def decline_allocation(session: Session, by: Principal, allocation_id: int) -> Allocation:
+    """Let a member business decline work offered to it: it goes back to be allocated to someone else."""
+    return respond(session, by, allocation_id, accept=False)
+
+
 def respond(session: Session, by: Principal, allocation_id: int, *, accept: bool) -> Allocation:
     """Let a member business accept or decline work offered to it (declined work is free to reallocate)."""
     contract, allocation = locked_allocation(session, allocation_id)
@@ -129,7 +139,7 @@ def flag_open_allocations(session: Session, member: MemberBusiness, event: Envel
     reason = ("The member business left the co-op." if event.type == "member.left"
               else "The member business is suspended.")
     open_work = (Allocation.member_id == member.member_id, Allocation.state.in_(("offered", "accepted")))
-    # The member's row is locked already (shared.member_directory); then her contracts, in id order, as
+    # The member's row is locked already (handlers.deactivate_member); then her contracts, in id order, as
     # every allocation change locks them after the member. So work allocated or accepted at this moment
     # is flagged here, or comes after and sees the member inactive and is refused.
     for contract_id in session.scalars(select(Allocation.contract_id).where(*open_work).distinct()
@@ -154,6 +164,43 @@ def allocations_query(contract_id: int | None = None, member_id: int | None = No
     if state is not None:
         statement = statement.where(Allocation.state == state)
     return statement
+
+
+def my_member_id(by: Principal) -> int:
+    """Return the member business the caller acts for, or refuse an account that acts for none."""
+    if by.member_id is None:
+        raise Forbidden("This account does not act for a member business.")
+    return by.member_id
+
+
+def my_allocations_query(by: Principal, state: str | None = None):
+    """Select the work allocated to the caller's business, newest first."""
+    return allocations_query(member_id=my_member_id(by), state=state)
+
+
+def contract_allocations_query(session: Session, contract_id: int, state: str | None = None):
+    """Select the allocations of one contract's work, newest first (NotFound for an unknown contract)."""
+    get_contract(session, contract_id)
+    return allocations_query(contract_id=contract_id, state=state)
+
+
+def members_who_can_take_work_query():
+    """Select the active producer members, who can take work, by name."""
+    return (select(MemberBusiness)
+            .where(MemberBusiness.active.is_(True), MemberBusiness.kind == "producer")
+            .order_by(MemberBusiness.name, MemberBusiness.member_id))
+
+
+def work_of(session: Session, contract_id: int) -> dict:
+    """Return a signed contract's work: its lines, its allocations and the members who could take more."""
+    contract = get_contract(session, contract_id)
+    if contract.state not in lifecycle.UNDER_WAY and contract.state != "completed":
+        raise NotFound(f"Contract {contract.reference} is {contract.state}: its work is allocated once it is signed.")
+    members = [m for m in session.scalars(select(MemberBusiness).order_by(MemberBusiness.name))
+               if m.can_take_work and contract.sector in (m.sectors or [])]
+    allocations = session.scalars(allocations_query(contract_id=contract.id)).all()
+    return {"contract": contract, "lines": line_summary(session, contract), "members": members,
+            "allocations": allocations}
 
 
 def value_pence(allocation: Allocation) -> int:

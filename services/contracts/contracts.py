@@ -1,7 +1,9 @@
-"""Buyers, contracts and their negotiation: each change of terms a new round, each move checked.
+"""Contracts and their negotiation: each change of terms a new round, each move checked; the members'
+decision on a large contract; the offers that lapse.
 
-Functions take the caller (a coordinator: the API lets no one else in) and the version of the contract
-the caller last read; a stale version is refused with 409, never silently overwritten.
+Every use case takes the caller (a coordinator: both doors let no one else in), the contract's id and
+the version of it the caller last read; it locks the contract, so a stale version is refused with 409,
+never silently overwritten.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.contracts import lifecycle
-from services.contracts import terms as terms_rules
 from services.contracts.events import OUTBOX
 from services.contracts.models import Buyer, Contract, ContractEvent, MemberBusiness, Milestone, Round
+from services.contracts.rules import lifecycle
+from services.contracts.rules import terms as terms_rules
+from services.contracts.rules.lifecycle import PARTIES
+from services.contracts.settings import ContractsSettings
 from shared.auth import Principal
 from shared.db import locked, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -23,24 +27,9 @@ from shared.events import Envelope
 
 log = logging.getLogger(__name__)
 
-PARTIES = ("coop", "buyer")
 CURRENCY = "GBP"
-
-
-def create_buyer(session: Session, by: Principal, fields: dict) -> Buyer:
-    """Record an organisation the co-op sells to."""
-    buyer = Buyer(**fields, created_by=by.account_id)
-    session.add(buyer)
-    session.flush()
-    return buyer
-
-
-def get_buyer(session: Session, buyer_id: int) -> Buyer:
-    """Return a buyer, or raise NotFound."""
-    buyer = session.get(Buyer, buyer_id)
-    if buyer is None:
-        raise NotFound(f"There is no buyer {buyer_id}.")
-    return buyer
+# The most contracts a desk page lists.
+PAGE_LIMIT = 500
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
@@ -74,6 +63,27 @@ def contracts_query(state: str | None = None, buyer_id: int | None = None):
     return statement
 
 
+def round_pair(contract: Contract, first: int, second: int) -> tuple[Round, Round]:
+    """Return two rounds of a contract by number, or raise NotFound naming the missing one."""
+    by_number = {r.number: r for r in contract.rounds}
+    for number in (first, second):
+        if number not in by_number:
+            raise NotFound(f"Contract {contract.reference} has no round {number}; it has 1 to {len(by_number)}.")
+    return by_number[first], by_number[second]
+
+
+def compare_rounds(contract: Contract, first: int, second: int) -> tuple[Round, Round, list[dict]]:
+    """Return two rounds of a contract by number and what changed from the first to the second."""
+    before, after = round_pair(contract, first, second)
+    return before, after, terms_rules.differences(before.terms, after.terms)
+
+
+def contracts_by_state(session: Session, groups: dict[str, tuple[str, ...]]) -> dict[str, list[Contract]]:
+    """Return the latest contracts, newest first, in the named groups of states (the desk's list)."""
+    contracts = session.scalars(select(Contract).order_by(Contract.id.desc()).limit(PAGE_LIMIT)).all()
+    return {name: [c for c in contracts if c.state in states] for name, states in groups.items()}
+
+
 def check_version(contract: Contract, expected_version: int) -> None:
     """Refuse a change made on an older copy of the contract than the current one."""
     if expected_version != contract.version:
@@ -86,7 +96,7 @@ def check_version(contract: Contract, expected_version: int) -> None:
 
 def create_contract(session: Session, by: Principal, *, buyer_id: int, title: str, sector: str,
                     terms: dict, comment: str = "") -> Contract:
-    """Start a contract in draft, its first round being the co-op's opening terms."""
+    """Start a contract in draft, its first round being the co-op's opening terms (as the Terms schema loads them)."""
     if session.get(Buyer, buyer_id) is None:
         # The body names the buyer: an unknown one is bad input (422), like an unknown member.
         raise Unprocessable(f"There is no buyer {buyer_id}.")
@@ -95,29 +105,31 @@ def create_contract(session: Session, by: Principal, *, buyer_id: int, title: st
                         created_by=by.account_id, created_at=now, state_changed_at=now, updated_at=now)
     session.add(contract)
     session.flush()
-    _add_round(session, by, contract, "coop", terms, comment, None, now)
+    _add_round(session, by, contract, "coop", terms_rules.stored(terms), comment, None, now)
     session.add(ContractEvent(contract_id=contract.id, from_state=None, to_state="draft", at=now,
                               by=by.account_id, note=comment))
     session.flush()
     return contract
 
 
-def add_round(session: Session, by: Principal, contract: Contract, expected_version: int, *, party: str,
-              terms: dict, comment: str = "", respond_by: dt.datetime | None = None) -> Round:
+def add_round(session: Session, by: Principal, contract_id: int, expected_version: int, *, party: str,
+              terms: dict, comment: str = "", respond_by: dt.datetime | None = None) -> Contract:
     """Record new terms as the next round: a revised draft, or a counter-offer from either side."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
+    terms = terms_rules.stored(terms)
     now = utcnow()
     if contract.state == "draft":
         if party != "coop":
             raise Conflict("The buyer has not seen a draft yet: propose it before recording a counter-offer.")
-        new_round = _add_round(session, by, contract, party, terms, comment, respond_by, now)
+        _add_round(session, by, contract, party, terms, comment, respond_by, now)
         contract.updated_at = now
-        return new_round
+        return contract
     lifecycle.next_state(contract.state, "counter")
-    new_round = _add_round(session, by, contract, party, terms, comment, respond_by, now)
+    _add_round(session, by, contract, party, terms, comment, respond_by, now)
     move_contract(session, by, contract, "counter", now, note=comment)
     contract.offer_expires_at = respond_by
-    return new_round
+    return contract
 
 
 def _add_round(session, by, contract, party, terms, comment, respond_by, now) -> Round:
@@ -147,9 +159,10 @@ def _check_respond_by(respond_by: dt.datetime | None, now: dt.datetime) -> None:
         raise Unprocessable("respond_by must be in the future.")
 
 
-def propose(session: Session, by: Principal, contract: Contract, expected_version: int, *,
+def propose(session: Session, by: Principal, contract_id: int, expected_version: int, *,
             respond_by: dt.datetime | None = None, comment: str = "") -> Contract:
     """Send the draft's latest terms to the buyer; with respond_by, the offer lapses then."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     now = utcnow()
     respond_by = respond_by or contract.latest_round.respond_by
@@ -160,9 +173,10 @@ def propose(session: Session, by: Principal, contract: Contract, expected_versio
     return contract
 
 
-def agree(session: Session, by: Principal, contract: Contract, expected_version: int, *, party: str,
-          approval_threshold_pence: int, comment: str = "") -> Contract:
+def agree(session: Session, by: Principal, contract_id: int, expected_version: int, *, party: str,
+          settings: ContractsSettings, comment: str = "") -> Contract:
     """Record that ``party`` accepted the other side's latest terms; large contracts then go to a vote."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     # The state first: "only the buyer can accept them" would mislead about a contract already closed.
     lifecycle.next_state(contract.state, "agree")
@@ -173,6 +187,7 @@ def agree(session: Session, by: Principal, contract: Contract, expected_version:
         raise Conflict(f"The latest terms (round {latest.number}) came from the {_party(party)}; only the "
                        f"{_party(_other(party))} can accept them. Record a new round instead.")
     now = utcnow()
+    approval_threshold_pence = settings.contract_approval_threshold_pence
     needs_approval = contract.total_pence > approval_threshold_pence
     contract.approval = "pending" if needs_approval else "not_needed"
     contract.offer_expires_at = None
@@ -181,9 +196,10 @@ def agree(session: Session, by: Principal, contract: Contract, expected_version:
     return contract
 
 
-def sign(session: Session, by: Principal, contract: Contract, expected_version: int, *,
+def sign(session: Session, by: Principal, contract_id: int, expected_version: int, *,
          buyer_signatory: str, comment: str = "") -> Contract:
     """Record the signature of agreed terms; a contract over the threshold needs the members' approval."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     if contract.state == "agreed" and contract.approval == "pending":
         raise Conflict("The members have not yet approved this contract; it can be signed once they vote for it.")
@@ -196,9 +212,10 @@ def sign(session: Session, by: Principal, contract: Contract, expected_version: 
     return contract
 
 
-def reject(session: Session, by: Principal, contract: Contract, expected_version: int, *, party: str,
+def reject(session: Session, by: Principal, contract_id: int, expected_version: int, *, party: str,
            reason: str) -> Contract:
     """Record that one side turned the offer down; the negotiation ends."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     if party not in PARTIES:
         raise Unprocessable(f"party must be one of {', '.join(PARTIES)}.")
@@ -208,9 +225,10 @@ def reject(session: Session, by: Principal, contract: Contract, expected_version
     return contract
 
 
-def withdraw(session: Session, by: Principal, contract: Contract, expected_version: int, *,
+def withdraw(session: Session, by: Principal, contract_id: int, expected_version: int, *,
              reason: str) -> Contract:
     """Withdraw the co-op from a contract not yet signed."""
+    contract = contract_for_change(session, contract_id)
     check_version(contract, expected_version)
     contract.closing_reason = reason
     contract.offer_expires_at = None
@@ -238,7 +256,7 @@ def expire_lapsed_offers(session: Session, now: dt.datetime | None = None) -> li
 def expire_lapsed_offers_job(runtime) -> None:
     """Close lapsed offers (a periodic job of the contracts service)."""
     with runtime.db.transaction() as session:
-        expire_lapsed_offers(session)
+        expire_lapsed_offers(session, runtime.collaborators.clock())
 
 
 def record_members_decision(session: Session, event: Envelope) -> None:
@@ -311,15 +329,6 @@ def history(session: Session, contract: Contract) -> list[ContractEvent]:
     """Return the contract's changes of state, oldest first."""
     return list(session.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)
                                 .order_by(ContractEvent.id)))
-
-
-def round_pair(contract: Contract, first: int, second: int) -> tuple[Round, Round]:
-    """Return two rounds of a contract by number, or raise NotFound naming the missing one."""
-    by_number = {r.number: r for r in contract.rounds}
-    for number in (first, second):
-        if number not in by_number:
-            raise NotFound(f"Contract {contract.reference} has no round {number}; it has 1 to {len(by_number)}.")
-    return by_number[first], by_number[second]
 
 
 def _party(party: str) -> str:

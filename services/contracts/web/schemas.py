@@ -1,12 +1,11 @@
-"""Request and response schemas of the contracts API."""
+"""Request and response schemas of the contracts API; the desk's forms are checked with them too."""
 
 import functools
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.contracts.events import SECTORS
-from services.contracts.lifecycle import STATES
-from services.contracts.negotiation import PARTIES
+from services.contracts.rules.lifecycle import PARTIES, STATES
 from shared.http import MAX_ID, NOT_BLANK
 
 MAX_CONTRACT_PENCE = 1_000_000_000  # £10 million: far above any contract the co-op signs, and fits a column

@@ -7,6 +7,7 @@ quantity, unit, unit_price_pence), ``milestones`` (title, due_on), ``payment_ter
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -62,3 +63,14 @@ def differences(before: dict, after: dict) -> list[dict]:
 def natural_order(field: str) -> list:
     # line_items[10] sorts after line_items[9], not after line_items[1].
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", field)]
+
+
+def stored(terms: Any) -> Any:
+    """Return terms as they are stored (JSON): dates become ISO strings, exactly as the API shows them."""
+    if isinstance(terms, dict):
+        return {key: stored(value) for key, value in terms.items()}
+    if isinstance(terms, list):
+        return [stored(item) for item in terms]
+    if isinstance(terms, dt.date):
+        return terms.isoformat()
+    return terms

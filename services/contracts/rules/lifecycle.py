@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from shared.errors import Conflict
 
+# Who makes and answers offers (a coordinator enters both sides' moves).
+PARTIES = ("coop", "buyer")
 STATES = ("draft", "proposed", "countered", "agreed", "signed", "active", "completed",
           "rejected", "withdrawn", "expired")
 OPEN_OFFER = ("proposed", "countered")

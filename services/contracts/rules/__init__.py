@@ -1,0 +1,1 @@
+"""The contracts service's pure rules: no database, no Flask."""
