@@ -394,9 +394,9 @@ def seed_members(db, count: int, open_proposals: int, tallied: int = 0, due: int
     from sqlalchemy import insert
 
     from services.members.accounts import hash_password
-    from services.members.governance import receipt_hash
     from services.members.models import Account, Ballot, Member, Participation, Proposal
-    from services.members.voting import DEFAULT_OPTIONS
+    from services.members.proposals import receipt_hash
+    from services.members.rules.voting import DEFAULT_OPTIONS
     from shared.db import utcnow
 
     now = utcnow()

@@ -148,7 +148,7 @@ def rebuild_record():
     It reads the marketplace's, contracts' and brokering's databases (their COOP_*_DATABASE_URL), and
     writes the members database in one transaction: the record is never seen half made.
     """
-    from services.members import record as member_record
+    from services.members import member_record
     from services.members.handlers import RECORD_SUBSCRIPTIONS
     from shared.db import Database
 

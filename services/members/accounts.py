@@ -1,4 +1,4 @@
-"""Accounts and signing in: argon2 password hashes, and a per-account limit on failed attempts."""
+"""Accounts: opening one, its roles, and its password (argon2 hashes, checked within the sign-in limits)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.members import password_policy, sessions, sign_in_limits
+from services.members import refresh_tokens, sign_in_limits
 from services.members.models import Account, Member
+from services.members.rules import password_policy
+from services.members.settings import MembersSettings
 from services.members.sign_in_limits import SignInLimits
 from shared.auth import Principal
 from shared.db import Database, locked
@@ -65,7 +67,8 @@ class SignIn:
     retry_after_seconds: int | None = None
 
 
-def sign_in(db: Database, email: str, password: str, limits: SignInLimits, address: str | None = None) -> SignIn:
+def check_password(db: Database, email: str, password: str, limits: SignInLimits,
+                   address: str | None = None) -> SignIn:
     """Check a password within the limits for the email and the client address.
 
     Three short transactions: count the attempt (refused at once if over a limit), check the password
@@ -107,6 +110,13 @@ def principal_for(session: Session, account: Account) -> Principal:
     return Principal(account_id=account.id, roles=roles, member_id=member_id)
 
 
+def account_view(session: Session, account: Account) -> dict:
+    """An account as the API shows it: its fields and the member it signs for, if any."""
+    principal = principal_for(session, account)
+    return {**{c: getattr(account, c) for c in ("id", "email", "display_name", "roles")},
+            "member_id": principal.member_id}
+
+
 def get_account(session: Session, account_id: int) -> Account:
     account = session.get(Account, account_id)
     if account is None:
@@ -132,12 +142,13 @@ def set_roles(session: Session, account_id: int, roles: list[str], by: Principal
     return account
 
 
-def change_password(db: Database, account_id: int, current: str, new: str, limits: SignInLimits,
+def change_password(db: Database, settings: MembersSettings, account_id: int, current: str, new: str,
                     address: str | None = None, keep_session: str | None = None) -> None:
     """Change one's own password, proving the current one first, within the sign-in limits.
 
     Her other sign-ins end (whoever knew the old password is signed out); ``keep_session`` goes on.
     """
+    limits = SignInLimits.from_settings(settings)
     with db.transaction() as session:
         account = get_account(session, account_id)
         # Before the attempt is counted: trying out new passwords must not use up one's sign-in attempts.
@@ -151,7 +162,7 @@ def change_password(db: Database, account_id: int, current: str, new: str, limit
     with db.transaction() as session:
         limits.forgive(session, account.email, address)
         session.execute(update(Account).where(Account.id == account_id).values(password_hash=new_hash))
-        sessions.revoke_account(session, account_id, keep_family=keep_session)
+        refresh_tokens.revoke_account(session, account_id, keep_family=keep_session)
 
 
 def reset_password(session: Session, email: str, new: str) -> Account:
@@ -163,7 +174,7 @@ def reset_password(session: Session, email: str, new: str) -> Account:
     refuse_weak_password(new, account.email, account.display_name)
     account.password_hash = hash_password(new)
     sign_in_limits.forget(session, email)
-    sessions.revoke_account(session, account.id)
+    refresh_tokens.revoke_account(session, account.id)
     return account
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from services.members import accounts, membership
 from services.members.app import build_runtime
-from services.members.governance import open_proposal
 from services.members.models import Account
+from services.members.proposals import open_proposal
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.settings import Settings

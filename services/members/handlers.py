@@ -1,5 +1,5 @@
 """Events the members service listens to: contracts that need the members' approval, and what the
-other services say about members' trading, contract work and jobs (the member's record, record.py).
+other services say about members' trading, contract work and jobs (the member's record, member_record.py).
 
 The handlers need the service's settings (how long a ballot stays open, the default quorum), so the
 table is made for the settings the service runs with; SUBSCRIPTIONS, with the defaults, says what the
@@ -10,10 +10,10 @@ import functools
 
 from marshmallow import fields, validate
 
-from services.members import governance, record
+from services.members import member_record, proposals
+from services.members.settings import MembersSettings
 from shared.consumer import Subscription
 from shared.events import TolerantSchema
-from shared.settings import Settings
 
 
 class ContractAgreed(TolerantSchema):
@@ -92,7 +92,7 @@ class PlacementStarted(Placement):
 
 
 class PlacementSustained(Placement):
-    milestone = fields.String(required=True, validate=validate.OneOf(list(record.SUSTAINED)))
+    milestone = fields.String(required=True, validate=validate.OneOf(list(member_record.SUSTAINED)))
     sustained_on = fields.Date(load_default=None)  # absent from events published before it was carried
 
 
@@ -101,24 +101,24 @@ class PlacementEnded(Placement):
 
 
 RECORD_SUBSCRIPTIONS: dict[str, Subscription] = {
-    "order.paid": Subscription(OrderPaid, record.order_paid),
-    "refund.issued": Subscription(RefundIssued, record.refund_issued),
-    "payout.paid": Subscription(PayoutPaid, record.payout_paid),
-    "contract.signed": Subscription(ContractSigned, record.contract_signed),
-    "contract.work_allocated": Subscription(WorkAllocated, record.work_allocated),
-    "contract.completed": Subscription(ContractCompleted, record.contract_completed),
-    "job_seeker.registered": Subscription(JobSeekerRegistered, record.job_seeker_registered),
-    "placement.started": Subscription(PlacementStarted, record.placement_started),
-    "placement.sustained": Subscription(PlacementSustained, record.placement_sustained),
-    "placement.ended": Subscription(PlacementEnded, record.placement_ended),
+    "order.paid": Subscription(OrderPaid, member_record.order_paid),
+    "refund.issued": Subscription(RefundIssued, member_record.refund_issued),
+    "payout.paid": Subscription(PayoutPaid, member_record.payout_paid),
+    "contract.signed": Subscription(ContractSigned, member_record.contract_signed),
+    "contract.work_allocated": Subscription(WorkAllocated, member_record.work_allocated),
+    "contract.completed": Subscription(ContractCompleted, member_record.contract_completed),
+    "job_seeker.registered": Subscription(JobSeekerRegistered, member_record.job_seeker_registered),
+    "placement.started": Subscription(PlacementStarted, member_record.placement_started),
+    "placement.sustained": Subscription(PlacementSustained, member_record.placement_sustained),
+    "placement.ended": Subscription(PlacementEnded, member_record.placement_ended),
 }
 
 
-def subscriptions(settings: Settings) -> dict[str, Subscription]:
+def subscriptions(settings: MembersSettings) -> dict[str, Subscription]:
     """Return what the members service does with each event it reads, under these settings."""
-    open_ballot = functools.partial(governance.open_contract_approval, settings=settings)
-    functools.update_wrapper(open_ballot, governance.open_contract_approval)
+    open_ballot = functools.partial(proposals.open_contract_approval, settings=settings)
+    functools.update_wrapper(open_ballot, proposals.open_contract_approval)
     return {"contract.agreed": Subscription(ContractAgreed, open_ballot), **RECORD_SUBSCRIPTIONS}
 
 
-SUBSCRIPTIONS: dict[str, Subscription] = subscriptions(Settings())
+SUBSCRIPTIONS: dict[str, Subscription] = subscriptions(MembersSettings())

@@ -15,7 +15,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.members import record
+from services.members import member_record
 from services.members.models import Member, RecordEntry, StatusChange
 from shared import csv_export
 
@@ -94,7 +94,7 @@ def period_problem(start: dt.date, end: dt.date, today: dt.date) -> str | None:
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Return the first day of every month from start's to end's, both included."""
-    months, month = [], record.first_of_month(start)
+    months, month = [], member_record.first_of_month(start)
     while month <= end:
         months.append(month)
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
@@ -112,23 +112,23 @@ def impact_report(session: Session, start: dt.date, end: dt.date) -> Report:
     by_month = {month: MonthFigures(month) for month in months}
     traders_by_month: dict[dt.date, set[int]] = defaultdict(set)
     contributors_by_month: dict[dt.date, set[int]] = defaultdict(set)
-    per_member: dict[int, record.Month] = {}
+    per_member: dict[int, member_record.Month] = {}
     for member_id, month, kind, gross, net in entries:
         figures = by_month[month]
-        if kind == record.CONTRACT_WON:
+        if kind == member_record.CONTRACT_WON:
             figures.contracts_won += 1
             figures.contracts_won_pence += gross
             continue
-        mine = per_member.setdefault(member_id, record.Month(first))
-        monthly = record.Month(month)
-        record.add_entry(monthly, kind, gross, net)
-        record.add_entry(mine, kind, gross, net)
+        mine = per_member.setdefault(member_id, member_record.Month(first))
+        monthly = member_record.Month(month)
+        member_record.add_entry(monthly, kind, gross, net)
+        member_record.add_entry(mine, kind, gross, net)
         figures.sales_pence += monthly.sales_pence - monthly.refunds_pence
         figures.earnings_pence += monthly.earnings_pence
         figures.job_starts += monthly.placements_started
-        if kind in (record.SALE, record.WORK_DONE):
+        if kind in (member_record.SALE, member_record.WORK_DONE):
             traders_by_month[month].add(member_id)
-        if kind in (record.SALE, record.REFUND, record.WORK_DONE):
+        if kind in (member_record.SALE, member_record.REFUND, member_record.WORK_DONE):
             contributors_by_month[month].add(member_id)
     for month, traders in traders_by_month.items():
         by_month[month].members_trading = len(traders)

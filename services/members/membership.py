@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, lazyload
 
-from services.members import sessions
+from services.members import member_record, refresh_tokens
 from services.members.accounts import grant_role, revoke_role
 from services.members.events import OUTBOX
 from services.members.models import Account, Member, RecordAccess, StatusChange
@@ -102,7 +102,7 @@ def change_status(session: Session, member_id: int, action: str, by: Principal, 
         revoke_role(member.account, role)
     if member.status in ("suspended", "left"):
         # At once, not when her access token runs out: it cannot be refreshed, and it lives minutes.
-        sessions.revoke_account(session, member.account_id)
+        refresh_tokens.revoke_account(session, member.account_id)
     member.history.append(StatusChange(from_status=old_status, to_status=member.status,
                                        changed_by=by.account_id, changed_at=now, reason=reason))
     event_type = TRANSITIONS[action][2]
@@ -182,3 +182,29 @@ def member_of_account(session: Session, account_id: int) -> Member | None:
     a vote needs the status alone, and the history was a fifth of a vote's time)."""
     return session.scalar(select(Member).where(Member.account_id == account_id)
                           .options(lazyload(Member.account), lazyload(Member.history)))
+
+
+def directory_query(by: Principal, status: str | None = None, kind: str | None = None) -> Select:
+    """The members someone may list: the active directory, or (coordinators) every status."""
+    statement = select(Member).order_by(Member.id)
+    if not by.has_any("coordinator", "admin"):
+        statement = statement.where(Member.status == "active")
+    if status is not None:
+        statement = statement.where(Member.status == status)
+    if kind is not None:
+        statement = statement.where(Member.kind == kind)
+    return statement
+
+
+def my_membership(session: Session, by: Principal) -> Member:
+    """Return the caller's own membership record."""
+    member = member_of_account(session, by.account_id)
+    if member is None:
+        raise NotFound("This account has no membership; apply first.")
+    return member
+
+
+def member_record_months(session: Session, member_id: int, by: Principal) -> list:
+    """Return a member's record month by month (the member or a coordinator; a coordinator's look is logged)."""
+    read_confidential_record(session, member_id, by, "viewed member record")
+    return member_record.member_record(session, member_id)

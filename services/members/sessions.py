@@ -1,109 +1,77 @@
-"""Sign-in sessions: opaque refresh tokens, kept hashed, rotated on every use, revocable at once.
+"""Sign-in sessions: signing in, renewing and signing out, the use cases the API and the session pages share.
 
 An access token lives minutes and is checked by its signature alone; what keeps a person signed in
-is her refresh token. Signing out, a suspension, leaving the co-op and a password change revoke
-refresh tokens, so the access token in hand is the last one she gets.
+is her refresh token (``refresh_tokens``). Signing out, a suspension, leaving the co-op and a password
+change revoke refresh tokens, so the access token in hand is the last one she gets.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import hashlib
-import secrets
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
-
-from services.members.models import SignInSession
-from shared.db import utcnow
+from services.members import accounts
+from services.members.refresh_tokens import Refreshed, revoke_family, revoke_token, rotate, start
+from services.members.settings import MembersSettings
+from services.members.sign_in_limits import SignInLimits
+from shared.auth import Principal, TokenIssuer
+from shared.db import Database, utcnow
+from shared.errors import TooManyRequests, Unauthorized
 
 
 @dataclasses.dataclass(frozen=True)
-class Refreshed:
-    """A new refresh token (shown once, never stored) for a sign-in of an account."""
+class Tokens:
+    """An access token (minutes) and the refresh token that renews it, with their lifetimes in seconds."""
 
-    token: str
-    account_id: int
-    family: str
-    expires_at: dt.datetime
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
 
-
-def token_hash(token: str) -> str:
-    # A refresh token is 256 random bits, so a plain SHA-256 is enough: there is nothing to guess.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def start(session: Session, account_id: int, days: int) -> Refreshed:
-    """Open a sign-in for an account and return its first refresh token."""
-    return _issue(session, account_id, secrets.token_hex(16), days)
+    def as_json(self) -> dict:
+        return {"access_token": self.access_token, "token_type": "Bearer", "expires_in": self.expires_in,
+                "refresh_token": self.refresh_token, "refresh_expires_in": self.refresh_expires_in}
 
 
-def rotate(session: Session, token: str, days: int, grace_seconds: int) -> Refreshed | None:
-    """Use a refresh token up and return the next one of its sign-in, or None if it is refused.
+def sign_in(db: Database, issuer: TokenIssuer, settings: MembersSettings, email: str, password: str,
+            address: str | None) -> Tokens:
+    """Check the password within the sign-in limits and open a sign-in session.
 
-    Only one of any number of concurrent uses wins: the token is marked used by a conditional
-    update, which PostgreSQL re-checks after the winner commits, and SQLite takes one writer at a time.
-    A token used again after ``grace_seconds`` was copied: its whole sign-in is revoked.
+    Raises TooManyRequests (with Retry-After) over a limit, Unauthorized for a wrong email or password.
     """
-    now = utcnow()
-    row = session.scalar(select(SignInSession).where(SignInSession.token_hash == token_hash(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    won = session.execute(
-        update(SignInSession)
-        .where(SignInSession.id == row.id, SignInSession.used_at.is_(None), SignInSession.revoked_at.is_(None))
-        .values(used_at=now)
-    ).rowcount
-    if won != 1:
-        session.refresh(row)
-        if row.used_at is not None and now - row.used_at > dt.timedelta(seconds=grace_seconds):
-            revoke_family(session, row.family)
-        return None
-    return _issue(session, row.account_id, row.family, days)
+    result = accounts.check_password(db, email, password, SignInLimits.from_settings(settings), address)
+    if result.retry_after_seconds:
+        raise TooManyRequests("Too many failed sign-in attempts; try again later.",
+                              headers={"Retry-After": str(result.retry_after_seconds)})
+    if result.principal is None:
+        raise Unauthorized("Wrong email or password.")
+    with db.transaction() as session:
+        refreshed = start(session, result.principal.account_id, settings.refresh_token_days)
+    return _tokens(issuer, result.principal, refreshed)
 
 
-def revoke_token(session: Session, token: str) -> None:
-    """End the sign-in a refresh token belongs to (an unknown token changes nothing)."""
-    family = session.scalar(select(SignInSession.family).where(SignInSession.token_hash == token_hash(token)))
-    if family is not None:
-        revoke_family(session, family)
+def refresh(db: Database, issuer: TokenIssuer, settings: MembersSettings, refresh_token: str | None) -> Tokens:
+    """Rotate a refresh token: new tokens, with roles as they are now; Unauthorized if it is refused."""
+    refreshed = None
+    if refresh_token:
+        with db.transaction() as session:
+            refreshed = rotate(session, refresh_token, settings.refresh_token_days,
+                               settings.refresh_reuse_grace_seconds)
+            if refreshed is not None:
+                principal = accounts.principal_for(session, accounts.get_account(session, refreshed.account_id))
+    if refreshed is None:
+        raise Unauthorized("This refresh token no longer works; sign in again.")
+    return _tokens(issuer, principal, refreshed)
 
 
-def revoke_family(session: Session, family: str) -> None:
-    """End one sign-in: none of its refresh tokens works again."""
-    session.execute(update(SignInSession).where(SignInSession.family == family, SignInSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+def sign_out(db: Database, refresh_token: str | None = None, session_id: str | None = None) -> None:
+    """End a sign-in, named by its refresh token or by the session id its access tokens carry."""
+    with db.transaction() as session:
+        if refresh_token:
+            revoke_token(session, refresh_token)
+        if session_id:
+            revoke_family(session, session_id)
 
 
-def revoke_account(session: Session, account_id: int, keep_family: str | None = None) -> None:
-    """End every sign-in of an account (but ``keep_family``, the one changing her password)."""
-    statement = update(SignInSession).where(SignInSession.account_id == account_id,
-                                            SignInSession.revoked_at.is_(None))
-    if keep_family is not None:
-        statement = statement.where(SignInSession.family != keep_family)
-    session.execute(statement.values(revoked_at=utcnow()))
-
-
-def forget_spent(session: Session, now: dt.datetime, days: int) -> int:
-    """Delete the refresh tokens that ran out, and those used or revoked ``days`` ago (kept till then,
-    so that a stolen copy presented late is still known as reused and ends its sign-in)."""
-    before = now - dt.timedelta(days=days)
-    return session.execute(delete(SignInSession).where(or_(
-        SignInSession.expires_at <= now, SignInSession.used_at <= before, SignInSession.revoked_at <= before,
-    ))).rowcount
-
-
-def forget_spent_job(runtime) -> None:
-    """Clear spent refresh tokens out of the table (a periodic job of the members service)."""
-    with runtime.db.transaction() as session:
-        forget_spent(session, utcnow(), runtime.settings.refresh_token_days)
-
-
-def _issue(session: Session, account_id: int, family: str, days: int) -> Refreshed:
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + dt.timedelta(days=days)
-    session.add(SignInSession(account_id=account_id, family=family, token_hash=token_hash(token),
-                              expires_at=expires_at))
-    session.flush()
-    return Refreshed(token, account_id, family, expires_at)
+def _tokens(issuer: TokenIssuer, principal: Principal, refreshed: Refreshed) -> Tokens:
+    access, lifetime = issuer.issue(dataclasses.replace(principal, session_id=refreshed.family))
+    return Tokens(access, lifetime, refreshed.token, int((refreshed.expires_at - utcnow()).total_seconds()))

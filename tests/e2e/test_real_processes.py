@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from services.members.app import build_runtime, create_app
-from services.members.governance import open_proposal
+from services.members.proposals import open_proposal
 from shared.auth import Principal
 from shared.db import utcnow
 from tests.support import http

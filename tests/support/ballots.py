@@ -9,8 +9,8 @@ import datetime as dt
 from sqlalchemy import text, update
 
 from services.members.ballot_box import fill_ballot_box_job
-from services.members.governance import close_due_proposals_job, receipt_hash
 from services.members.models import Proposal
+from services.members.proposals import close_due_proposals_job, receipt_hash
 from shared.db import utcnow
 
 
@@ -136,9 +136,8 @@ def transaction_ids(connection, table: str) -> set[int]:
 _DYING_VOTER = """
 import json, os, sys
 from pathlib import Path
-from services.members import governance
+from services.members import proposals
 from services.members.app import build_runtime
-from services.members.ballot_box import ballot_box
 from shared.auth import Principal
 from shared.settings import Settings
 given = json.loads(sys.argv[1])
@@ -147,8 +146,8 @@ settings = Settings(data_dir=Path(given["data_dir"]), broker_url=given["broker_u
 runtime = build_runtime(settings)
 for account_id, member_id, option in given["votes"]:
     with runtime.db.transaction() as session:
-        governance.cast_vote(session, given["proposal_id"], Principal(account_id, ("member",), member_id), option,
-                             box=ballot_box(settings))
+        proposals.cast_vote(session, given["proposal_id"], Principal(account_id, ("member",), member_id), option,
+                            inlet=runtime.collaborators.ballot_inlet)
 os._exit(9)  # dies at once: no stopping, no flushing, nothing closed
 """
 

@@ -31,7 +31,18 @@ class Coop:
         self.app = app
         self.runtime = runtime
         self.client = app.test_client()
-        self.issuer = app.extensions["coop_issuer"]
+        self.issuer = runtime.collaborators.token_issuer
+
+    @property
+    def settings(self):
+        """The members service's own settings (services.members.settings.MembersSettings)."""
+        return self.runtime.collaborators.settings
+
+    def change_settings(self, **changes) -> None:
+        """Run the rest of the test with some of the members service's own settings changed."""
+        collaborators = self.runtime.collaborators
+        self.runtime.collaborators = dataclasses.replace(
+            collaborators, settings=dataclasses.replace(collaborators.settings, **changes))
 
     def account(self, *roles: str, email: str | None = None) -> Person:
         """Create an account with these roles and return it signed in."""

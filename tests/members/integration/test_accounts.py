@@ -105,7 +105,7 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(client, coop):
 
 def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password(client, coop):
     person = coop.account("customer")
-    for _ in range(coop.runtime.settings.login_max_failures):
+    for _ in range(coop.settings.login_max_failures):
         assert sign_in(client, person.email, "wrong password").status_code == 401
     response = sign_in(client, person.email, PASSWORD)
     assert response.status_code == 429
@@ -113,14 +113,14 @@ def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password
 
 
 def test_an_unknown_account_is_rate_limited_the_same_way(client, coop):
-    for _ in range(coop.runtime.settings.login_max_failures):
+    for _ in range(coop.settings.login_max_failures):
         sign_in(client, "ghost@example.org", "wrong password")
     assert sign_in(client, "ghost@example.org", "wrong password").status_code == 429
 
 
 def test_failures_on_one_account_do_not_lock_another(client, coop):
     victim, other = coop.account("customer"), coop.account("customer")
-    for _ in range(coop.runtime.settings.login_max_failures):
+    for _ in range(coop.settings.login_max_failures):
         sign_in(client, victim.email, "wrong password")
     assert sign_in(client, other.email, PASSWORD).status_code == 201
 

@@ -8,8 +8,8 @@ import threading
 import pytest
 from sqlalchemy import select, update
 
-from services.members.governance import close_due_proposals_job
 from services.members.models import Proposal
+from services.members.proposals import close_due_proposals_job
 from shared.db import OutboxMessage, utcnow
 
 
@@ -86,7 +86,7 @@ def test_a_coordinator_opens_a_proposal_with_the_default_options(proposal):
 
 def test_quorum_defaults_come_from_the_settings(coop, coordinator):
     created = open_proposal(coop, coordinator, quorum_minimum=None)
-    settings = coop.runtime.settings
+    settings = coop.settings
     assert (created["quorum_fraction"], created["quorum_minimum"]) == (settings.quorum_fraction,
                                                                        settings.quorum_minimum)
 

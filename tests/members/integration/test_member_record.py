@@ -13,7 +13,7 @@ from coop.services import app_module
 from services.brokering.events import CATALOG as BROKERING
 from services.contracts.events import CATALOG as CONTRACTS
 from services.marketplace.events import CATALOG as MARKETPLACE
-from services.members import record
+from services.members import member_record
 from shared.db import OutboxMessage
 from tests.support import record as scenarios
 from tests.support.cli import run_coop
@@ -139,7 +139,7 @@ def keep_in_outboxes(sources, scenario) -> None:
 
 def record_of_everyone(coop, member_ids) -> dict:
     with coop.runtime.db.sessionmaker() as session:
-        return {member_id: [dataclasses.asdict(month) for month in record.member_record(session, member_id)]
+        return {member_id: [dataclasses.asdict(month) for month in member_record.member_record(session, member_id)]
                 for member_id in member_ids}
 
 
@@ -177,6 +177,6 @@ def test_after_a_rebuild_an_event_still_on_its_way_is_known_as_applied(coop, sou
     keep_in_outboxes(sources, scenarios.Scenario([event], {}))
     deliver(coop, event)
     with coop.runtime.db.transaction() as session:
-        record.rebuild(session, record.events_from_outboxes(sources.values(), ["order.paid"]),
+        member_record.rebuild(session, member_record.events_from_outboxes(sources.values(), ["order.paid"]),
                        {"order.paid": coop.runtime.processor.subscriptions["order.paid"]})
     assert deliver(coop, event) == "duplicate"

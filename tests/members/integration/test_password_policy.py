@@ -63,7 +63,7 @@ def test_a_password_change_refuses_a_weak_new_password_and_keeps_the_old_one(cli
 
 def test_trying_weak_new_passwords_uses_up_no_sign_in_attempts(client, coop, settings):
     person = coop.account("customer")
-    for _ in range(settings.login_max_failures + 2):
+    for _ in range(coop.settings.login_max_failures + 2):
         client.post("/accounts/me/password", headers=person.headers,
                     json={"current_password": PASSWORD, "new_password": "aaaaaaaaaaaaaaaa"})
     assert sign_in(client, person.email, PASSWORD).status_code == 201

@@ -21,8 +21,9 @@ from sqlalchemy.exc import OperationalError
 
 from coop.services import history
 from services.members import ballot_box as ballot_box_module
-from services.members import governance
-from services.members.ballot_box import SealedBallot, ballot_box, fill_ballot_box_job, new_seal
+from services.members import proposals
+from services.members.adapters.ballot_inlet import BallotInlet, HeldBallots, SealedBallot
+from services.members.ballot_box import fill_ballot_box_job, new_seal
 from services.members.models import Account, Ballot, Member, Participation, Proposal
 from services.members.models import Base as MembersBase
 from shared import migrations
@@ -48,7 +49,7 @@ MOST_CHOICES_GUESSED_BY_CHANCE = 17
 @pytest.fixture
 def box_of_five(coop, monkeypatch):
     """The members service with a ballot box that writes batches of at least five."""
-    monkeypatch.setattr(coop.runtime, "settings", dataclasses.replace(coop.runtime.settings, ballot_batch_size=BATCH))
+    coop.change_settings(ballot_batch_size=BATCH)
     return coop
 
 
@@ -102,7 +103,7 @@ def test_the_transaction_that_records_a_vote_writes_no_ballot(coop):
     assert any("participations" in statement for statement in statements)
     assert not [statement for statement in statements if "ballots" in statement.lower()]
     assert ballots_of(coop, proposal_id) == {}
-    assert ballot_box(coop.runtime.settings).waiting() == 3  # sealed, in the box's inlet
+    assert coop.runtime.collaborators.ballot_inlet.waiting() == 3  # sealed, in the box's inlet
 
 
 def test_ballots_have_no_column_that_could_follow_the_voting_order(coop):
@@ -122,7 +123,7 @@ def test_the_box_writes_no_batch_smaller_than_the_batch_size(box_of_five, monkey
         return written[-1]
 
     monkeypatch.setattr(ballot_box_module, "fill", counting_fill)
-    monkeypatch.setattr(governance, "fill", counting_fill)
+    monkeypatch.setattr(proposals, "fill", counting_fill)
     hold_election(box_of_five, 13)
     batches = [count for count in written if count]
     assert sum(batches) == 13
@@ -143,17 +144,17 @@ def test_twenty_ballots_are_all_counted_before_the_proposal_is_decided(box_of_fi
     assert result["counts"] == {"for": 10, "against": 10}
     assert result["votes_cast"] == VOTERS
     assert len(ballots_of(box_of_five, proposal_id)) == VOTERS
-    assert ballot_box(box_of_five.runtime.settings).waiting() == 0
+    assert box_of_five.runtime.collaborators.ballot_inlet.waiting() == 0
 
 
 def test_a_filler_that_dies_before_committing_loses_no_ballot(coop):
     proposal_id = open_ballot(coop, coop.coordinator())
     for option in ("for", "for", "against"):
         cast(coop, coop.member(), proposal_id, option)
-    box = ballot_box(coop.runtime.settings)
+    box = coop.runtime.collaborators.ballot_inlet
     with pytest.raises(RuntimeError), coop.runtime.db.transaction() as session:
         session.execute(text("SELECT 1"))
-        governance.fill(session, box, closing={proposal_id})
+        ballot_box_module.fill(session, box, coop.settings.ballot_batch_size, closing={proposal_id})
         raise RuntimeError("the process dies before its commit")
     assert box.waiting() == 3
     close_now(coop, proposal_id)
@@ -167,24 +168,24 @@ def test_ballots_delivered_again_after_their_batch_committed_are_counted_once(bo
         cast(coop, coop.member(), proposal_id, ("for", "against")[number % 2])
     with monkeypatch.context() as dying:
         # The filler dies after its commit and before acknowledging: the broker gives every message back.
-        settle = ballot_box_module._Inlet.settle
-        dying.setattr(ballot_box_module._Inlet, "settle", lambda inlet, committed: settle(inlet, committed=False))
+        settle = HeldBallots.settle
+        dying.setattr(HeldBallots, "settle", lambda held, committed: settle(held, committed=False))
         fill_ballot_box_job(coop.runtime)
     assert len(ballots_of(coop, proposal_id)) == BATCH
     close_now(coop, proposal_id)
     assert result_of(coop, proposal_id)["counts"] == {"for": BATCH, "against": BATCH}
-    assert ballot_box(coop.runtime.settings).waiting() == 0
+    assert coop.runtime.collaborators.ballot_inlet.waiting() == 0
 
 
 def test_a_ballot_whose_vote_was_rolled_back_is_never_counted(coop):
     proposal_id = open_ballot(coop, coop.coordinator())
     cast(coop, coop.member(), proposal_id, "for")
     voter = coop.member()
-    box = ballot_box(coop.runtime.settings)
+    box = coop.runtime.collaborators.ballot_inlet
     # The vote posts its ballot and then its transaction is rolled back (the commit failed, the process died).
     with pytest.raises(RuntimeError), coop.runtime.db.transaction() as session:
-        governance.cast_vote(session, proposal_id, Principal(voter.account_id, ("member",), voter.member_id),
-                             "against", box=box)
+        proposals.cast_vote(session, proposal_id, Principal(voter.account_id, ("member",), voter.member_id),
+                            "against", inlet=box)
         raise RuntimeError("the commit never happens")
     box.post(SealedBallot(proposal_id, "against", "0" * 64, new_seal()))  # and a forged one, never voted
     assert box.waiting() == 3
@@ -202,7 +203,8 @@ def test_a_vote_the_ballot_box_cannot_take_is_not_recorded(coop, monkeypatch):
     voter = coop.member()
     unreachable = dataclasses.replace(coop.runtime.settings, broker_url="amqp://guest:guest@127.0.0.1:1//",
                                       confirm_timeout_seconds=1.0)
-    monkeypatch.setattr(coop.runtime, "settings", unreachable)
+    monkeypatch.setattr(coop.runtime, "collaborators",
+                        dataclasses.replace(coop.runtime.collaborators, ballot_inlet=BallotInlet(unreachable)))
     response = coop.client.post(f"/proposals/{proposal_id}/votes", json={"option": "for"}, headers=voter.headers)
     assert response.status_code == 503
     assert "not recorded" in response.json["detail"]
@@ -259,13 +261,14 @@ def test_ballots_stored_before_the_ballot_box_are_written_again_in_one_shuffled_
 def test_votes_racing_the_close_are_each_counted_or_refused(coop):
     proposal_id = open_ballot(coop, coop.coordinator())
     voters = [coop.member() for _ in range(VOTERS)]
-    box = ballot_box(coop.runtime.settings)
+    box = coop.runtime.collaborators.ballot_inlet
     with coop.runtime.db.sessionmaker() as session:
         closes_at = session.get(Proposal, proposal_id).closes_at
 
     def close_as_the_job_does():
         with coop.runtime.db.transaction() as session:
-            governance.close_due_proposals(session, closes_at, box=box)
+            proposals.close_due_proposals(session, closes_at, inlet=box,
+                                          batch_size=coop.settings.ballot_batch_size)
         return Answer(200, None)
 
     with serve(coop.app) as server:

@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from services.members import accounts
-from services.members.ballot_box import ballot_box
-from services.members.governance import close_due_proposals
 from services.members.models import Account, Ballot, Member, Participation, Proposal, StatusChange
+from services.members.proposals import close_due_proposals
 from shared.db import OutboxMessage, utcnow
 from tests.support.concurrency import N, at_once, no_server_errors, serve, statuses
 from tests.support.factories import PASSWORD
@@ -62,7 +61,7 @@ def test_the_next_admission_after_a_race_takes_the_next_number(coop, server):
 
 def test_many_wrong_passwords_at_once_check_no_more_than_the_limit(coop, server):
     person = coop.account("customer")
-    limit = coop.runtime.settings.login_max_failures
+    limit = coop.settings.login_max_failures
     answers = at_once([lambda: server.post("/tokens", {"email": person.email, "password": "not it"})] * N)
     assert statuses(answers) == {401: limit, 429: N - limit}, statuses(answers)
 
@@ -76,7 +75,7 @@ def test_the_right_password_after_the_limit_is_refused_too(coop, server):
 def test_right_passwords_at_once_up_to_the_limit_all_sign_in_and_leave_no_failure_behind(coop, server):
     # An attempt counts while its password is checked (the limit cannot know yet that it is right).
     person = coop.account("customer")
-    limit = coop.runtime.settings.login_max_failures
+    limit = coop.settings.login_max_failures
     answers = at_once([lambda: server.post("/tokens", {"email": person.email, "password": PASSWORD})] * limit)
     assert statuses(answers) == {201: limit}, statuses(answers)
     for _ in range(limit):
@@ -85,7 +84,7 @@ def test_right_passwords_at_once_up_to_the_limit_all_sign_in_and_leave_no_failur
 
 def test_the_current_password_check_of_a_password_change_counts_against_the_limit(coop, server):
     person = coop.account("customer")
-    limit = coop.runtime.settings.login_max_failures
+    limit = coop.settings.login_max_failures
     change = {"current_password": "not the password", "new_password": "a brand new password"}
     answers = at_once([lambda: server.post("/accounts/me/password", change, person.headers)] * N)
     assert statuses(answers) == {403: limit, 429: N - limit}, statuses(answers)
@@ -162,10 +161,11 @@ def test_one_member_voting_many_times_at_once_casts_one_ballot(coop, server):
     assert statuses(answers) == {201: 1, 409: N - 1}, statuses(answers)
     with coop.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Participation)) == 1
-    assert ballot_box(coop.runtime.settings).waiting() == 1  # one sealed ballot, on its way to the box
+    assert coop.runtime.collaborators.ballot_inlet.waiting() == 1  # one sealed ballot, on its way to the box
     with coop.runtime.db.transaction() as session:
         closes_at = session.get(Proposal, proposal.json["id"]).closes_at
-        close_due_proposals(session, closes_at, box=ballot_box(coop.runtime.settings))
+        close_due_proposals(session, closes_at, inlet=coop.runtime.collaborators.ballot_inlet,
+                            batch_size=coop.settings.ballot_batch_size)
     with coop.runtime.db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Ballot)) == 1
 

@@ -70,8 +70,7 @@ def test_a_wrong_password_shows_the_form_again_with_the_email_and_a_message(clie
 
 
 def test_the_sign_in_limits_apply_to_the_form(client, coordinator, coop, monkeypatch):
-    import dataclasses
-    monkeypatch.setattr(coop.runtime, "settings", dataclasses.replace(coop.runtime.settings, login_max_failures=2))
+    coop.change_settings(login_max_failures=2)
     for _ in range(2):
         post_sign_in(client, coordinator.email, "not the password")
     response = post_sign_in(client, coordinator.email)

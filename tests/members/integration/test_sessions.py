@@ -2,14 +2,13 @@
 sign-out, suspension, leaving and a password change revoke; and member powers that end in every
 service as soon as its own copy of the member hears of a suspension."""
 
-import dataclasses
 import datetime as dt
 
 import jwt
 import pytest
 from sqlalchemy import func, select
 
-from services.members import membership, sessions
+from services.members import membership, refresh_tokens
 from services.members.models import SignInSession
 from shared.auth import Principal
 from shared.db import utcnow
@@ -42,8 +41,7 @@ def change_status(coop, person, action):
 @pytest.fixture
 def no_grace(coop, monkeypatch):
     """No grace for a refresh token presented twice: the second use is reuse at once."""
-    settings = dataclasses.replace(coop.runtime.settings, refresh_reuse_grace_seconds=0)
-    monkeypatch.setattr(coop.runtime, "settings", settings)
+    coop.change_settings(refresh_reuse_grace_seconds=0)
 
 
 def test_an_access_token_lives_minutes_and_comes_with_a_refresh_token(coop, client):
@@ -225,7 +223,7 @@ def test_spent_refresh_tokens_are_cleared_out_but_live_ones_and_recently_used_on
     used = sign_in(client, person.email).json["refresh_token"]
     live = refresh(client, used).json["refresh_token"]
     with coop.runtime.db.transaction() as session:
-        assert sessions.forget_spent(session, utcnow(), days=14) == 0  # the used one still tells reuse apart
+        assert refresh_tokens.forget_spent(session, utcnow(), days=14) == 0  # the used one still tells reuse apart
     with coop.runtime.db.transaction() as session:
-        assert sessions.forget_spent(session, utcnow() + dt.timedelta(days=14, minutes=1), days=14) == 2
+        assert refresh_tokens.forget_spent(session, utcnow() + dt.timedelta(days=14, minutes=1), days=14) == 2
     assert refresh(client, live).status_code == 401  # deleted: a fortnight on, both were spent

@@ -7,12 +7,12 @@ import dataclasses
 import pytest
 
 from services.members.app import build_runtime, create_app
+from services.members.settings import MembersSettings
 from tests.support.factories import PASSWORD, Coop
 
 
 def allow_per_address(coop, monkeypatch, failures: int) -> None:
-    monkeypatch.setattr(coop.runtime, "settings",
-                        dataclasses.replace(coop.runtime.settings, login_max_failures_per_address=failures))
+    coop.change_settings(login_max_failures_per_address=failures)
 
 
 def test_wrong_passwords_for_many_emails_from_one_address_are_limited(coop, monkeypatch):
@@ -38,8 +38,8 @@ def test_signing_in_with_the_right_password_does_not_use_up_the_addresss_allowan
 @pytest.fixture
 def behind_the_gateway(settings):
     """The members service told there is one proxy in front of it (COOP_PROXY_HOPS=1)."""
-    proxied = dataclasses.replace(settings, proxy_hops=1, login_max_failures_per_address=3)
-    runtime = build_runtime(proxied)
+    proxied = dataclasses.replace(settings, proxy_hops=1)
+    runtime = build_runtime(proxied, MembersSettings(login_max_failures_per_address=3))
     yield Coop(create_app(proxied, runtime=runtime, start_relay=False), runtime)
     runtime.stop()
 

@@ -10,7 +10,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.members import charts, impact
+from services.members import impact
+from services.members.web.pages import charts
 from tests.support import disclosure
 
 

@@ -4,7 +4,8 @@ import csv
 import datetime as dt
 import io
 
-from services.members import charts, impact
+from services.members import impact
+from services.members.web.pages import charts
 
 
 def test_a_period_runs_over_the_turn_of_the_year():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.members.password_policy import MAX_LENGTH, MIN_LENGTH, problem
+from services.members.rules.password_policy import MAX_LENGTH, MIN_LENGTH, problem
 
 EMAIL, NAME = "alice.smith@example.org", "Alice Smith"
 

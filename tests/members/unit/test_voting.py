@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.members.voting import DEFAULT_OPTIONS, decide, quorum_needed, tally
+from services.members.rules.voting import DEFAULT_OPTIONS, decide, quorum_needed, tally
 
 OPTIONS = list(DEFAULT_OPTIONS)
 

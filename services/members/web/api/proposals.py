@@ -1,16 +1,15 @@
-"""HTTP endpoints for governance: proposals, secret ballots, proxies and results."""
+"""The governance API: proposals, secret ballots, proxies and results."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.members import governance
-from services.members import governance_schemas as schemas
-from services.members.ballot_box import ballot_box
+from services.members import proposals
+from services.members.web.api import schemas
 from shared.auth import current_principal, requires
 from shared.http import paginate
-from shared.service import db_session, runtime
+from shared.service import collaborators, db_session
 
 blp = Blueprint("proposals", __name__, url_prefix="/proposals",
                 description="Governance: one active member, one vote, by secret ballot")
@@ -25,13 +24,10 @@ class Proposals(MethodView):
     @blp.response(201, schemas.Proposal)
     def post(self, body):
         """Put a resolution to the members, open for votes until closes_at."""
-        settings = runtime().settings
-        body.setdefault("quorum_fraction", settings.quorum_fraction)
-        body.setdefault("quorum_minimum", settings.quorum_minimum)
         session = db_session()
-        proposal = governance.open_proposal(session, current_principal(), **body)
+        proposal = proposals.open_proposal(session, current_principal(), **body, settings=collaborators().settings)
         session.commit()
-        return governance.render_proposal(session, proposal)
+        return proposals.render_proposal(session, proposal)
 
     @requires(*SIGNED_IN_MEMBERS)
     @blp.arguments(schemas.ProposalQuery, location="query")
@@ -40,8 +36,8 @@ class Proposals(MethodView):
     def get(self, query, pagination_parameters):
         """List proposals, newest first; results only for those closed."""
         session = db_session()
-        page = paginate(session, governance.proposals_query(query.get("status")), pagination_parameters)
-        return governance.render_proposals(session, page)
+        page = paginate(session, proposals.proposals_query(query.get("status")), pagination_parameters)
+        return proposals.render_proposals(session, page)
 
 
 @blp.route("/<int:proposal_id>")
@@ -51,7 +47,7 @@ class ProposalDetail(MethodView):
     def get(self, proposal_id):
         """Show a proposal: while open, how many have voted; once closed, the result."""
         session = db_session()
-        return governance.render_proposal(session, governance.get_proposal(session, proposal_id))
+        return proposals.render_proposal(session, proposals.get_proposal(session, proposal_id))
 
 
 @blp.route("/<int:proposal_id>/close")
@@ -61,10 +57,11 @@ class ProposalClose(MethodView):
     def post(self, proposal_id):
         """Close a proposal whose closing time has passed and publish its result; again changes nothing."""
         session = db_session()
-        proposal = governance.close_proposal(session, proposal_id, current_principal(),
-                                             box=ballot_box(runtime().settings))
+        proposal = proposals.close_proposal(session, proposal_id, current_principal(),
+                                            inlet=collaborators().ballot_inlet,
+                                            batch_size=collaborators().settings.ballot_batch_size)
         session.commit()
-        return governance.render_proposal(session, proposal)
+        return proposals.render_proposal(session, proposal)
 
 
 @blp.route("/<int:proposal_id>/votes")
@@ -80,8 +77,8 @@ class Votes(MethodView):
         then can the receipt find it.
         """
         session = db_session()
-        voter, receipt = governance.cast_vote(session, proposal_id, current_principal(), **body,
-                                              box=ballot_box(runtime().settings))
+        voter, receipt = proposals.cast_vote(session, proposal_id, current_principal(), **body,
+                                             inlet=collaborators().ballot_inlet)
         session.commit()
         return {"proposal_id": proposal_id, "member_id": voter.id, "receipt": receipt}
 
@@ -94,7 +91,7 @@ class Proxies(MethodView):
     def post(self, body, proposal_id):
         """Appoint another active member to vote for your member on this proposal."""
         session = db_session()
-        proxy = governance.appoint_proxy(session, proposal_id, current_principal(), body["proxy_member_id"])
+        proxy = proposals.appoint_proxy(session, proposal_id, current_principal(), body["proxy_member_id"])
         session.commit()
         return proxy
 
@@ -107,7 +104,7 @@ class Participants(MethodView):
     def get(self, proposal_id, pagination_parameters):
         """List the members who have voted on a proposal (who took part, never how)."""
         session = db_session()
-        return paginate(session, governance.participants_query(session, proposal_id), pagination_parameters)
+        return paginate(session, proposals.participants_query(session, proposal_id), pagination_parameters)
 
 
 @blp.route("/<int:proposal_id>/ballot-checks")
@@ -120,5 +117,5 @@ class BallotChecks(MethodView):
 
         The receipt travels in the body, not the URL, so that access logs never hold it.
         """
-        option = governance.check_ballot(db_session(), proposal_id, body["receipt"])
+        option = proposals.check_ballot(db_session(), proposal_id, body["receipt"])
         return {"proposal_id": proposal_id, "option": option}

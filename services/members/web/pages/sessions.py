@@ -9,10 +9,10 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
-from services.members import signing_in
-from shared.errors import Forbidden, Unauthorized
+from services.members import sessions
+from shared.errors import Forbidden, TooManyRequests, Unauthorized
 from shared.pages import (
     REFRESH_COOKIE,
     SESSION_BLUEPRINT,
@@ -26,13 +26,13 @@ from shared.pages import (
     sign_in_form,
     signed_in,
 )
-from shared.service import runtime
+from shared.service import collaborators, runtime
 
-session_blp = Blueprint(SESSION_BLUEPRINT, __name__, url_prefix="/session")
+blp = Blueprint(SESSION_BLUEPRINT, __name__, url_prefix="/session")
 HOME_ENDPOINT = "impact.report_page"
 
 
-@session_blp.context_processor
+@blp.context_processor
 def page_globals():
     return {"principal": signed_in, "csrf_token": csrf_token}
 
@@ -58,7 +58,7 @@ def _same_origin() -> bool:
     return urlsplit(origin).hostname is not None and urlsplit(origin).hostname == urlsplit(f"//{request.host}").hostname
 
 
-@session_blp.post("/sign-in")
+@blp.post("/sign-in")
 def sign_in():
     """Check the email and password of a sign-in form, set the session cookies and go to ``next``."""
     target, email = _next(), request.form.get("email", "").strip()[:254]
@@ -68,33 +68,33 @@ def sign_in():
     password = request.form.get("password", "")
     if not email or not password or len(password) > 200:
         return sign_in_form(target, email, "Give the email and password of your account.", 422)
-    attempt = signing_in.sign_in(runtime().db, current_app.extensions["coop_issuer"], runtime().settings,
-                                 email, password, request.remote_addr)
-    if attempt.retry_after_seconds:
-        minutes = -(-attempt.retry_after_seconds // 60)
+    try:
+        tokens = sessions.sign_in(runtime().db, collaborators().token_issuer, collaborators().settings,
+                                  email, password, request.remote_addr)
+    except TooManyRequests as refused:
+        minutes = -(-int(refused.headers["Retry-After"]) // 60)
         return sign_in_form(target, email, f"Too many failed sign-in attempts: try again in {minutes} minutes.",
-                            429, {"Retry-After": str(attempt.retry_after_seconds)})
-    if attempt.tokens is None:
+                            429, refused.headers)
+    except Unauthorized:
         return sign_in_form(target, email, "That email and password do not match an account.", 401)
     response = redirect(target, code=303)
-    tokens = attempt.tokens
     set_session_cookies(response, tokens.access_token, tokens.refresh_token, tokens.refresh_expires_in)
     response.delete_cookie(SIGN_IN_COOKIE, path=members_session_url(), samesite="Strict", httponly=True,
                            secure=request.is_secure)
     return response
 
 
-@session_blp.route("/refresh", methods=["GET", "POST"])
+@blp.route("/refresh", methods=["GET", "POST"])
 def refresh():
     """Renew the access cookie from the refresh cookie and go back (307 keeps a POST a POST).
 
     SameSite=Strict keeps the refresh cookie off requests from other sites, so they renew nothing.
     """
     target = _next()
-    token = request.cookies.get(REFRESH_COOKIE)
-    tokens = signing_in.refresh(runtime().db, current_app.extensions["coop_issuer"], runtime().settings,
-                                token) if token else None
-    if tokens is None:
+    try:
+        tokens = sessions.refresh(runtime().db, collaborators().token_issuer, collaborators().settings,
+                                  request.cookies.get(REFRESH_COOKIE))
+    except Unauthorized:
         # Signed out: the page asked for sends the browser to its sign-in form.
         response = redirect(target, code=303)
         clear_session_cookies(response)
@@ -104,14 +104,14 @@ def refresh():
     return response
 
 
-@session_blp.post("/sign-out")
+@blp.post("/sign-out")
 def sign_out():
     """End the sign-in (its refresh token revoked), clear both cookies and go to ``next``."""
     if not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
         raise Unauthorized("This form has expired; go back, reload the page and try again.")
     if not _same_origin():
         raise Forbidden("Sign out from this site's own pages.")
-    signing_in.sign_out(runtime().db, refresh_token=request.cookies.get(REFRESH_COOKIE), session_id=session_id())
+    sessions.sign_out(runtime().db, refresh_token=request.cookies.get(REFRESH_COOKIE), session_id=session_id())
     response = redirect(_next(), code=303)
     clear_session_cookies(response)
     return response

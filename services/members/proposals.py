@@ -12,11 +12,13 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.members import voting
-from services.members.ballot_box import BallotBox, SealedBallot, ballot_box, fill, new_seal, seal_hash
+from services.members.adapters.ballot_inlet import BallotInlet, SealedBallot
+from services.members.ballot_box import fill, new_seal, seal_hash
 from services.members.events import OUTBOX
 from services.members.membership import get_member, member_of_account
 from services.members.models import Ballot, Member, Participation, Proposal, Proxy
+from services.members.rules import voting
+from services.members.settings import MembersSettings
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -34,11 +36,17 @@ DECIDED_FIELDS = ("counts", "votes_cast", "quorum", "outcome", "winning_option")
 
 def open_proposal(
     session: Session, by: Principal, *, title: str, text: str, closes_at: dt.datetime,
-    quorum_fraction: float, quorum_minimum: int, options: Sequence[str] | None = None,
+    quorum_fraction: float | None = None, quorum_minimum: int | None = None, options: Sequence[str] | None = None,
     kind: str = "ordinary", subject_type: str | None = None, subject_id: str | None = None,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, settings: MembersSettings | None = None,
 ) -> Proposal:
-    """Put a resolution to the members (a coordinator's job), open until closes_at."""
+    """Put a resolution to the members (a coordinator's job), open until closes_at.
+
+    A quorum not given is the settings' (``quorum_fraction``, ``quorum_minimum``).
+    """
+    settings = settings or MembersSettings()
+    quorum_fraction = settings.quorum_fraction if quorum_fraction is None else quorum_fraction
+    quorum_minimum = settings.quorum_minimum if quorum_minimum is None else quorum_minimum
     if not by.has_any("coordinator"):
         raise Forbidden("Only a coordinator can open a proposal.")
     now = now or utcnow()
@@ -61,7 +69,7 @@ def open_proposal(
     return proposal
 
 
-def open_contract_approval(session: Session, event: Envelope, settings) -> Proposal | None:
+def open_contract_approval(session: Session, event: Envelope, settings: MembersSettings) -> Proposal | None:
     """Put a contract over the approval threshold to the members, as contract.agreed asks.
 
     One ballot per contract: the same agreement delivered again, even as a new event, opens nothing more.
@@ -136,7 +144,7 @@ def _active_member_of(session: Session, by: Principal) -> Member:
 
 def cast_vote(
     session: Session, proposal_id: int, by: Principal, option: str, on_behalf_of: int | None = None,
-    now: dt.datetime | None = None, *, box: BallotBox,
+    now: dt.datetime | None = None, *, inlet: BallotInlet,
 ) -> tuple[Member, str]:
     """Record one member's vote; return the member voted for and the receipt (shown only once).
 
@@ -159,7 +167,7 @@ def cast_vote(
     receipt = secrets.token_urlsafe(24)
     # Posted while the proposal is locked against closing and before the commit: a vote that commits
     # always has its ballot in the inlet, and one rolled back leaves a ballot the box throws away.
-    box.post(SealedBallot(proposal.id, option, receipt_hash(receipt), seal))
+    inlet.post(SealedBallot(proposal.id, option, receipt_hash(receipt), seal))
     return voter, receipt
 
 
@@ -234,7 +242,8 @@ def check_ballot(session: Session, proposal_id: int, receipt: str) -> str:
 
 
 def close_proposal(
-    session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None, *, box: BallotBox,
+    session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None, *, inlet: BallotInlet,
+    batch_size: int,
 ) -> Proposal:
     """Close a proposal whose time is up without waiting for the worker (a coordinator's job).
 
@@ -247,28 +256,30 @@ def close_proposal(
     proposal = get_proposal(session, proposal_id)
     if proposal.status == "open" and now < proposal.closes_at:
         raise Conflict(f"Voting is open until {proposal.closes_at.isoformat()}; it cannot be closed early.")
-    _close(session, proposal.id, now, box)
+    _close(session, proposal.id, now, inlet, batch_size)
     session.refresh(proposal)  # another closer may have got there first
     return proposal
 
 
-def close_due_proposals(session: Session, now: dt.datetime | None = None, *, box: BallotBox) -> list[int]:
+def close_due_proposals(session: Session, now: dt.datetime | None = None, *, inlet: BallotInlet,
+                        batch_size: int) -> list[int]:
     """Close every open proposal whose closing time has passed; return the ids this call closed."""
     now = now or utcnow()
     due = session.scalars(select(Proposal.id).where(Proposal.status == "open", Proposal.closes_at <= now)
                           .order_by(Proposal.id)).all()
-    return [proposal_id for proposal_id in due if _close(session, proposal_id, now, box)]
+    return [proposal_id for proposal_id in due if _close(session, proposal_id, now, inlet, batch_size)]
 
 
 def close_due_proposals_job(runtime) -> None:
     """Close the proposals whose time has passed (a periodic job of the members service)."""
     with runtime.db.transaction() as session:
-        closed = close_due_proposals(session, utcnow(), box=ballot_box(runtime.settings))
+        closed = close_due_proposals(session, utcnow(), inlet=runtime.collaborators.ballot_inlet,
+                                     batch_size=runtime.collaborators.settings.ballot_batch_size)
     if closed:
         log.info("proposals closed", extra={"proposal_ids": closed})
 
 
-def _close(session: Session, proposal_id: int, now: dt.datetime, box: BallotBox) -> bool:
+def _close(session: Session, proposal_id: int, now: dt.datetime, inlet: BallotInlet, batch_size: int) -> bool:
     # Only the transaction whose UPDATE changes the row counts and publishes: a second closer,
     # concurrent or later, finds no open row and does nothing.
     claimed = session.execute(
@@ -279,7 +290,7 @@ def _close(session: Session, proposal_id: int, now: dt.datetime, box: BallotBox)
         return False
     # The UPDATE waited for every vote holding the proposal's lock, so all its ballots are in the
     # inlet now: they go into the box, shuffled, before the count, in this same transaction.
-    fill(session, box, closing={proposal_id})
+    fill(session, inlet, batch_size, closing={proposal_id})
     _warn_if_ballots_missing(session, proposal_id)
     proposal = session.scalar(select(Proposal).where(Proposal.id == proposal_id)
                               .execution_options(populate_existing=True))

@@ -12,26 +12,27 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from services.members import charts, impact
+from services.members import impact
+from services.members.web.pages import charts
 from shared.errors import DomainError, Forbidden, Unprocessable
 from shared.money import pounds
 from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in
 from shared.service import db_session
 
-impact_blp = Blueprint("impact", __name__, url_prefix="/impact", template_folder="templates",
-                       static_folder="static", static_url_path="/static")
+blp = Blueprint("impact", __name__, url_prefix="/impact", template_folder="templates",
+                static_folder="static", static_url_path="/static")
 VERSIONS = {"coordinators": "Coordinators' version (names members)",
             "funder": "Funder-safe version (no names; counts under 5 hidden)"}
 
-add_session_routes(impact_blp, "impact.report_page")
+add_session_routes(blp, "impact.report_page")
 
 
-@impact_blp.context_processor
+@blp.context_processor
 def page_globals():
     return {"principal": signed_in, "csrf_token": csrf_token, "pounds": shown_pounds}
 
 
-@impact_blp.errorhandler(DomainError)
+@blp.errorhandler(DomainError)
 def refused(error: DomainError):
     return render_template("impact/error.html", error=error), error.status
 
@@ -91,14 +92,14 @@ def chart_svgs(data: dict) -> list[str]:
     ]
 
 
-@impact_blp.get("/")
+@blp.get("/")
 @coordinators_only
 def report_page():
     """The report for a period, with its charts."""
     return _report(printable=False)
 
 
-@impact_blp.get("/print")
+@blp.get("/print")
 @coordinators_only
 def printable_page():
     """The report on its own, laid out for paper (the browser's Print makes the PDF)."""
@@ -111,7 +112,7 @@ def _report(printable: bool) -> str:
                            charts=chart_svgs(data), printable=printable, query=request.args.to_dict())
 
 
-@impact_blp.get("/report.csv")
+@blp.get("/report.csv")
 @coordinators_only
 def report_csv():
     """The report's figures as CSV, money in pence."""
