@@ -6,11 +6,12 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from services.members.models import Proposal
 from services.members.proposals import close_due_proposals_job
-from shared.db import OutboxMessage, utcnow
+from shared.db import utcnow
+from tests.support.outbox import published
 
 
 @pytest.fixture
@@ -68,12 +69,6 @@ def let_time_run_out(coop, proposal_id):
     with coop.runtime.db.transaction() as session:
         session.execute(update(Proposal).where(Proposal.id == proposal_id)
                         .values(closes_at=utcnow() - dt.timedelta(seconds=1)))
-
-
-def decided_events(coop, proposal_id):
-    with coop.runtime.db.sessionmaker() as session:
-        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "proposal.decided"))
-        return [row.envelope["data"] for row in rows if row.envelope["data"]["proposal_id"] == proposal_id]
 
 
 # -- opening ------------------------------------------------------------------------------------------
@@ -374,7 +369,7 @@ def test_closing_publishes_the_decision(coop, coordinator, proposal):
     vote(coop, coop.member(), proposal["id"], "for")
     closed = close(coop, coordinator, proposal["id"])
     assert (closed.status_code, closed.json["status"]) == (200, "closed")
-    [event] = decided_events(coop, proposal["id"])
+    [event] = published(coop, "proposal.decided", proposal_id=proposal["id"])
     assert (event["outcome"], event["winning_option"], event["votes_cast"]) == ("passed", "for", 1)
 
 
@@ -389,7 +384,7 @@ def test_a_proposal_cannot_be_closed_before_its_closing_time(coop, coordinator, 
     response = try_to_close(coop, coordinator, proposal["id"])
     assert response.status_code == 409
     assert show(coop, coordinator, proposal["id"]).json["status"] == "open"
-    assert decided_events(coop, proposal["id"]) == []
+    assert published(coop, "proposal.decided", proposal_id=proposal["id"]) == []
 
 
 def test_closing_twice_publishes_once(coop, coordinator, proposal):
@@ -397,7 +392,7 @@ def test_closing_twice_publishes_once(coop, coordinator, proposal):
     second = try_to_close(coop, coordinator, proposal["id"])
     assert second.status_code == 200
     assert second.json["closed_at"] == first.json["closed_at"]
-    assert len(decided_events(coop, proposal["id"])) == 1
+    assert len(published(coop, "proposal.decided", proposal_id=proposal["id"])) == 1
 
 
 def test_proposals_close_automatically_when_their_time_is_up(coop, coordinator, proposal):
@@ -408,7 +403,7 @@ def test_proposals_close_automatically_when_their_time_is_up(coop, coordinator, 
     close_due_proposals_job(coop.runtime)
     assert show(coop, coordinator, proposal["id"]).json["status"] == "closed"
     assert show(coop, coordinator, still_open["id"]).json["status"] == "open"
-    [event] = decided_events(coop, proposal["id"])
+    [event] = published(coop, "proposal.decided", proposal_id=proposal["id"])
     assert (event["outcome"], event["counts"]["against"]) == ("rejected", 1)
 
 
@@ -416,7 +411,7 @@ def test_a_manual_close_and_the_automatic_one_publish_once(coop, coordinator, pr
     let_time_run_out(coop, proposal["id"])
     close(coop, coordinator, proposal["id"])
     close_due_proposals_job(coop.runtime)
-    assert len(decided_events(coop, proposal["id"])) == 1
+    assert len(published(coop, "proposal.decided", proposal_id=proposal["id"])) == 1
 
 
 def test_closers_racing_each_other_publish_once(coop, proposal):
@@ -426,5 +421,5 @@ def test_closers_racing_each_other_publish_once(coop, proposal):
         worker.start()
     for worker in workers:
         worker.join()
-    assert len(decided_events(coop, proposal["id"])) == 1
+    assert len(published(coop, "proposal.decided", proposal_id=proposal["id"])) == 1
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.members.models import Member, StatusChange
-from shared.db import OutboxMessage
+from tests.support.outbox import published, published_types
 
 SECRET = "Referred by a probation officer."
 REAL_BACKEND = os.environ.get("COOP_TEST_BACKEND") == "real"
@@ -70,15 +70,6 @@ def directory(coop, person, **query):
 
 def roles_of(coop, person):
     return coop.client.get("/accounts/me", headers=person.headers).json["roles"]
-
-
-def events(coop, event_type=None):
-    """Return the envelopes written to the outbox, oldest first (of one type, if given)."""
-    with coop.runtime.db.sessionmaker() as session:
-        statement = select(OutboxMessage).order_by(OutboxMessage.id)
-        if event_type:
-            statement = statement.where(OutboxMessage.event_type == event_type)
-        return [row.envelope for row in session.scalars(statement)]
 
 
 def count(coop, model):
@@ -226,17 +217,17 @@ def test_admission_grants_the_role_of_the_members_kind(coop, coordinator, kind, 
 def test_admission_publishes_member_admitted_with_the_public_facts(coop, coordinator):
     person = coop.member("producer", "applicant", sectors=("crafts", "cards"), name="Paper Birds Cards")
     number = act(coop, coordinator, person.member_id, "admit").json["member_number"]
-    [admitted] = events(coop, "member.admitted")
-    assert admitted["data"]["member_id"] == person.member_id
-    assert admitted["data"]["member_number"] == number
-    assert admitted["data"]["account_id"] == person.account_id
-    assert (admitted["data"]["name"], admitted["data"]["sectors"]) == ("Paper Birds Cards", ["cards", "crafts"])
+    [admitted] = published(coop, "member.admitted")
+    assert admitted["member_id"] == person.member_id
+    assert admitted["member_number"] == number
+    assert admitted["account_id"] == person.account_id
+    assert (admitted["name"], admitted["sectors"]) == ("Paper Birds Cards", ["cards", "crafts"])
 
 
 def test_the_admission_event_never_says_how_the_member_came_to_the_coop(coop, coordinator, applicant):
     act(coop, coordinator, applicant.member_id, "admit")
-    [admitted] = events(coop, "member.admitted")
-    assert "how_they_came" not in admitted["data"]
+    [admitted] = published(coop, "member.admitted")
+    assert "how_they_came" not in admitted
     assert SECRET not in json.dumps(admitted)
 
 
@@ -284,7 +275,7 @@ def test_a_coordinator_declines_an_application_with_a_reason(coop, coordinator, 
 
 def test_declining_publishes_nothing(coop, coordinator, applicant):
     act(coop, coordinator, applicant.member_id, "decline", reason="Not a business yet.")
-    assert events(coop) == []
+    assert published(coop) == []
 
 
 @pytest.mark.parametrize("reason", [None, "   "])
@@ -294,14 +285,14 @@ def test_suspending_needs_a_reason(coop, coordinator, member, reason):
 
 def test_suspension_publishes_member_suspended(coop, coordinator, member):
     act(coop, coordinator, member.member_id, "suspend", reason="Fees unpaid since March.")
-    [suspended] = events(coop, "member.suspended")
-    assert suspended["data"]["member_id"] == member.member_id
+    [suspended] = published(coop, "member.suspended")
+    assert suspended["member_id"] == member.member_id
 
 
 def test_the_suspension_event_does_not_carry_the_reason(coop, coordinator, member):
     act(coop, coordinator, member.member_id, "suspend", reason="Fees unpaid since March.")
-    [suspended] = events(coop, "member.suspended")
-    assert set(suspended["data"]) == {"member_id", "member_number", "occurred_at"}
+    [suspended] = published(coop, "member.suspended")
+    assert set(suspended) == {"member_id", "member_number", "occurred_at"}
     assert "Fees unpaid" not in json.dumps(suspended)
 
 
@@ -314,7 +305,7 @@ def test_reinstating_a_suspended_member_makes_them_active_again(coop, coordinato
 def test_reinstating_publishes_member_reinstated(coop, coordinator):
     suspended = coop.member("producer", "suspended")
     act(coop, coordinator, suspended.member_id, "reinstate")
-    assert [event["data"]["member_id"] for event in events(coop, "member.reinstated")] == [suspended.member_id]
+    assert [event["member_id"] for event in published(coop, "member.reinstated")] == [suspended.member_id]
 
 
 def test_a_member_can_leave_of_their_own_accord(coop, member):
@@ -325,7 +316,7 @@ def test_a_member_can_leave_of_their_own_accord(coop, member):
 @pytest.mark.parametrize("who", ["the member", "a coordinator"])
 def test_leaving_publishes_member_left(coop, coordinator, member, who):
     act(coop, member if who == "the member" else coordinator, member.member_id, "leave")
-    assert [event["data"]["member_id"] for event in events(coop, "member.left")] == [member.member_id]
+    assert [event["member_id"] for event in published(coop, "member.left")] == [member.member_id]
 
 
 @pytest.mark.parametrize("kind, role", [("producer", "member"), ("agency", "agency")])
@@ -421,27 +412,27 @@ def test_a_member_can_change_their_own_profile(coop, member):
 def test_a_profile_change_publishes_member_profile_updated(coop, coordinator, member, who):
     change_profile(coop, member if who == "the member" else coordinator, member.member_id,
                    name="Paper Birds Prints", sectors=["cards", "crafts"])
-    [updated] = events(coop, "member.profile_updated")
-    assert updated["data"]["member_id"] == member.member_id
-    assert (updated["data"]["name"], updated["data"]["sectors"]) == ("Paper Birds Prints", ["cards", "crafts"])
+    [updated] = published(coop, "member.profile_updated")
+    assert updated["member_id"] == member.member_id
+    assert (updated["name"], updated["sectors"]) == ("Paper Birds Prints", ["cards", "crafts"])
 
 
 def test_an_applicants_profile_change_publishes_nothing(coop, applicant):
     response = change_profile(coop, applicant, applicant.member_id, name="Paper Birds Prints")
     assert response.status_code == 200
-    assert events(coop) == []
+    assert published(coop) == []
 
 
 def test_a_former_member_reopened_as_an_applicant_publishes_no_profile_change(coop, coordinator):
     former = coop.member("producer", "left")
     act(coop, coordinator, former.member_id, "reopen")
     change_profile(coop, former, former.member_id, name="Paper Birds Prints")
-    assert events(coop, "member.profile_updated") == []
+    assert published(coop, "member.profile_updated") == []
 
 
 def test_a_change_of_description_alone_publishes_nothing(coop, member):
     change_profile(coop, member, member.member_id, description="Letterpress cards, made in Leeds.")
-    assert events(coop, "member.profile_updated") == []
+    assert published(coop, "member.profile_updated") == []
 
 
 def test_a_member_cannot_change_another_members_profile(coop, coordinator, member):
@@ -466,7 +457,7 @@ def test_a_former_member_cannot_change_their_profile(coop):
 def test_a_bad_profile_change_is_refused_field_by_field(coop, member, changes, field):
     response = change_profile(coop, member, member.member_id, **changes)
     assert response.status_code == 422 and field in response.json["errors"]
-    assert events(coop, "member.profile_updated") == []
+    assert published(coop, "member.profile_updated") == []
 
 
 # -- asking for job brokering -------------------------------------------------------------------------
@@ -479,22 +470,22 @@ def test_an_active_producer_can_ask_for_job_brokering(coop, member):
 
 def test_asking_for_job_brokering_publishes_member_seeking_work(coop, member):
     ask_for_work(coop, member, member.member_id)
-    [seeking] = events(coop, "member.seeking_work")
-    assert (seeking["data"]["member_id"], seeking["data"]["account_id"]) == (member.member_id, member.account_id)
-    assert seeking["data"]["display_name"] == "Test Person"
+    [seeking] = published(coop, "member.seeking_work")
+    assert (seeking["member_id"], seeking["account_id"]) == (member.member_id, member.account_id)
+    assert seeking["display_name"] == "Test Person"
 
 
 def test_job_brokering_is_asked_for_once(coop, member):
     ask_for_work(coop, member, member.member_id)
     assert ask_for_work(coop, member, member.member_id).status_code == 409
-    assert len(events(coop, "member.seeking_work")) == 1
+    assert len(published(coop, "member.seeking_work")) == 1
 
 
 @pytest.mark.parametrize("who", ["another member", "a coordinator"])
 def test_only_the_member_themselves_can_ask_for_job_brokering(coop, coordinator, member, who):
     caller = coop.member("producer", "active") if who == "another member" else coordinator
     assert ask_for_work(coop, caller, member.member_id).status_code == 403
-    assert events(coop, "member.seeking_work") == []
+    assert published(coop, "member.seeking_work") == []
 
 
 def test_a_suspended_producer_cannot_ask_for_job_brokering(coop):
@@ -622,6 +613,6 @@ def test_a_refused_change_of_status_writes_no_history_and_no_event(coop, coordin
         "not the caller's to make": (coop.member("producer", "active"), "leave", "a reason"),
         "without a reason": (coordinator, "suspend", None),
     }[refusal]
-    before = (count(coop, StatusChange), count(coop, OutboxMessage))
+    before = (count(coop, StatusChange), len(published_types(coop)))
     assert act(coop, caller, member.member_id, action, reason=reason).status_code == status
-    assert (count(coop, StatusChange), count(coop, OutboxMessage)) == before
+    assert (count(coop, StatusChange), len(published_types(coop))) == before

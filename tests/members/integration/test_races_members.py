@@ -15,21 +15,16 @@ from sqlalchemy import create_engine, func, select
 from services.members import accounts
 from services.members.models import Account, Ballot, Member, Participation, Proposal, StatusChange
 from services.members.proposals import close_due_proposals
-from shared.db import OutboxMessage, utcnow
+from shared.db import utcnow
 from tests.support.concurrency import N, at_once, no_server_errors, serve, statuses
 from tests.support.factories import PASSWORD
+from tests.support.outbox import published
 
 
 @pytest.fixture
 def server(coop):
     with serve(coop.app) as running:
         yield running
-
-
-def outbox_count(coop, event_type: str) -> int:
-    with coop.runtime.db.sessionmaker() as session:
-        return session.scalar(select(func.count()).select_from(OutboxMessage)
-                              .where(OutboxMessage.event_type == event_type))
 
 
 def test_one_applicant_admitted_by_many_requests_at_once_becomes_one_member_with_one_number(coop, server):
@@ -47,7 +42,7 @@ def test_one_applicant_admitted_by_many_requests_at_once_becomes_one_member_with
     assert numbers == [1, 2] and earlier.member_id != applicant.member_id
     assert len(admitted) == 1
     # 1 for the earlier member, 1 for this one.
-    assert outbox_count(coop, "member.admitted") == 2
+    assert len(published(coop, "member.admitted")) == 2
 
 
 def test_the_next_admission_after_a_race_takes_the_next_number(coop, server):
@@ -147,7 +142,7 @@ def test_job_brokering_asked_for_many_times_at_once_is_published_once(coop, serv
     member = coop.member()
     answers = at_once([lambda: server.post(f"/members/{member.member_id}/seeking-work", {}, member.headers)] * N)
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
-    assert outbox_count(coop, "member.seeking_work") == 1
+    assert len(published(coop, "member.seeking_work")) == 1
 
 
 def test_one_member_voting_many_times_at_once_casts_one_ballot(coop, server):
@@ -175,4 +170,4 @@ def test_suspensions_sent_many_times_at_once_are_published_once(coop, server):
     answers = at_once([lambda: server.post(f"/members/{member.member_id}/suspend", {"reason": "unpaid fees"},
                                            coordinator.headers)] * N)
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
-    assert outbox_count(coop, "member.suspended") == 1
+    assert len(published(coop, "member.suspended")) == 1
