@@ -68,10 +68,11 @@ def settings(backend, tmp_path):
 
 
 @pytest.fixture
-def coop(settings):
+def coop(backend, settings):
     """The members service with a test client and factories for accounts, members and tokens."""
     from services.members.app import build_runtime, create_app
 
+    backend.seed_schema(settings, "members")
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Coop(app, runtime)
@@ -84,10 +85,11 @@ def client(coop):
 
 
 @pytest.fixture
-def market(settings):
+def market(backend, settings):
     """The marketplace service with a test client and factories for sellers, customers and listings."""
     from services.marketplace.app import build_runtime, create_app
 
+    backend.seed_schema(settings, "marketplace")
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Market(app, runtime)
@@ -95,10 +97,11 @@ def market(settings):
 
 
 @pytest.fixture
-def desk(settings):
+def desk(backend, settings):
     """The contracts service with a test client and factories for buyers and contracts."""
     from services.contracts.app import build_runtime, create_app
 
+    backend.seed_schema(settings, "contracts")
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Desk(app, runtime)
@@ -106,10 +109,11 @@ def desk(settings):
 
 
 @pytest.fixture
-def agency(settings):
+def agency(backend, settings):
     """The job brokering service with a test client; job seekers arrive as member events."""
     from services.brokering.app import build_runtime, create_app
 
+    backend.seed_schema(settings, "brokering")
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Agency(app, runtime)

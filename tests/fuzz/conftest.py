@@ -28,39 +28,40 @@ def settings(backend, tmp_path_factory):
     backend.clean_up_test(settings)
 
 
-def _service(settings, service: str, factory):
+def _service(backend, settings, service: str, factory):
     import importlib
 
     module = importlib.import_module(f"services.{service}.app")
+    backend.seed_schema(settings, service)
     runtime = module.build_runtime(settings)
     app = module.create_app(settings, runtime=runtime, start_relay=False)
     return factory(app, runtime)
 
 
 @pytest.fixture(scope="module")
-def coop(settings):
-    service = _service(settings, "members", Coop)
+def coop(backend, settings):
+    service = _service(backend, settings, "members", Coop)
     yield service
     service.runtime.stop()
 
 
 @pytest.fixture(scope="module")
-def market(settings):
-    service = _service(settings, "marketplace", Market)
+def market(backend, settings):
+    service = _service(backend, settings, "marketplace", Market)
     yield service
     service.runtime.stop()
 
 
 @pytest.fixture(scope="module")
-def desk(settings):
-    service = _service(settings, "contracts", Desk)
+def desk(backend, settings):
+    service = _service(backend, settings, "contracts", Desk)
     yield service
     service.runtime.stop()
 
 
 @pytest.fixture(scope="module")
-def agency(settings):
-    service = _service(settings, "brokering", Agency)
+def agency(backend, settings):
+    service = _service(backend, settings, "brokering", Agency)
     yield service
     service.runtime.stop()
 
