@@ -17,7 +17,7 @@ from shared.bus import is_amqp
 from shared.consumer import list_dead_letters
 from shared.errors import DomainError
 from shared.logs import configure_logging
-from shared.settings import Settings
+from shared.settings import Settings, read_settings
 from shared.worker import run_worker
 
 service_argument = click.argument("service", type=click.Choice(SERVICES))
@@ -182,12 +182,12 @@ def reconcile_payments():
 
     from services.marketplace.reconciliation import reconcile as compare
 
-    settings = Settings.from_env()
-    runtime = _prepared_runtime("marketplace", settings)
+    runtime = _prepared_runtime("marketplace", Settings.from_env())
+    given = runtime.collaborators
     try:
         with runtime.db.reader() as session:
-            found = compare(session, runtime.payment_provider,
-                            dt.timedelta(seconds=settings.payment_attempt_timeout_seconds))
+            found = compare(session, given.provider,
+                            dt.timedelta(seconds=given.settings.payment_attempt_timeout_seconds))
     finally:
         runtime.db.dispose()
     for difference in found:
@@ -208,10 +208,11 @@ def images_strip_metadata():
     Uploads are stripped as they arrive; this is for the images stored before they were. Running it
     again rewrites nothing. An image that cannot be read is named and left as it is (exit status 1).
     """
-    from services.marketplace.images import strip_stored
+    from services.marketplace.adapters.image_store import strip_stored
+    from services.marketplace.settings import MarketplaceSettings
 
     settings = Settings.from_env()
-    found = strip_stored(settings.data_dir / "uploads", settings.max_image_pixels)
+    found = strip_stored(settings.data_dir / "uploads", read_settings(MarketplaceSettings).max_image_pixels)
     for name, why in found.refused.items():
         click.echo(f"left {name} as it is: {why}")
     click.echo(f"{found.rewritten} image(s) rewritten without their metadata, {found.clean} already clean, "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from services.marketplace import shops
 from services.marketplace.listings import clashing_booking, visible_listing
-from services.marketplace.models import CartLine, Seller
+from services.marketplace.models import CartLine
 from shared.auth import Principal
 from shared.db import hold_lock
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -20,8 +21,8 @@ def add_to_cart(session: Session, by: Principal, listing_id: int, quantity: int 
     # One change at a time to one cart: two adds of the same item at once must add up, not overwrite.
     hold_lock(session, f"cart:{by.account_id}")
     listing = visible_listing(session, listing_id)
-    own = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
-    if own == listing.seller_id:
+    own = shops.shop_of(session, by)
+    if own is not None and own.member_id == listing.seller_id:
         raise Conflict("You cannot buy from your own shop.")
     if listing.kind == "goods":
         if slot_id is not None:
@@ -67,6 +68,7 @@ def cart_lines(session: Session, by: Principal) -> list[CartLine]:
 
 
 def remove_from_cart(session: Session, by: Principal, line_id: int) -> None:
+    """Take a line out of the caller's cart; another's line is not found."""
     removed = session.execute(delete(CartLine).where(CartLine.id == line_id, CartLine.account_id == by.account_id))
     if removed.rowcount == 0:
         raise NotFound(f"Your cart has no line {line_id}.")
@@ -78,8 +80,7 @@ def empty_cart(session: Session, by: Principal) -> None:
 
 def priced_cart(session: Session, by: Principal) -> dict:
     """Return the cart with what the caller would pay: member prices for an active member."""
-    member = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id,
-                                                           Seller.active.is_(True)))
+    member = shops.buying_member_id(session, by)
     lines = []
     for line in cart_lines(session, by):
         listing = line.listing

@@ -25,7 +25,7 @@ def once(session: Session, account_id: int, key: str | None, endpoint: str, requ
     on the write lock (SQLite) and then finds the first answer. A request that fails stores nothing:
     its retry runs again. Work that commits part-way (a payment commits its attempt before the
     provider is asked) leaves the row without an answer until it finishes; a retry meanwhile, or
-    after a crash, runs the work again, which resumes it (see ``paying``).
+    after a crash, runs the work again, which resumes it (see ``payments``).
     """
     if key is None:
         return run()

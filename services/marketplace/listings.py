@@ -1,14 +1,18 @@
-"""Listings: what member businesses offer, and the catalogue customers browse."""
+"""Listings: what member businesses offer (their goods, services, stock, slots and images), and the catalogue."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.orm import Session
 
+from services.marketplace import shops
+from services.marketplace.adapters.image_store import URL_PREFIX, ImageStore
 from services.marketplace.events import OUTBOX
-from services.marketplace.models import Listing, Seller, Slot, Variant
+from services.marketplace.models import Listing, Order, Seller, Slot, Variant
+from services.marketplace.rules.images import MAX_IMAGES
+from services.marketplace.rules.prices import check_prices
 from shared.auth import Principal
 from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -22,31 +26,20 @@ SORTS = {
 }
 
 
-def seller_of(session: Session, by: Principal) -> Seller:
-    """Return the caller's own shop, or refuse if the caller is not an active producer member."""
-    seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
-    if seller is None or not seller.can_sell:
-        raise Forbidden("Only active producer members can sell in the marketplace.")
-    return seller
-
-
 def own_listing(session: Session, listing_id: int, by: Principal) -> Listing:
     """Return one of the caller's listings to change, locked until the transaction ends; another's is refused."""
     listing = locked(session, Listing, listing_id)
     if listing is None:
         raise NotFound(f"There is no listing {listing_id}.")
-    seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
-    if seller is None or listing.seller_id != seller.member_id:
+    seller = shops.own_shop(session, by)
+    if listing.seller_id != seller.member_id:
         raise Forbidden("This listing belongs to another member.")
-    if not seller.can_sell:
-        # Her token may still say "member" for a few minutes; this service's own copy of her status rules.
-        raise Forbidden("Only active producer members can change their listings.")
     return listing
 
 
 def create_listing(session: Session, by: Principal, data: dict) -> Listing:
     """Add a draft listing to the caller's shop: goods with variants and stock, or a service with slots."""
-    seller = seller_of(session, by)
+    seller = shops.own_shop(session, by)
     check_prices(data["price_pence"], data.get("member_discount_pence", 0))
     listing = Listing(
         seller_id=seller.member_id, kind=data["kind"], title=data["title"], description=data.get("description", ""),
@@ -123,7 +116,6 @@ def change_status(session: Session, listing_id: int, by: Principal, action: str)
     if listing.status not in allowed_from:
         raise Conflict(f"A {listing.status} listing cannot be given '{action}'.")
     if action == "publish":
-        seller_of(session, by)
         check_prices(listing.price_pence, listing.member_discount_pence)  # one saved before 1p was the least
         if listing.kind == "service" and not listing.duration_minutes:
             raise Conflict("Give the service a duration before publishing it.")
@@ -182,26 +174,40 @@ def visible_listing(session: Session, listing_id: int) -> Listing:
 
 
 def shop_query(session: Session, by: Principal) -> Select:
-    """Return the caller's own listings, whatever their status."""
-    seller = session.scalar(select(Seller).where(Seller.account_id == by.account_id))
-    if seller is None:
-        raise Forbidden("Only member businesses have a shop.")
+    """Return the caller's own listings, whatever their status (a shop closed meanwhile still sees them)."""
+    seller = shops.own_shop(session, by, even_if_closed=True)
     return select(Listing).where(Listing.seller_id == seller.member_id).order_by(Listing.id.desc())
 
 
-# The card provider takes no payment under a penny: a price nobody could pay is refused when it is set.
-LEAST_PRICE_PENCE = 1
+def booked_slots(session: Session, seller_id: int, limit: int = 200) -> list[Row]:
+    """Return (slot, listing, order) rows for the seller's slots booked by orders that are not cancelled."""
+    return session.execute(
+        select(Slot, Listing, Order).join(Listing, Listing.id == Slot.listing_id)
+        .join(Order, Order.id == Slot.booked_by_order_id)
+        .where(Listing.seller_id == seller_id, Order.status != "cancelled")
+        .order_by(Slot.starts_at, Slot.id).limit(limit)).all()
 
 
-def check_prices(price: int, discount: int) -> None:
-    """Refuse a price, or a member price after the discount, that could never be paid (under 1p)."""
-    if price < LEAST_PRICE_PENCE:
-        raise Unprocessable("The price must be at least 1p: a listing at £0 could never be paid for.")
-    if discount > price:
-        raise Unprocessable("The member discount cannot be more than the price.")
-    if price - discount < LEAST_PRICE_PENCE:
-        raise Unprocessable("The member discount must leave members at least 1p to pay: a discount of the "
-                            "whole price could never be paid for.")
+def add_image(session: Session, listing_id: int, by: Principal, data: bytes, declared_type: str,
+              images: ImageStore, max_pixels: int) -> Listing:
+    """Store an image and append its URL (``images/<name>``) to one of the caller's listings; commits.
+
+    Ownership and the limit of images are checked before anything is written; if the commit fails the
+    file is discarded, so no file is left that nothing names.
+    """
+    listing = own_listing(session, listing_id, by)  # locked: two uploads at once cannot pass the limit together
+    current = listing.images or []
+    if len(current) >= MAX_IMAGES:
+        raise Unprocessable(f"A listing may have at most {MAX_IMAGES} images.")
+    name = images.store(data, declared_type, max_pixels)
+    listing.images = [*current, URL_PREFIX + name]  # a new list, so the change is saved
+    listing.updated_at = utcnow()
+    try:
+        session.commit()
+    except Exception:
+        images.discard(name)
+        raise
+    return listing
 
 
 def _future(starts: list[dt.datetime]) -> list[dt.datetime]:

@@ -21,18 +21,28 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_metadata, utcnow
-from shared.member_directory import MemberColumns
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class Seller(MemberColumns, Base):
-    """A member business that may sell, as the member events describe it (a local projection)."""
+class Seller(Base):
+    """A member business that may sell, as the member events describe it (a local projection: handlers.py)."""
 
     __tablename__ = "sellers"
 
+    # The member's id in the members service: the same number everywhere.
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    member_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # producer | agency
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    # When the last status and profile events happened, kept apart so that a late, older event changes
+    # nothing, while a late event of the other kind still applies.
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    profile_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     shop_name: Mapped[str] = mapped_column(String(120))
     vat_registered: Mapped[bool] = mapped_column(default=False)
     vat_number: Mapped[str | None] = mapped_column(String(20))
@@ -240,7 +250,7 @@ class PaymentAttempt(Base):
     second attempt at the same order is refused first; a refund attempt likewise under its share's lock,
     holding its amount against what is left of the share. A process that dies between asking and
     recording leaves the attempt pending: it says what was asked and under which key, and the provider
-    is asked again with that key (``paying.settle_interrupted``).
+    is asked again with that key (``payments.settle_interrupted``).
     """
 
     __tablename__ = "payment_attempts"

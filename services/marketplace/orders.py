@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session
 
-from services.marketplace import money
+from services.marketplace import schemas, shops
 from services.marketplace.cart import cart_lines, empty_cart
 from services.marketplace.events import OUTBOX
-from services.marketplace.listings import LEAST_PRICE_PENCE, clashing_booking
+from services.marketplace.idempotency import once
+from services.marketplace.listings import clashing_booking
 from services.marketplace.models import (
     Order,
     OrderEvent,
@@ -21,6 +22,9 @@ from services.marketplace.models import (
     Slot,
     Variant,
 )
+from services.marketplace.rules import commission as money
+from services.marketplace.rules.prices import LEAST_PRICE_PENCE
+from services.marketplace.settings import MarketplaceSettings
 from shared.auth import Principal
 from shared.db import hold_lock, locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
@@ -39,10 +43,26 @@ REFUNDABLE = ("paid", "confirmed", "fulfilled")  # money taken, and some may sti
 WERE_PAID = (*REFUNDABLE, "refunded")  # an unpaid order holds its stock until paid, cancelled or expired
 
 
-def commission_rates(settings) -> money.CommissionRates:
+ORDER = schemas.Order()  # an order as the API shows it: what an idempotent request's answer stores
+
+
+def commission_rates(settings: MarketplaceSettings) -> money.CommissionRates:
     """Return the co-op's commission rates from the settings (percent there, basis points here)."""
-    return money.CommissionRates(settings.commission_rate_percent * 100,
-                                 {name: rate * 100 for name, rate in settings.commission_by_category.items()})
+    return money.rates_from_percent(settings.commission_rate_percent, settings.commission_by_category)
+
+
+def place_order(session: Session, by: Principal, settings: MarketplaceSettings, delivery_address: str = "",
+                idempotency_key: str | None = None) -> tuple[int, dict]:
+    """Check out the caller's cart (``checkout``), once per Idempotency-Key; return the status and the order.
+
+    The answer is the order as the API shows it, stored for a retry with the same key, which gets it again.
+    """
+    def place():
+        order = checkout(session, by, commission_rates(settings), dt.timedelta(minutes=settings.order_pay_minutes),
+                         delivery_address)
+        return 201, ORDER.dump(order)
+
+    return once(session, by.account_id, idempotency_key, "checkout", {"delivery_address": delivery_address}, place)
 
 
 def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_within: dt.timedelta,
@@ -61,7 +81,7 @@ def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_
     for seller_id in sorted({line.listing.seller_id for line in lines if line.slot_id is not None}):
         locked(session, Seller, seller_id)  # one booking at a time for one person's hours
     lines.sort(key=lambda line: (line.slot_id is None, line.slot_id or 0, line.variant_id or 0))
-    buyer_member_id = _active_member_buying(session, by)
+    buyer_member_id = shops.buying_member_id(session, by)
     order = Order(buyer_account_id=by.account_id, buyer_member_id=buyer_member_id, status="placed",
                   total_pence=0, pay_by=utcnow() + pay_within, delivery_address=delivery_address)
     session.add(order)
@@ -126,10 +146,21 @@ def _title(listing, line) -> str:
     return f"{listing.title} ({variant.name})" if variant.name else listing.title
 
 
-def _active_member_buying(session: Session, by: Principal) -> int | None:
-    """Return the buyer's member id if an active member is buying (member prices), else None."""
-    return session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id,
-                                                         Seller.active.is_(True)))
+def my_orders(by: Principal) -> Select:
+    """Return the caller's orders, newest first."""
+    return select(Order).where(Order.buyer_account_id == by.account_id).order_by(Order.id.desc())
+
+
+def shop_orders(session: Session, by: Principal) -> tuple[Seller, Select]:
+    """Return the caller's shop and its orders (those with something from it in them), newest first."""
+    seller = shops.own_shop(session, by, even_if_closed=True)
+    return seller, (select(Order).join(SellerShare, SellerShare.order_id == Order.id)
+                    .where(SellerShare.seller_id == seller.member_id).order_by(Order.id.desc()))
+
+
+def order_for(session: Session, order_id: int, by: Principal) -> Order | SellersPart:
+    """Return an order as the caller may see it (``get_order``, then ``seen_by``)."""
+    return seen_by(session, get_order(session, order_id, by), by)
 
 
 def get_order(session: Session, order_id: int, by: Principal) -> Order:
@@ -162,8 +193,7 @@ def seen_by(session: Session, order: Order, by: Principal) -> Order | SellersPar
     """Return the order as the caller may see it: whole to its buyer and coordinators, her part to a seller."""
     if order.buyer_account_id == by.account_id or by.has_any("coordinator"):
         return order
-    seller_id = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
-    return SellersPart(order, seller_id)
+    return SellersPart(order, _own_seller_id(session, by))
 
 
 def order_to_change(session: Session, order_id: int, by: Principal) -> Order:
@@ -181,8 +211,13 @@ def order_to_change(session: Session, order_id: int, by: Principal) -> Order:
 def _may_see(session: Session, order: Order, by: Principal) -> bool:
     if order.buyer_account_id == by.account_id or by.has_any("coordinator"):
         return True
-    seller_id = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
+    seller_id = _own_seller_id(session, by)
     return seller_id is not None and any(share.seller_id == seller_id for share in order.shares)
+
+
+def _own_seller_id(session: Session, by: Principal) -> int | None:
+    shop = shops.shop_of(session, by)
+    return shop.member_id if shop is not None else None
 
 
 def move(session: Session, order: Order, to_status: str, by_account_id: int | None, note: str = "") -> Order:
@@ -220,7 +255,7 @@ def cancel(session: Session, order_id: int, by: Principal) -> Order:
         raise Conflict("Only an unpaid order can be cancelled; a paid one is refunded.")
     if payment_in_flight(session, order.id):
         raise Conflict("A payment for this order is being made just now; it can be refunded once paid.")
-    return move(session, order, "cancelled", by.account_id)
+    return move(session, order, "cancelled", by.account_id)  # its buyer or a coordinator: the whole order
 
 
 def payment_in_flight(session: Session, order_id: int) -> bool:
@@ -245,7 +280,7 @@ def confirm(session: Session, order_id: int, by: Principal) -> Order:
     if by.has_any("coordinator"):
         parts = order.shares
     else:
-        seller_id = session.scalar(select(Seller.member_id).where(Seller.account_id == by.account_id))
+        seller_id = _own_seller_id(session, by)
         parts = [share for share in order.shares if share.seller_id == seller_id]
         if not parts:
             raise Forbidden("The sellers or a coordinator confirm an order, not its buyer.")
@@ -256,7 +291,7 @@ def confirm(session: Session, order_id: int, by: Principal) -> Order:
     if all(share.status == "confirmed" for share in order.shares):
         move(session, order, "confirmed", by.account_id)
     session.flush()
-    return order
+    return seen_by(session, order, by)
 
 
 def fulfil(session: Session, order_id: int, by: Principal) -> Order:
@@ -271,7 +306,7 @@ def expire_unpaid(session: Session, now: dt.datetime | None = None) -> list[int]
     """Cancel the orders not paid in time, giving their stock and slots back; return their ids."""
     now = now or utcnow()
     # SKIP LOCKED: an order being paid just now is locked, and is looked at again next time; one whose
-    # payment is in flight waits for its answer (or for paying.settle_interrupted).
+    # payment is in flight waits for its answer (or for payments.settle_interrupted).
     due = session.scalars(select(Order).where(Order.status == "placed", Order.pay_by <= now,
                                               ~exists().where(*_capture_pending(Order.id)))
                           .order_by(Order.id).with_for_update(of=Order, skip_locked=True)

@@ -1,322 +1,359 @@
-"""Take card payments through a provider interface; the built-in provider behaves like a test mode.
+"""Taking payment for an order and refunding it, through the payment provider.
 
-The marketplace reaches a card processor only through ``PaymentProvider``. ``TestModeProvider`` acts
-like a processor's test mode (deterministic test cards, authorise, capture, refund, void, idempotency
-keys), so the service and its tests need no processor; a real one is plugged in by writing another class
-with the same four methods. Amounts are integer pence in GBP. Pure: no Flask, no database, no broker.
+Money moves only after the decision is recorded. Each use case runs in three steps:
+1. under the order's lock (and for a refund, its shares' locks), check the rules and write a pending
+   ``PaymentAttempt``, then commit: a second attempt at the same order is refused here, before any
+   money moves;
+2. ask the provider, holding no lock and no transaction, with a key derived from the attempt's;
+3. under the locks again, record the outcome, once: a concurrent retry with the same key asks the
+   provider the same question, gets the same answer (it is idempotent by key) and finds it recorded.
+A process that dies in step 2 leaves the attempt pending; ``settle_interrupted`` asks the provider
+what became of it and records that.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import re
-import secrets
-import threading
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, TypeVar, runtime_checkable
+import logging
 
-CURRENCY = "GBP"
-# The largest single charge a processor takes (Stripe's limit, £999,999.99): bigger is surely a bug.
-MAX_AMOUNT_PENCE = 99_999_999
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-# Test card numbers that fail in a set way, as in Stripe's test mode; any other valid number succeeds.
-DECLINING_CARDS = {
-    "4000000000000002": ("card_declined", "Your card was declined."),
-    "4000000000009995": ("insufficient_funds", "Your card has insufficient funds."),
-    "4000000000000069": ("expired_card", "Your card has expired."),
-}
+from services.marketplace import orders
+from services.marketplace.adapters.card_processor import (
+    Capture,
+    CardDetails,
+    PaymentDeclined,
+    PaymentError,
+    PaymentProvider,
+    Refund,
+)
+from services.marketplace.events import OUTBOX
+from services.marketplace.idempotency import once
+from services.marketplace.models import Order, Payment, PaymentAttempt, SellerShare, ShareRefund
+from services.marketplace.rules import commission as money
+from shared.auth import Principal
+from shared.db import locked, utcnow
+from shared.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 
-T = TypeVar("T")
-
-
-class PaymentDeclined(Exception):
-    """The card was refused: an answer to show the customer, not a fault of ours."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+log = logging.getLogger(__name__)
 
 
-class PaymentError(Exception):
-    """The provider refused a request because the caller misused it (a bug or a race, not the card)."""
+class PaymentRefused(DomainError):
+    """The card was declined: answered 402, and the order waits for another card."""
+
+    status = 402
+    title = "Payment Required"
 
 
-class InvalidRequest(PaymentError, ValueError):
-    """An amount or idempotency key that no request may carry."""
+def pay_for_order(session: Session, order_id: int, by: Principal, card: dict, provider: PaymentProvider,
+                  idempotency_key: str | None) -> tuple[int, dict]:
+    """Pay for the caller's order by card, once per Idempotency-Key; return the status and the order.
 
-
-class UnknownPayment(PaymentError, LookupError):
-    """No authorisation or capture has this id."""
-
-
-class InvalidState(PaymentError):
-    """The authorisation is no longer open: already captured or voided."""
-
-
-class AmountTooLarge(PaymentError):
-    """A capture over the authorised amount, or refunds over the captured amount."""
-
-
-class IdempotencyConflict(PaymentError):
-    """An idempotency key was used again with different arguments."""
-
-
-@dataclass(frozen=True)
-class CardDetails:
-    """Card data as the customer typed it; passed to the provider and never stored by the marketplace."""
-
-    number: str
-    exp_month: int
-    exp_year: int  # four digits
-    cvc: str
-    holder_name: str
-
-    @property
-    def digits(self) -> str:
-        return re.sub(r"[ -]", "", self.number)
-
-    def __repr__(self) -> str:
-        # Keep the full number and the CVC out of logs and tracebacks.
-        return f"CardDetails(last4={self.digits[-4:]!r}, expiry={self.exp_month:02d}/{self.exp_year})"
-
-
-@dataclass(frozen=True)
-class Authorisation:
-    id: str
-    amount_pence: int
-    card_token: str  # the provider's handle on the card: what we may keep instead of the number
-    last4: str
-    currency: str = CURRENCY
-
-
-@dataclass(frozen=True)
-class Capture:
-    id: str
-    authorisation_id: str
-    amount_pence: int
-    currency: str = CURRENCY
-
-
-@dataclass(frozen=True)
-class Refund:
-    id: str
-    capture_id: str
-    amount_pence: int
-    currency: str = CURRENCY
-
-
-@dataclass(frozen=True)
-class Void:
-    id: str
-    authorisation_id: str
-
-
-@runtime_checkable
-class PaymentProvider(Protocol):
-    def authorise(self, amount_pence: int, card: CardDetails, idempotency_key: str) -> Authorisation:
-        """Hold an amount on a card, or raise PaymentDeclined."""
-
-    def capture(self, authorisation_id: str, amount_pence: int, idempotency_key: str) -> Capture:
-        """Take up to the authorised amount, once; the rest of the hold is released."""
-
-    def refund(self, capture_id: str, amount_pence: int, idempotency_key: str) -> Refund:
-        """Give back part or all of a capture; refunds never total more than was captured."""
-
-    def void(self, authorisation_id: str, idempotency_key: str) -> Void:
-        """Release an authorisation that was not captured."""
-
-    def lookup(self, idempotency_key: str) -> Authorisation | Capture | Refund | Void | None:
-        """Return what a request made with this key did, or None if none was made (or it was declined)."""
-
-    def statement(self) -> ProviderStatement:
-        """Return every capture and refund the provider holds, for reconciliation with our books."""
-
-
-@dataclass(frozen=True)
-class ProviderStatement:
-    """What the provider says it took and gave back: a processor's settlement report."""
-
-    captures: list[Capture]
-    refunds: list[Refund]
-
-
-class TestModeLedger:
-    """Hold a test-mode provider's state in memory, shared by every thread of one process.
-
-    Each process has its own copy, so this suits tests and the embedded run mode only; a provider used
-    by several processes would need a persistent store (a real processor keeps this state itself).
+    A declined card is refused (402, ``PaymentRefused``), a misused provider request is a conflict
+    (409). A retry with the same key gets the first answer; the key identifies the request by the order
+    and the card's last four digits, expiry and holder, never by its number, even hashed.
     """
+    if idempotency_key is None:
+        raise Unprocessable("Send an Idempotency-Key header with a payment, so that a retry never pays twice.")
+    details = CardDetails(**card)
 
-    __test__ = False  # not a pytest test class, whatever its name says
+    def charge():
+        try:
+            order = pay(session, order_id, by, details, provider, f"{by.account_id}:{idempotency_key}")
+        except PaymentDeclined as declined:
+            raise PaymentRefused(f"The card was declined ({declined.code}).") from declined
+        except PaymentError as error:
+            raise Conflict(str(error)) from error
+        return 200, orders.ORDER.dump(order)
 
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.authorisations: dict[str, Authorisation] = {}
-        self.status: dict[str, str] = {}  # authorisation id -> authorised | captured | voided
-        self.captures: dict[str, Capture] = {}
-        self.refunded_pence: dict[str, int] = {}  # capture id -> refunded so far
-        self.refunds: dict[str, Refund] = {}
-        # key -> (fingerprint of the request, its result or the decline it raised)
-        self.idempotency: dict[str, tuple[tuple, object]] = {}
-        # Cards are compared by a keyed hash, so the ledger holds no card number, not even hashed plainly.
-        self.secret = secrets.token_bytes(32)
-
-
-def _utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    request = {"order_id": order_id, "card_last4": details.digits[-4:],
+               "expiry": [details.exp_month, details.exp_year], "holder": details.holder_name}
+    return once(session, by.account_id, idempotency_key, "payment", request, charge)
 
 
-class TestModeProvider:
-    """Behave like a card processor's test mode: deterministic test cards, idempotent by key."""
+def refund_order(session: Session, order_id: int, by: Principal, provider: PaymentProvider,
+                 idempotency_key: str | None, seller_id: int | None = None, amount_pence: int | None = None,
+                 reason: str = "") -> tuple[int, dict]:
+    """Refund a paid order, or part of one seller's share (a coordinator), once per Idempotency-Key.
 
-    __test__ = False  # not a pytest test class, whatever its name says
+    Returns the status and the order; the commission is reversed in step (``refund``).
+    """
+    if idempotency_key is None:
+        raise Unprocessable("Send an Idempotency-Key header with a refund, so that a retry never refunds twice.")
+    body = {"seller_id": seller_id, "amount_pence": amount_pence, "reason": reason}
+    body = {name: value for name, value in body.items() if value is not None}
 
-    def __init__(self, ledger: TestModeLedger | None = None, today: Callable[[], dt.date] = _utc_today):
-        self.ledger = ledger if ledger is not None else TestModeLedger()
-        self.today = today
+    def give_back():
+        try:
+            order = refund(session, order_id, by, provider, f"refund:{by.account_id}:{idempotency_key}", **body)
+        except PaymentError as error:
+            raise Conflict(str(error)) from error
+        return 200, orders.ORDER.dump(order)
 
-    def authorise(self, amount_pence: int, card: CardDetails, idempotency_key: str) -> Authorisation:
-        """Hold an amount on a test card, or raise PaymentDeclined as that card number dictates."""
-        _check_amount(amount_pence)
-        request = ("authorise", amount_pence, self._fingerprint(card))
-        return self._once(idempotency_key, request, lambda: self._authorise(amount_pence, card))
-
-    def capture(self, authorisation_id: str, amount_pence: int, idempotency_key: str) -> Capture:
-        """Take up to the authorised amount, once; the rest of the hold is released."""
-        _check_amount(amount_pence)
-        request = ("capture", authorisation_id, amount_pence)
-        return self._once(idempotency_key, request, lambda: self._capture(authorisation_id, amount_pence))
-
-    def refund(self, capture_id: str, amount_pence: int, idempotency_key: str) -> Refund:
-        """Give back part or all of a capture; refunds never total more than was captured."""
-        _check_amount(amount_pence)
-        request = ("refund", capture_id, amount_pence)
-        return self._once(idempotency_key, request, lambda: self._refund(capture_id, amount_pence))
-
-    def void(self, authorisation_id: str, idempotency_key: str) -> Void:
-        """Release an authorisation that was not captured."""
-        request = ("void", authorisation_id)
-        return self._once(idempotency_key, request, lambda: self._void(authorisation_id))
-
-    def lookup(self, idempotency_key: str) -> Authorisation | Capture | Refund | Void | None:
-        """Return what a request made with this key did, or None if none was made (or it was declined)."""
-        with self.ledger.lock:
-            found = self.ledger.idempotency.get(idempotency_key)
-        if found is None or isinstance(found[1], PaymentDeclined):
-            return None
-        return found[1]
-
-    def statement(self) -> ProviderStatement:
-        """Return every capture and refund the provider holds, for reconciliation with our books."""
-        with self.ledger.lock:
-            return ProviderStatement(list(self.ledger.captures.values()), list(self.ledger.refunds.values()))
-
-    def _once(self, key: str, request: tuple, perform: Callable[[], T]) -> T:
-        if not isinstance(key, str) or not key.strip():
-            raise InvalidRequest("an idempotency key is required")
-        # One lock around look-up, work and record: two retries racing with one key charge once.
-        with self.ledger.lock:
-            if key in self.ledger.idempotency:
-                seen, outcome = self.ledger.idempotency[key]
-                if seen != request:
-                    raise IdempotencyConflict(f"idempotency key {key!r} was used with different arguments")
-                if isinstance(outcome, PaymentDeclined):
-                    raise PaymentDeclined(outcome.code, outcome.message)
-                return outcome
-            try:
-                outcome = perform()
-            except PaymentDeclined as declined:
-                # A decline is a result, replayed like one; misuse errors are not kept, as in Stripe.
-                self.ledger.idempotency[key] = (request, declined)
-                raise
-            self.ledger.idempotency[key] = (request, outcome)
-            return outcome
-
-    def _authorise(self, amount_pence: int, card: CardDetails) -> Authorisation:
-        reason = decline_reason(card, self.today())
-        if reason is not None:
-            raise PaymentDeclined(*reason)
-        authorisation = Authorisation(_new_id("auth"), amount_pence, _new_id("tok"), card.digits[-4:])
-        self.ledger.authorisations[authorisation.id] = authorisation
-        self.ledger.status[authorisation.id] = "authorised"
-        return authorisation
-
-    def _capture(self, authorisation_id: str, amount_pence: int) -> Capture:
-        authorised = self._open_authorisation(authorisation_id).amount_pence
-        if amount_pence > authorised:
-            raise AmountTooLarge(f"cannot capture {amount_pence}p of {authorised}p authorised")
-        capture = Capture(_new_id("cap"), authorisation_id, amount_pence)
-        self.ledger.status[authorisation_id] = "captured"
-        self.ledger.captures[capture.id] = capture
-        self.ledger.refunded_pence[capture.id] = 0
-        return capture
-
-    def _refund(self, capture_id: str, amount_pence: int) -> Refund:
-        capture = self.ledger.captures.get(capture_id)
-        if capture is None:
-            raise UnknownPayment(f"no capture {capture_id!r}")
-        remaining = capture.amount_pence - self.ledger.refunded_pence[capture_id]
-        if amount_pence > remaining:
-            raise AmountTooLarge(f"cannot refund {amount_pence}p: {remaining}p of the capture is left to refund")
-        self.ledger.refunded_pence[capture_id] += amount_pence
-        refund = Refund(_new_id("re"), capture_id, amount_pence)
-        self.ledger.refunds[refund.id] = refund
-        return refund
-
-    def _void(self, authorisation_id: str) -> Void:
-        self._open_authorisation(authorisation_id)
-        self.ledger.status[authorisation_id] = "voided"
-        return Void(_new_id("void"), authorisation_id)
-
-    def _open_authorisation(self, authorisation_id: str) -> Authorisation:
-        authorisation = self.ledger.authorisations.get(authorisation_id)
-        if authorisation is None:
-            raise UnknownPayment(f"no authorisation {authorisation_id!r}")
-        status = self.ledger.status[authorisation_id]
-        if status != "authorised":
-            raise InvalidState(f"authorisation {authorisation_id!r} is already {status}")
-        return authorisation
-
-    def _fingerprint(self, card: CardDetails) -> str:
-        fields = (card.digits, card.exp_month, card.exp_year, card.cvc, card.holder_name)
-        return hmac.new(self.ledger.secret, repr(fields).encode(), hashlib.sha256).hexdigest()
+    return once(session, by.account_id, idempotency_key, "refund", {"order_id": order_id, **body}, give_back)
 
 
-def decline_reason(card: CardDetails, today: dt.date) -> tuple[str, str] | None:
-    """Return the (code, message) a test-mode processor would decline this card with, or None."""
-    number = card.digits
-    if not re.fullmatch(r"[0-9]{12,19}", number) or not luhn_valid(number):
-        return "invalid_number", "Your card number is incorrect."
-    if not 1 <= card.exp_month <= 12:
-        return "invalid_expiry_month", "Your card's expiration month is invalid."
-    # A card is good until the last day of its expiry month.
-    if (card.exp_year, card.exp_month) < (today.year, today.month):
-        return "expired_card", "Your card has expired."
-    if not re.fullmatch(r"[0-9]{3,4}", card.cvc):
-        return "invalid_cvc", "Your card's security code is invalid."
-    return DECLINING_CARDS.get(number)
+def pay(session: Session, order_id: int, by: Principal, card: CardDetails, provider: PaymentProvider,
+        idempotency_key: str, provider_name: str = "test-mode") -> Order:
+    """Authorise and capture the order's total on the buyer's card; the order becomes paid.
+
+    Commits part-way (the attempt, before the provider is asked); a retry with the same key resumes.
+    """
+    attempt = _begin_payment(session, order_id, by, idempotency_key)
+    session.commit()
+    if attempt.status == "pending":
+        try:
+            authorisation = provider.authorise(attempt.amount_pence, card, f"{attempt.provider_key}:authorise")
+            capture = provider.capture(authorisation.id, attempt.amount_pence, f"{attempt.provider_key}:capture")
+        except PaymentDeclined as declined:
+            _settle(session, attempt.id, "declined", declined.code)
+            session.commit()
+            raise
+        except PaymentError as error:
+            _settle(session, attempt.id, "failed", str(error))
+            session.commit()
+            raise
+        _record_payment(session, attempt.id, capture, authorisation.last4, provider_name, provider)
+    elif attempt.status == "declined":
+        raise PaymentDeclined(attempt.outcome, "The card was declined.")
+    elif attempt.status == "failed":
+        raise Conflict(f"This payment was not taken: {attempt.outcome}")
+    return orders.get_order(session, order_id, by)
 
 
-def luhn_valid(number: str) -> bool:
-    """Tell whether a string of digits passes the Luhn check that every card number satisfies."""
-    total = 0
-    for position, digit in enumerate(int(d) for d in reversed(number)):
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
+def _begin_payment(session: Session, order_id: int, by: Principal, key: str) -> PaymentAttempt:
+    order = orders.order_to_change(session, order_id, by)
+    if order.buyer_account_id != by.account_id:
+        raise Forbidden("Only the buyer pays for an order.")
+    again = session.scalar(select(PaymentAttempt).where(PaymentAttempt.provider_key == key))
+    if again is not None:
+        _same_order(again, order)
+        return again  # the same request again: resume it, or give its answer
+    if order.status != "placed":
+        raise Conflict(f"A {order.status} order cannot be paid.")
+    if order.pay_by <= utcnow():
+        raise Conflict("The time to pay for this order has run out; its items were put back on sale.")
+    if orders.payment_in_flight(session, order.id):
+        raise Conflict("A payment for this order is being made just now; wait for its answer.")
+    attempt = PaymentAttempt(order_id=order.id, kind="capture", amount_pence=order.total_pence, request_key=key,
+                             provider_key=key, by_account_id=by.account_id)
+    session.add(attempt)
+    session.flush()
+    return attempt
 
 
-def _check_amount(amount_pence: int) -> None:
-    # bool is an int in Python; True pence is a bug, not a penny.
-    if type(amount_pence) is not int or not 0 < amount_pence <= MAX_AMOUNT_PENCE:
-        raise InvalidRequest(f"amount must be whole pence between 1 and {MAX_AMOUNT_PENCE}, not {amount_pence!r}")
+def _same_order(attempt: PaymentAttempt, order: Order) -> None:
+    if attempt.order_id != order.id:
+        raise Unprocessable("This Idempotency-Key was already used for another order.")
 
 
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+def _record_payment(session: Session, attempt_id: int, capture: Capture, last4: str, provider_name: str,
+                    provider: PaymentProvider) -> None:
+    """Record a capture the provider made for an attempt, once; one the order can no longer take goes back."""
+    order, attempt = _locked_attempt(session, attempt_id)
+    if attempt.status == "pending":
+        if order.status == "placed":
+            session.add(Payment(order_id=order.id, provider=provider_name, authorisation_id=capture.authorisation_id,
+                                capture_id=capture.id, amount_pence=capture.amount_pence, card_last4=last4))
+            order.paid_at = utcnow()
+            orders.move(session, order, "paid", attempt.by_account_id)
+            _mark(attempt, "succeeded", capture.id)
+        else:
+            # Settled meanwhile as interrupted and the order cancelled: the money must not stay taken.
+            provider.refund(capture.id, capture.amount_pence, f"{attempt.provider_key}:return")
+            _mark(attempt, "failed", f"the order was {order.status} when the capture came back; returned")
+    session.commit()
+
+
+def _locked_attempt(session: Session, attempt_id: int) -> tuple[Order, PaymentAttempt]:
+    # The order first, then the attempt: the same order as every other change to the order.
+    order_id = session.scalar(select(PaymentAttempt.order_id).where(PaymentAttempt.id == attempt_id))
+    order = locked(session, Order, order_id)
+    return order, locked(session, PaymentAttempt, attempt_id)
+
+
+def _settle(session: Session, attempt_id: int, status: str, outcome: str) -> None:
+    _order, attempt = _locked_attempt(session, attempt_id)
+    if attempt.status == "pending":
+        _mark(attempt, status, outcome)
+
+
+def _mark(attempt: PaymentAttempt, status: str, outcome: str) -> None:
+    attempt.status, attempt.outcome, attempt.settled_at = status, outcome, utcnow()
+
+
+def refund(session: Session, order_id: int, by: Principal, provider: PaymentProvider, idempotency_key: str,
+           seller_id: int | None = None, amount_pence: int | None = None, reason: str = "") -> Order:
+    """Give money back: all of an order, or part of one seller's share; commission reversed in step.
+
+    Commits part-way (the attempts, before the provider is asked); a retry with the same key resumes.
+    """
+    if not by.has_any("coordinator"):
+        raise Forbidden("Refunds are made by a coordinator.")
+    attempts = _begin_refunds(session, order_id, by, idempotency_key, seller_id, amount_pence, reason)
+    capture_id = session.scalar(select(Payment.capture_id).where(Payment.order_id == order_id))
+    session.commit()  # and no transaction is open while the provider is asked
+    for attempt in attempts:
+        if attempt.status != "pending":
+            continue
+        try:
+            given = provider.refund(capture_id, attempt.amount_pence, attempt.provider_key)
+        except PaymentError as error:
+            _settle(session, attempt.id, "failed", str(error))
+            session.commit()
+            raise
+        _record_refund(session, attempt.id, given)
+    failed = [attempt for attempt in attempts if attempt.status == "failed"]
+    if failed:
+        raise Conflict(f"The refund was not made: {failed[0].outcome}")
+    return orders.get_order(session, order_id, by)
+
+
+def _begin_refunds(session: Session, order_id: int, by: Principal, key: str, seller_id: int | None,
+                   amount_pence: int | None, reason: str) -> list[PaymentAttempt]:
+    order = orders.order_to_change(session, order_id, by)
+    again = session.scalars(select(PaymentAttempt).where(PaymentAttempt.request_key == key)
+                            .order_by(PaymentAttempt.id)).all()
+    if again:
+        _same_order(again[0], order)
+        return list(again)
+    payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
+    if payment is None or order.status not in orders.REFUNDABLE:
+        raise Conflict(f"A {order.status} order has nothing to refund.")
+    if amount_pence is not None and seller_id is None:
+        raise Unprocessable("A part refund names the seller whose share it comes from.")
+    shares = _locked_shares(session, order.id, seller_id)
+    if not shares:
+        raise NotFound(f"Seller {seller_id} has no part in order {order.id}.")
+    attempts = []
+    for share in shares:
+        left = share.gross_pence - _refunded_or_being_refunded(session, share)
+        amount = left if amount_pence is None else amount_pence
+        if amount > left:
+            raise Conflict(f"Only {left}p of seller {share.seller_id}'s share is left to refund.")
+        if amount > 0:
+            attempts.append(PaymentAttempt(
+                order_id=order.id, kind="refund", seller_id=share.seller_id, amount_pence=amount, request_key=key,
+                provider_key=f"{key}:{share.seller_id}", by_account_id=by.account_id, reason=reason))
+    if not attempts:
+        raise Conflict("Everything paid for this order has been refunded, or is being refunded.")
+    session.add_all(attempts)
+    session.flush()
+    return attempts
+
+
+def _locked_shares(session: Session, order_id: int, seller_id: int | None) -> list[SellerShare]:
+    statement = select(SellerShare).where(SellerShare.order_id == order_id).order_by(SellerShare.seller_id)
+    if seller_id is not None:
+        statement = statement.where(SellerShare.seller_id == seller_id)
+    return list(session.scalars(statement.with_for_update().execution_options(populate_existing=True)))
+
+
+def _refunded_or_being_refunded(session: Session, share: SellerShare) -> int:
+    """What is already given back from a share, or held by a refund in flight."""
+    settled = _refunded_so_far(session, share).gross_pence
+    in_flight = session.scalar(select(func.coalesce(func.sum(PaymentAttempt.amount_pence), 0)).where(
+        PaymentAttempt.order_id == share.order_id, PaymentAttempt.seller_id == share.seller_id,
+        PaymentAttempt.kind == "refund", PaymentAttempt.status == "pending"))
+    return settled + in_flight
+
+
+def _record_refund(session: Session, attempt_id: int, given: Refund) -> None:
+    """Record a refund the provider made for an attempt, once, and the order refunded with its last penny."""
+    order, attempt = _locked_attempt(session, attempt_id)
+    if attempt.status == "pending":
+        share = _locked_shares(session, order.id, attempt.seller_id)[0]
+        part = money.refund_split(_as_money(share), attempt.amount_pence, _refunded_so_far(session, share))
+        session.add(ShareRefund(order_id=order.id, seller_id=share.seller_id, gross_pence=part.gross_pence,
+                                commission_pence=part.commission_pence, net_pence=part.net_pence,
+                                provider_refund_id=given.id, by_account_id=attempt.by_account_id,
+                                reason=attempt.reason))
+        OUTBOX.add(session, "refund.issued", {
+            "order_id": order.id, "seller_id": share.seller_id, "gross_pence": part.gross_pence,
+            "commission_pence": part.commission_pence, "net_pence": part.net_pence, "currency": order.currency,
+            "occurred_at": utcnow()})
+        # In the database, not in Python: the row's own value, whatever another writer left there.
+        session.execute(update(Payment).where(Payment.order_id == order.id)
+                        .values(refunded_pence=Payment.refunded_pence + attempt.amount_pence))
+        _mark(attempt, "succeeded", given.id)
+        payment = session.scalar(select(Payment).where(Payment.order_id == order.id)
+                                 .execution_options(populate_existing=True))
+        if payment.refunded_pence == payment.amount_pence and order.status != "refunded":
+            orders.move(session, order, "refunded", attempt.by_account_id, note=attempt.reason)
+    session.commit()
+
+
+def _refunded_so_far(session: Session, share: SellerShare) -> money.RefundShare:
+    total = money.NOTHING_REFUNDED
+    for row in session.scalars(select(ShareRefund).where(ShareRefund.order_id == share.order_id,
+                                                         ShareRefund.seller_id == share.seller_id)
+                               .order_by(ShareRefund.id)):
+        total = total + money.RefundShare(row.gross_pence, row.commission_pence, row.net_pence)
+    return total
+
+
+def _as_money(share: SellerShare) -> money.SellerShare:
+    return money.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence)
+
+
+def settle_interrupted(session: Session, provider: PaymentProvider, older_than: dt.timedelta,
+                       provider_name: str = "test-mode") -> list[int]:
+    """Settle attempts left pending by a process that died while asking the provider; return their ids.
+
+    The provider is asked what each attempt's key did: a capture or refund it made is recorded as if
+    the request had finished; an authorisation never captured is voided; nothing at all means no money
+    moved. Only attempts older than any request can live are taken (``older_than``), one at a time
+    with its order locked (SKIP LOCKED: two workers never settle one attempt), each committed.
+    """
+    settled: list[int] = []
+    while True:
+        found = session.execute(
+            select(PaymentAttempt.id).join(Order, Order.id == PaymentAttempt.order_id)
+            .where(PaymentAttempt.status == "pending", PaymentAttempt.created_at <= utcnow() - older_than,
+                   PaymentAttempt.id.not_in(settled))
+            .order_by(PaymentAttempt.id).limit(1).with_for_update(of=Order, skip_locked=True)).first()
+        if found is None:
+            session.commit()
+            return settled
+        attempt = locked(session, PaymentAttempt, found.id)
+        if attempt.status != "pending":
+            session.commit()
+        elif attempt.kind == "capture":
+            _settle_interrupted_capture(session, attempt, provider, provider_name)
+        else:
+            _settle_interrupted_refund(session, attempt, provider)
+        settled.append(found.id)
+
+
+def _settle_interrupted_capture(session: Session, attempt: PaymentAttempt, provider: PaymentProvider,
+                                provider_name: str) -> None:
+    key = attempt.provider_key
+    authorisation = provider.lookup(f"{key}:authorise")
+    capture = provider.lookup(f"{key}:capture")
+    if isinstance(capture, Capture):
+        _record_payment(session, attempt.id, capture, getattr(authorisation, "last4", ""), provider_name, provider)
+        return
+    if authorisation is not None:
+        provider.void(authorisation.id, f"{key}:void")
+    _settle(session, attempt.id, "failed", "interrupted before the money was taken; nothing was charged")
+    session.commit()
+
+
+def _settle_interrupted_refund(session: Session, attempt: PaymentAttempt, provider: PaymentProvider) -> None:
+    given = provider.lookup(attempt.provider_key)
+    if isinstance(given, Refund):
+        _record_refund(session, attempt.id, given)
+        return
+    _settle(session, attempt.id, "failed", "interrupted before the money was given back; nothing was refunded")
+    session.commit()
+
+
+def settle_interrupted_job(runtime) -> None:
+    """Settle payment attempts a dead process left pending (a periodic job of the marketplace)."""
+    given = runtime.collaborators
+    older_than = dt.timedelta(seconds=given.settings.payment_attempt_timeout_seconds)
+    with runtime.db.sessionmaker() as session:
+        settled = settle_interrupted(session, given.provider, older_than)
+    if settled:
+        log.warning("interrupted payment attempts settled", extra={"attempt_ids": settled})

@@ -1,4 +1,4 @@
-"""Sellers' statements, receipts, and payout runs."""
+"""Sellers' statements, receipts, VAT registration and payout runs."""
 
 from __future__ import annotations
 
@@ -8,33 +8,25 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.marketplace import money
+from services.marketplace import orders, shops
 from services.marketplace.events import OUTBOX
 from services.marketplace.models import Order, Payout, PayoutRun, Seller, SellerShare, ShareRefund
 from services.marketplace.orders import WERE_PAID
+from services.marketplace.rules import statements
+from services.marketplace.rules.commission import RefundShare
+from services.marketplace.rules.commission import SellerShare as ShareAmounts
+from services.marketplace.rules.periods import check_period
+from services.marketplace.rules.vat import vat_breakdown
 from shared.auth import Principal
 from shared.db import hold_lock, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-
-# The days a statement or payout may name: the co-op's books start after the first and end before the
-# last, and every day in between has a next day (9999-12-31 has none, and answered with a 500).
-EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-
-def check_period(start: dt.date, end: dt.date) -> None:
-    """Refuse a period with a day outside the books' years, or that ends before it starts."""
-    for which, day in (("start", start), ("end", end)):
-        if not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise Unprocessable(f"The period's {which} must be a day from {EARLIEST_DAY} to {LATEST_DAY}.")
-    if end < start:
-        raise Unprocessable("The period must end on or after its start.")
 
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def statement(session: Session, seller_id: int, start: dt.date, end: dt.date) -> money.Statement:
+def statement(session: Session, seller_id: int, start: dt.date, end: dt.date) -> statements.Statement:
     """Build a seller's statement for the days start..end (UTC), with the balance brought forward."""
     check_period(start, end)
     begin, finish = _midnight(start), _midnight(end + dt.timedelta(days=1))
@@ -42,28 +34,28 @@ def statement(session: Session, seller_id: int, start: dt.date, end: dt.date) ->
     return _statement(session, seller_id, begin, finish, earlier.balance_owed_pence)
 
 
-def _statement(session, seller_id, begin, finish, brought_forward) -> money.Statement:
+def _statement(session, seller_id, begin, finish, brought_forward) -> statements.Statement:
     def within(column):
         return (column < finish) if begin is None else column.between(begin, finish - dt.timedelta(microseconds=1))
 
     sales = [
-        money.Sale(f"order {order.id}", order.paid_at.date(),
-                   money.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence))
+        statements.Sale(f"order {order.id}", order.paid_at.date(),
+                   ShareAmounts(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence))
         for share, order in session.execute(
             select(SellerShare, Order).join(Order, Order.id == SellerShare.order_id)
             .where(SellerShare.seller_id == seller_id, Order.status.in_(WERE_PAID), within(Order.paid_at)))
     ]
     refunds = [
-        money.SaleRefund(f"order {row.order_id}", row.refunded_at.date(),
-                         money.RefundShare(row.gross_pence, row.commission_pence, row.net_pence))
+        statements.SaleRefund(f"order {row.order_id}", row.refunded_at.date(),
+                         RefundShare(row.gross_pence, row.commission_pence, row.net_pence))
         for row in session.scalars(select(ShareRefund).where(ShareRefund.seller_id == seller_id,
                                                              within(ShareRefund.refunded_at)))
     ]
     payouts = [
-        money.Payout(f"payout {row.id}", row.paid_at.date(), row.amount_pence)
+        statements.Payout(f"payout {row.id}", row.paid_at.date(), row.amount_pence)
         for row in session.scalars(select(Payout).where(Payout.seller_id == seller_id, within(Payout.paid_at)))
     ]
-    return money.Statement.build(seller_id, sales, refunds, payouts, brought_forward)
+    return statements.Statement.build(seller_id, sales, refunds, payouts, brought_forward)
 
 
 def statement_for(session: Session, seller_id: int, by: Principal, start: dt.date, end: dt.date):
@@ -71,7 +63,7 @@ def statement_for(session: Session, seller_id: int, by: Principal, start: dt.dat
     seller = session.get(Seller, seller_id)
     if seller is None:
         raise NotFound(f"There is no seller {seller_id}.")
-    if seller.account_id != by.account_id and not by.has_any("coordinator"):
+    if not shops.is_own(seller, by) and not by.has_any("coordinator"):
         raise Forbidden("A statement is for its seller and coordinators only.")
     return statement(session, seller_id, start, end)
 
@@ -124,12 +116,31 @@ def owed_at(session: Session, seller_id: int, end: dt.date) -> int:
     return earned - paid
 
 
-def receipts(session: Session, order: Order) -> list[dict]:
+def receipts_for(session: Session, order_id: int, by: Principal) -> list[dict]:
+    """Return a paid order's receipts as the caller may see them (a seller gets only hers)."""
+    order = orders.order_for(session, order_id, by)
+    if order.paid_at is None:
+        raise Conflict("Receipts are issued once an order is paid.")
+    return receipts(session, order)
+
+
+def register_vat(session: Session, seller_id: int, vat_registered: bool, vat_number: str | None) -> Seller:
+    """Record whether a trader is VAT-registered (their receipts then show VAT); a coordinator's to say."""
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        raise NotFound(f"There is no seller {seller_id}.")
+    if vat_registered and not vat_number:
+        raise Unprocessable("A VAT-registered trader needs a VAT number (GB and nine digits).")
+    seller.vat_registered, seller.vat_number = vat_registered, vat_number
+    return seller
+
+
+def receipts(session: Session, order) -> list[dict]:
     """Return one receipt per seller's part of an order, in that trader's name; VAT only if registered."""
     result = []
     for share in order.shares:
         seller = session.get(Seller, share.seller_id)
-        vat = money.vat_breakdown(share.gross_pence, seller.vat_registered)
+        vat = vat_breakdown(share.gross_pence, seller.vat_registered)
         result.append({
             "order_id": order.id, "trader": seller.shop_name, "seller_id": seller.member_id,
             "vat_number": seller.vat_number if seller.vat_registered else None,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.marketplace.adapters.card_processor import ProviderStatement
 from services.marketplace.models import Order, Payment, PaymentAttempt, SellerShare, ShareRefund
 from services.marketplace.orders import WERE_PAID
-from services.marketplace.payments import ProviderStatement
 from shared.db import utcnow
 
 

@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.marketplace.listings import CATEGORIES, SORTS
-from services.marketplace.payouts import EARLIEST_DAY, LATEST_DAY
+from services.marketplace.rules.periods import EARLIEST_DAY, LATEST_DAY
 from shared.http import MAX_ID, NOT_BLANK
 
 MAX_PRICE_PENCE = 10_000_000  # £100,000: far above anything a member business sells in one item
@@ -238,7 +238,7 @@ class RequiredIdempotencyHeader(Schema):
                                     metadata={"description": "Send the same key again to retry safely."})
 
 
-# The days a statement or payout may name (services.marketplace.payouts says why).
+# The days a statement or payout may name (services.marketplace.rules.periods says why).
 BookDay = functools.partial(fields.Date, validate=validate.Range(
     min=EARLIEST_DAY, max=LATEST_DAY, error=f"Give a day from {EARLIEST_DAY} to {LATEST_DAY}."))
 

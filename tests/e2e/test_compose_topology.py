@@ -13,6 +13,7 @@ import pytest
 
 from shared.http import DATA_POLICY, PAGE_POLICY
 from tests.support import http
+from tests.support.cards import expiry_year
 from tests.support.gateway import (
     admit,
     answer_headers,
@@ -26,7 +27,7 @@ from tests.support.gateway import (
 from tests.support.topology import running_topology, skip_unless_runnable
 from tests.support.waiting import wait_for
 
-CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder_name": "Cass"}
+CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": expiry_year(), "cvc": "123", "holder_name": "Cass"}
 STREAM = 30  # admissions in the stream a worker is stopped in the middle of
 
 

@@ -102,7 +102,7 @@ def test_the_page_policy_allows_no_inline_script_or_style_and_no_framing():
 
 def test_no_template_has_inline_script_style_or_event_handlers():
     found = [f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
-             for path in sorted([*ROOT.glob("services/*/templates/**/*.html"), *ROOT.glob("shared/templates/*.html")])
+             for path in sorted([*ROOT.glob("services/**/templates/**/*.html"), *ROOT.glob("shared/templates/*.html")])
              for match in INLINE.finditer(path.read_text())]
     assert found == []
 

@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from services.marketplace.models import Variant
 from services.marketplace.reconciliation import reconcile
-from shared.db import OutboxMessage
+from tests.support.cards import GOOD_CARD
 
-GOOD_CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123",
-             "holder_name": "Cass Customer"}
+
+def add(market, buyer, listing: dict, quantity: int = 1, **extra):
+    """Put a listing in the buyer's cart; return the response (for a test of what is refused)."""
+    return market.client.post("/cart/lines", json={"listing_id": listing["id"], "quantity": quantity, **extra},
+                              headers=buyer.headers)
 
 
 def add_to_cart(market, buyer, listing: dict, quantity: int = 1, **extra) -> None:
-    response = market.client.post("/cart/lines", json={"listing_id": listing["id"], "quantity": quantity, **extra},
-                                  headers=buyer.headers)
+    response = add(market, buyer, listing, quantity, **extra)
     assert response.status_code == 201, response.json
+
+
+def checkout(market, buyer, key: str | None = None):
+    """Check out the buyer's cart (with an Idempotency-Key if given); return the response."""
+    headers = {**buyer.headers, **({"Idempotency-Key": key} if key else {})}
+    return market.client.post("/checkout", json={"delivery_address": "1 High St"}, headers=headers)
 
 
 def place_order(market, buyer, *listings: dict) -> dict:
     """Put one of each listing in the buyer's cart and check out; return the placed order."""
     for listing in listings:
         add_to_cart(market, buyer, listing)
-    response = market.client.post("/checkout", json={"delivery_address": "1 High St"}, headers=buyer.headers)
+    response = checkout(market, buyer)
     assert response.status_code == 201, response.json
     return response.json
 
 
-def pay(market, buyer, order_id: int, key: str = "pay-1"):
-    return market.client.post(f"/orders/{order_id}/payment", json={"card": GOOD_CARD},
+def pay(market, buyer, order_id: int, key: str = "pay-1", card: dict = GOOD_CARD):
+    return market.client.post(f"/orders/{order_id}/payment", json={"card": card},
                               headers={**buyer.headers, "Idempotency-Key": key})
 
 
@@ -44,13 +53,13 @@ def payment_body() -> dict:
     return {"card": GOOD_CARD}
 
 
-def outbox_count(runtime, event_type: str) -> int:
-    with runtime.db.sessionmaker() as session:
-        return session.scalar(select(func.count()).select_from(OutboxMessage)
-                              .where(OutboxMessage.event_type == event_type))
+def stock_of(market, listing: dict) -> int:
+    """Return how many of a (single-variant) listing are in stock."""
+    with market.runtime.db.sessionmaker() as session:
+        return session.scalar(select(Variant.stock).where(Variant.listing_id == listing["id"]))
 
 
 def differences(market) -> list[str]:
     """What the nightly reconciliation would report: [] when the provider's ledger and the books agree."""
     with market.runtime.db.sessionmaker() as session:
-        return reconcile(session, market.runtime.payment_provider, dt.timedelta(seconds=0))
+        return reconcile(session, market.runtime.collaborators.provider, dt.timedelta(seconds=0))

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from services.marketplace.images import clean_image
+from services.marketplace.rules.images import clean_image
 from tests.support.cli import run_coop
 from tests.support.photos import bomb_png, metadata_of, photo, size_of
 
@@ -103,8 +103,8 @@ def test_what_does_not_decode_or_has_too_many_pixels_is_refused(market, seller, 
 
 
 def test_the_pixel_limit_is_a_setting(market, seller, draft, monkeypatch):
-    monkeypatch.setattr(market.runtime, "settings", dataclasses.replace(market.runtime.settings,
-                                                                        max_image_pixels=1000))
+    given = market.runtime.collaborators
+    monkeypatch.setattr(given, "settings", dataclasses.replace(given.settings, max_image_pixels=1000))
     too_many = upload(market, seller, draft["id"], photo(size=(40, 30)))  # 1,200 pixels
     assert too_many.status_code == 422
     assert "1,000 pixels" in too_many.json["detail"]

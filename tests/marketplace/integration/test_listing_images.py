@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from services.marketplace.images import MAX_IMAGE_BYTES, MAX_IMAGES
+from services.marketplace.rules.images import MAX_IMAGE_BYTES, MAX_IMAGES
 from tests.support.photos import photo, size_of
 
 JPEG = photo("image/jpeg")

@@ -9,9 +9,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from services.marketplace.events import OUTBOX
 from services.marketplace.models import Listing, Slot, Variant
 from services.marketplace.schemas import MAX_PRICE_PENCE
-from shared.db import OutboxMessage, utcnow
+from shared.db import utcnow
+from tests.support.outbox import published, published_types
 
 
 def future(days: int = 7, hour: int = 10) -> str:
@@ -74,15 +76,6 @@ def catalogue_ids(market):
 def count(market, model):
     with market.runtime.db.sessionmaker() as session:
         return session.scalar(select(func.count()).select_from(model))
-
-
-def events(market, event_type=None):
-    """Return the envelopes written to the outbox, oldest first (of one type, if given)."""
-    with market.runtime.db.sessionmaker() as session:
-        statement = select(OutboxMessage).order_by(OutboxMessage.id)
-        if event_type:
-            statement = statement.where(OutboxMessage.event_type == event_type)
-        return [row.envelope for row in session.scalars(statement)]
 
 
 def stocks(listing):
@@ -175,7 +168,7 @@ def test_another_members_refused_stock_change_leaves_the_stock_as_it_was(market,
 def test_another_members_refused_publish_leaves_the_listing_a_draft(market, seller, other_seller, draft):
     act(market, other_seller, draft["id"], "publish")
     assert own(market, seller, draft["id"])["status"] == "draft"
-    assert events(market, "listing.published") == []
+    assert published(market, "listing.published") == []
 
 
 # -- creating -----------------------------------------------------------------------------------------
@@ -311,8 +304,8 @@ def test_publishing_a_draft_puts_it_on_sale(market, seller, draft):
 
 def test_publishing_tells_the_bus_through_the_outbox(market, seller, draft):
     act(market, seller, draft["id"], "publish")
-    [envelope] = events(market, "listing.published")
-    assert {key: envelope["data"][key] for key in ("listing_id", "seller_id", "title", "category")} == {
+    [data] = published(market, "listing.published")
+    assert {key: data[key] for key in ("listing_id", "seller_id", "title", "category")} == {
         "listing_id": draft["id"], "seller_id": seller.member_id, "title": "Robin card", "category": "cards"}
 
 
@@ -327,20 +320,20 @@ def test_withdrawing_takes_a_listing_off_sale(market, seller):
 def test_withdrawing_tells_the_bus_through_the_outbox(market, seller):
     listing = market.listing(seller)
     act(market, seller, listing["id"], "withdraw")
-    [envelope] = events(market, "listing.withdrawn")
-    assert (envelope["data"]["listing_id"], envelope["source"]) == (listing["id"], "marketplace")
+    [data] = published(market, "listing.withdrawn")
+    assert (data["listing_id"], OUTBOX.catalog.source) == (listing["id"], "marketplace")
 
 
 def test_withdrawing_a_draft_nobody_has_seen_tells_the_bus_nothing(market, seller, draft):
     assert act(market, seller, draft["id"], "withdraw").json["status"] == "withdrawn"
-    assert events(market, "listing.withdrawn") == []
+    assert published(market, "listing.withdrawn") == []
 
 
 def test_a_listing_goes_draft_published_withdrawn_published(market, seller, draft):
     statuses = [act(market, seller, draft["id"], action).json["status"]
                 for action in ("publish", "withdraw", "publish")]
     assert statuses == ["published", "withdrawn", "published"]
-    assert [envelope["type"] for envelope in events(market)] == [
+    assert published_types(market) == [
         "listing.published", "listing.withdrawn", "listing.published"]
     assert catalogue_ids(market) == [draft["id"]]
 
@@ -349,9 +342,9 @@ def test_a_listing_goes_draft_published_withdrawn_published(market, seller, draf
 def test_repeating_a_transition_is_a_conflict_and_tells_the_bus_nothing(market, seller, draft, before, action):
     for done in before:
         act(market, seller, draft["id"], done)
-    published_before = len(events(market))
+    published_before = len(published_types(market))
     assert act(market, seller, draft["id"], action).status_code == 409
-    assert len(events(market)) == published_before
+    assert len(published_types(market)) == published_before
 
 
 # -- editing ------------------------------------------------------------------------------------------

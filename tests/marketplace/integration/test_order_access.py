@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from services.marketplace.models import Order, Seller
 from shared.db import utcnow
-from tests.marketplace.integration.test_orders import GOOD_CARD, add, checkout, events, pay, stock_of
+from tests.support.cards import GOOD_CARD, card
+from tests.support.outbox import published
+from tests.support.shopping import add, checkout, pay, stock_of
 
 YESTERDAY = (utcnow() - dt.timedelta(days=1)).date()
 PERIOD = {"start": (YESTERDAY - dt.timedelta(days=6)).isoformat(), "end": YESTERDAY.isoformat()}
 BACKWARDS = {"start": YESTERDAY.isoformat(), "end": (YESTERDAY - dt.timedelta(days=1)).isoformat()}
-OTHER_CARD = {**GOOD_CARD, "number": "5555 5555 5555 4444"}
+OTHER_CARD = card("5555 5555 5555 4444")
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def status_of(market, order):
 
 
 def captures(market):
-    return len(market.runtime.payment_provider.ledger.captures)
+    return len(market.runtime.collaborators.provider.ledger.captures)
 
 
 def refund(market, order, who, key="refund-1", **body):
@@ -241,7 +243,7 @@ def test_only_the_buyer_pays_and_a_refused_payment_changes_nothing(market, selle
            "a coordinator": market.coordinator}[caller]()
     assert pay(market, who, order["id"]).status_code == status
     assert status_of(market, order) == "placed"
-    assert captures(market) == 0 and events(market, "order.paid") == []
+    assert captures(market) == 0 and published(market, "order.paid") == []
 
 
 def test_paying_a_cancelled_order_is_a_conflict(market, sellers):
@@ -264,7 +266,7 @@ def test_a_malformed_card_is_refused_before_any_charge(market, sellers, card):
 
 def test_an_expired_card_is_declined_with_402(market, sellers):
     buyer, order, _listing = placed_order(market, sellers[0])
-    expired = {**GOOD_CARD, "exp_month": 1, "exp_year": 2020}
+    expired = card(exp_month=1, exp_year=2020)
     response = pay(market, buyer, order["id"], card=expired)
     assert response.status_code == 402 and "expired_card" in response.json["detail"]
     assert status_of(market, order) == "placed"
@@ -373,7 +375,7 @@ def test_only_a_coordinator_refunds(market, sellers, caller):
     buyer, order, _listing = paid_order(market, sellers[0])
     who = {"the seller": sellers[0], "the buyer": buyer}[caller]
     assert refund(market, order, who).status_code == 403
-    assert status_of(market, order) == "paid" and events(market, "order.refunded") == []
+    assert status_of(market, order) == "paid" and published(market, "order.refunded") == []
 
 
 def test_a_part_refund_without_a_seller_is_refused(market, sellers):
@@ -399,7 +401,7 @@ def test_a_refunded_order_cannot_be_refunded_again(market, sellers):
     coordinator = market.coordinator()
     assert refund(market, order, coordinator, key="first").status_code == 200
     assert refund(market, order, coordinator, key="second").status_code == 409
-    assert len(events(market, "order.refunded")) == 1
+    assert len(published(market, "order.refunded")) == 1
 
 
 # --- payouts, statements and VAT ------------------------------------------------------------------------------

@@ -4,41 +4,14 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from services.marketplace.models import Order, Variant
+from services.marketplace.models import Order
 from services.marketplace.orders import expire_unpaid
-from shared.db import OutboxMessage, utcnow
-
-GOOD_CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123",
-             "holder_name": "Cass Customer"}
-DECLINED_CARD = {**GOOD_CARD, "number": "4000 0000 0000 0002"}
-
-
-def add(market, buyer, listing, quantity=1, **extra):
-    return market.client.post("/cart/lines", json={"listing_id": listing["id"], "quantity": quantity, **extra},
-                              headers=buyer.headers)
-
-
-def checkout(market, buyer, key=None):
-    headers = {**buyer.headers, **({"Idempotency-Key": key} if key else {})}
-    return market.client.post("/checkout", json={"delivery_address": "1 High St"}, headers=headers)
-
-
-def pay(market, buyer, order_id, card=GOOD_CARD, key="pay-1"):
-    return market.client.post(f"/orders/{order_id}/payment", json={"card": card},
-                              headers={**buyer.headers, "Idempotency-Key": key})
-
-
-def stock_of(market, listing) -> int:
-    with market.runtime.db.sessionmaker() as session:
-        return session.scalar(select(Variant.stock).where(Variant.listing_id == listing["id"]))
-
-
-def events(market, event_type):
-    with market.runtime.db.sessionmaker() as session:
-        return [row.envelope["data"] for row in session.scalars(
-            select(OutboxMessage).where(OutboxMessage.event_type == event_type))]
+from shared.db import utcnow
+from tests.support.cards import DECLINED_CARD, GOOD_CARD
+from tests.support.outbox import published
+from tests.support.shopping import add, checkout, pay, stock_of
 
 
 @pytest.fixture
@@ -127,7 +100,7 @@ def test_paying_makes_the_order_paid_and_publishes_it(market, sellers):
     order = checkout(market, buyer).json
     response = pay(market, buyer, order["id"])
     assert response.status_code == 200 and response.json["status"] == "paid"
-    assert [event["order_id"] for event in events(market, "order.paid")] == [order["id"]]
+    assert [event["order_id"] for event in published(market, "order.paid")] == [order["id"]]
 
 
 def test_a_retried_payment_with_the_same_key_charges_once(market, sellers):
@@ -136,8 +109,8 @@ def test_a_retried_payment_with_the_same_key_charges_once(market, sellers):
     order = checkout(market, buyer).json
     first, again = pay(market, buyer, order["id"]), pay(market, buyer, order["id"])
     assert first.status_code == again.status_code == 200
-    assert len(events(market, "order.paid")) == 1
-    assert len(market.runtime.payment_provider.ledger.captures) == 1
+    assert len(published(market, "order.paid")) == 1
+    assert len(market.runtime.collaborators.provider.ledger.captures) == 1
 
 
 def test_a_payment_without_an_idempotency_key_is_refused(market, sellers):
@@ -226,7 +199,7 @@ def test_a_full_refund_reverses_every_share_and_publishes_order_refunded(market,
     response = market.client.post(f"/orders/{order['id']}/refund", json={"reason": "never arrived"},
                                   headers={**market.coordinator().headers, "Idempotency-Key": "r1"})
     assert response.status_code == 200 and response.json["status"] == "refunded"
-    assert len(events(market, "order.refunded")) == 1
+    assert len(published(market, "order.refunded")) == 1
 
 
 def test_a_customer_cannot_see_another_customers_order(market, sellers):
@@ -263,4 +236,4 @@ def test_each_seller_confirms_their_own_part_and_the_order_is_confirmed_with_the
     assert again.status_code == 409
     last = market.client.post(f"/orders/{order['id']}/confirm", headers=sellers[1].headers).json
     assert last["status"] == "confirmed"
-    assert len(events(market, "order.confirmed")) == 1
+    assert len(published(market, "order.confirmed")) == 1

@@ -13,13 +13,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from services.marketplace import paying
+from services.marketplace import payments
+from services.marketplace.adapters.card_processor import CardDetails
 from services.marketplace.models import Order, PaymentAttempt
 from services.marketplace.orders import expire_unpaid
-from services.marketplace.payments import CardDetails
 from shared.auth import Principal
 from shared.db import utcnow
-from tests.support.shopping import GOOD_CARD, differences, outbox_count, paid_order, pay, place_order
+from tests.support.cards import GOOD_CARD
+from tests.support.outbox import published
+from tests.support.shopping import differences, paid_order, pay, place_order
 
 NOW = dt.timedelta(0)  # settle whatever is pending, however young
 
@@ -52,15 +54,15 @@ def seller(market):
 
 
 def cut_off_payment(market, buyer, order, call: str, key: str = "pay-1") -> None:
-    provider = CutOffAfter(market.runtime.payment_provider, call)
+    provider = CutOffAfter(market.runtime.collaborators.provider, call)
     with market.runtime.db.sessionmaker() as session, pytest.raises(CutOff):
-        paying.pay(session, order["id"], Principal(buyer.account_id, ("customer",)), CardDetails(**GOOD_CARD),
+        payments.pay(session, order["id"], Principal(buyer.account_id, ("customer",)), CardDetails(**GOOD_CARD),
                    provider, f"{buyer.account_id}:{key}")
 
 
 def settle(market) -> list[int]:
     with market.runtime.db.sessionmaker() as session:
-        return paying.settle_interrupted(session, market.runtime.payment_provider, NOW)
+        return payments.settle_interrupted(session, market.runtime.collaborators.provider, NOW)
 
 
 def attempt_statuses(market) -> list[str]:
@@ -87,7 +89,7 @@ def test_a_retry_with_the_same_key_after_a_cut_off_records_the_one_capture(marke
     cut_off_payment(market, buyer, order, "capture")
     response = pay(market, buyer, order["id"], key="pay-1")
     assert response.status_code == 200 and response.json["status"] == "paid"
-    assert len(market.runtime.payment_provider.statement().captures) == 1
+    assert len(market.runtime.collaborators.provider.statement().captures) == 1
     assert differences(market) == []
 
 
@@ -98,7 +100,7 @@ def test_the_settling_job_records_a_capture_whose_answer_was_lost(market, seller
     assert len(settle(market)) == 1
     assert order_status(market, order) == "paid"
     assert attempt_statuses(market) == ["succeeded"]
-    assert outbox_count(market.runtime, "order.paid") == 1
+    assert len(published(market, "order.paid")) == 1
     assert differences(market) == []
 
 
@@ -109,7 +111,7 @@ def test_the_settling_job_voids_a_hold_that_was_never_captured(market, seller):
     settle(market)
     assert order_status(market, order) == "placed"
     assert attempt_statuses(market) == ["failed"]
-    ledger = market.runtime.payment_provider.ledger
+    ledger = market.runtime.collaborators.provider.ledger
     assert list(ledger.status.values()) == ["voided"]
     assert pay(market, buyer, order["id"], key="pay-2").status_code == 200
     assert differences(market) == []
@@ -120,14 +122,15 @@ def test_a_payment_in_flight_is_not_settled_before_its_time(market, seller):
     order = place_order(market, buyer, market.listing(seller))
     cut_off_payment(market, buyer, order, "capture")
     with market.runtime.db.sessionmaker() as session:
-        assert paying.settle_interrupted(session, market.runtime.payment_provider, dt.timedelta(minutes=2)) == []
+        provider = market.runtime.collaborators.provider
+        assert payments.settle_interrupted(session, provider, dt.timedelta(minutes=2)) == []
     assert attempt_statuses(market) == ["pending"]
 
 
 def cut_off_refund(market, order, coordinator, call: str = "refund") -> None:
-    provider = CutOffAfter(market.runtime.payment_provider, call)
+    provider = CutOffAfter(market.runtime.collaborators.provider, call)
     with market.runtime.db.sessionmaker() as session, pytest.raises(CutOff):
-        paying.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)), provider,
+        payments.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)), provider,
                       f"refund:{coordinator.account_id}:r1")
 
 
@@ -137,7 +140,7 @@ def test_the_settling_job_records_a_refund_whose_answer_was_lost(market, seller)
     cut_off_refund(market, order, coordinator)
     settle(market)
     assert order_status(market, order) == "refunded"
-    assert outbox_count(market.runtime, "refund.issued") == 1
+    assert len(published(market, "refund.issued")) == 1
     assert differences(market) == []
 
 
@@ -153,7 +156,7 @@ def test_a_refund_in_flight_holds_its_amount_against_the_share(market, seller):
 def test_a_refund_never_made_frees_its_amount_once_settled(market, seller):
     buyer, coordinator = market.customer(), market.coordinator()
     order = paid_order(market, buyer, market.listing(seller))
-    real = market.runtime.payment_provider
+    real = market.runtime.collaborators.provider
 
     class LostBeforeArriving:
         def __getattr__(self, name):
@@ -163,7 +166,7 @@ def test_a_refund_never_made_frees_its_amount_once_settled(market, seller):
             raise CutOff("refund")  # the request never reached the provider
 
     with market.runtime.db.sessionmaker() as session, pytest.raises(CutOff):
-        paying.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)),
+        payments.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)),
                       LostBeforeArriving(), f"refund:{coordinator.account_id}:r1")
     settle(market)
     assert attempt_statuses(market) == ["succeeded", "failed"]  # the payment, then the refund
@@ -180,8 +183,8 @@ def test_a_key_used_for_one_order_cannot_pay_another(market, seller):
     first = paid_order(market, buyer, market.listing(seller))
     second = place_order(market, buyer, market.listing(seller, title="Wren card"))
     with market.runtime.db.sessionmaker() as session, pytest.raises(Unprocessable):
-        paying.pay(session, second["id"], Principal(buyer.account_id, ("customer",)), CardDetails(**GOOD_CARD),
-                   market.runtime.payment_provider, f"{buyer.account_id}:pay-1")
+        payments.pay(session, second["id"], Principal(buyer.account_id, ("customer",)), CardDetails(**GOOD_CARD),
+                   market.runtime.collaborators.provider, f"{buyer.account_id}:pay-1")
     assert order_status(market, first) == "paid" and order_status(market, second) == "placed"
 
 

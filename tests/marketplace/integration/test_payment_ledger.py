@@ -6,9 +6,7 @@ import uuid
 
 import pytest
 
-from services.marketplace.app import build_runtime
-from services.marketplace.ledger_store import SqlLedger, decode, encode
-from services.marketplace.payments import (
+from services.marketplace.adapters.card_processor import (
     AmountTooLarge,
     Authorisation,
     CardDetails,
@@ -17,13 +15,16 @@ from services.marketplace.payments import (
     PaymentDeclined,
     TestModeProvider,
 )
+from services.marketplace.adapters.ledger_store import SqlLedger, decode, encode
+from services.marketplace.app import build_runtime
+from tests.support.cards import expiry_year
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date.today()
 GOOD = "4242424242424242"
 
 
 def card(number=GOOD):
-    return CardDetails(number, 12, 2030, "123", "Ada Baker")
+    return CardDetails(number, 12, expiry_year(), "123", "Ada Baker")
 
 
 def key():

@@ -9,8 +9,9 @@ from sqlalchemy import func, select, update
 from services.marketplace import payouts
 from services.marketplace.models import Order, Payout, PayoutRun, ShareRefund
 from shared.auth import Principal
-from shared.db import OutboxMessage, utcnow
-from tests.marketplace.integration.test_orders import add, checkout, pay
+from shared.db import utcnow
+from tests.support.outbox import published
+from tests.support.shopping import add, checkout, pay
 
 YESTERDAY = (utcnow() - dt.timedelta(days=1)).date()
 PERIOD = {"start": (YESTERDAY - dt.timedelta(days=6)).isoformat(), "end": YESTERDAY.isoformat()}
@@ -88,9 +89,8 @@ def test_a_payout_pays_each_seller_what_is_owed_and_publishes_it(market, seller)
     run = run_payout(market, market.coordinator())
     assert run.status_code == 200
     assert [(p["seller_id"], p["amount_pence"]) for p in run.json["payouts"]] == [(seller.member_id, 1800)]
-    with market.runtime.db.sessionmaker() as session:
-        [event] = session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "payout.paid")).all()
-    assert event.envelope["data"]["amount_pence"] == 1800
+    [event] = published(market, "payout.paid")
+    assert event["amount_pence"] == 1800
 
 
 def test_running_the_same_payout_twice_pays_nothing_twice(market, seller):
@@ -98,9 +98,7 @@ def test_running_the_same_payout_twice_pays_nothing_twice(market, seller):
     coordinator = market.coordinator()
     first, second = run_payout(market, coordinator), run_payout(market, coordinator)
     assert first.json["id"] == second.json["id"]
-    with market.runtime.db.sessionmaker() as session:
-        assert len(session.scalars(select(OutboxMessage).where(
-            OutboxMessage.event_type == "payout.paid")).all()) == 1
+    assert len(published(market, "payout.paid")) == 1
 
 
 def test_a_run_for_another_period_never_pays_again_what_an_earlier_run_paid(market, seller):
@@ -174,8 +172,7 @@ def test_the_same_payout_started_twice_at_once_pays_each_seller_once(market, sel
         assert {seller_id: (count, int(total)) for seller_id, count, total in paid} == {
             seller_id: (1, amount) for seller_id, amount in owed.items()}
         assert session.scalar(select(func.sum(Payout.amount_pence))) == 3582
-        events = session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "payout.paid")).all()
-        assert sorted(event.envelope["data"]["amount_pence"] for event in events) == [657, 1125, 1800]
+    assert sorted(event["amount_pence"] for event in published(market, "payout.paid")) == [657, 1125, 1800]
 
 
 def test_a_payout_cannot_cover_today(market):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from services.marketplace.adapters.card_processor import CardDetails
 from services.marketplace.models import Payment, PaymentAttempt, ShareRefund
-from services.marketplace.payments import CardDetails
+from tests.support.cards import GOOD_CARD
 from tests.support.cli import run_coop
-from tests.support.shopping import GOOD_CARD, differences, paid_order
+from tests.support.shopping import differences, paid_order
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_books_that_agree_show_no_difference_and_the_command_exits_0(market, ord
 
 
 def test_a_capture_with_no_payment_is_reported_and_the_command_exits_1(market, order, settings):
-    provider = market.runtime.payment_provider
+    provider = market.runtime.collaborators.provider
     held = provider.authorise(1000, CardDetails(**GOOD_CARD), "stray:authorise")
     stray = provider.capture(held.id, 1000, "stray:capture")
     result = run_coop(settings, "reconcile", "payments")
@@ -53,7 +54,7 @@ def test_a_payment_recorded_for_another_amount_than_captured_is_reported(market,
 
 
 def test_a_refund_the_books_do_not_know_is_reported(market, order):
-    provider = market.runtime.payment_provider
+    provider = market.runtime.collaborators.provider
     capture = provider.statement().captures[0]
     given = provider.refund(capture.id, 400, "unrecorded")
     found = differences(market)

@@ -8,7 +8,8 @@ import stat
 
 import pytest
 
-from services.marketplace.images import MAX_IMAGE_BYTES, ImageTooLarge, content_type, image_path, store_image
+from services.marketplace.adapters.image_store import content_type, image_path, store_image
+from services.marketplace.rules.images import MAX_IMAGE_BYTES, ImageTooLarge
 from shared.errors import NotFound, Unprocessable
 from tests.support.photos import photo, size_of
 

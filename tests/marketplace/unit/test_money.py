@@ -7,22 +7,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.marketplace.money import (
+from services.marketplace.rules.commission import (
     NOTHING_REFUNDED,
     CommissionRates,
     OrderLine,
-    Payout,
     RefundShare,
-    Sale,
-    SaleRefund,
     SellerShare,
-    Statement,
     commission_pence,
     order_total_pence,
     refund_split,
     split_order,
-    vat_breakdown,
 )
+from services.marketplace.rules.statements import Payout, Sale, SaleRefund, Statement
+from services.marketplace.rules.vat import vat_breakdown
 
 CATEGORIES = ["cards", "jewellery", "catering", "fashion", "crafts"]
 TEN_PERCENT = CommissionRates(1000)

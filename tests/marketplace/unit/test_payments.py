@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.marketplace.payments import (
+from services.marketplace.adapters.card_processor import (
     AmountTooLarge,
     CardDetails,
     IdempotencyConflict,
@@ -22,12 +22,15 @@ from services.marketplace.payments import (
     UnknownPayment,
     luhn_valid,
 )
+from tests.support.cards import expiry_year
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date.today()
+LAST_MONTH = TODAY.replace(day=1) - dt.timedelta(days=1)
 GOOD = "4242424242424242"
 
 
-def card(number=GOOD, exp_month=12, exp_year=2030, cvc="123", holder_name="Ada Baker"):
+def card(number=GOOD, exp_month=12, exp_year=None, cvc="123", holder_name="Ada Baker"):
+    exp_year = expiry_year() if exp_year is None else exp_year
     return CardDetails(number, exp_month, exp_year, cvc, holder_name)
 
 
@@ -101,11 +104,11 @@ def test_a_decline_carries_a_message_for_the_customer(provider):
 
 
 def test_a_card_past_its_expiry_month_is_declined_as_expired(provider):
-    assert declined_code(provider, card(exp_month=10, exp_year=2026)) == "expired_card"
+    assert declined_code(provider, card(exp_month=LAST_MONTH.month, exp_year=LAST_MONTH.year)) == "expired_card"
 
 
 def test_a_card_is_good_until_the_end_of_its_expiry_month(provider):
-    assert provider.authorise(100, card(exp_month=11, exp_year=2026), key()).last4 == "4242"
+    assert provider.authorise(100, card(exp_month=TODAY.month, exp_year=TODAY.year), key()).last4 == "4242"
 
 
 def test_an_impossible_expiry_month_is_declined(provider):

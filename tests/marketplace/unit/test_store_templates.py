@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = sorted((Path(__file__).resolve().parents[3] / "services/marketplace/templates").glob("*.html"))
+TEMPLATES = sorted((Path(__file__).resolve().parents[3] / "services/marketplace/web/pages/templates").glob("*.html"))
 LINK = re.compile(r'\b(href|src|action)="([^"]*)"')
 # What a link may be: a fragment of the same page, url_for, or an image through the filter that uses it.
 BUILT = re.compile(r"^(#[\w-]+|\{\{ url_for\(.*\) \}\}|\{\{ [\w.\[\]]+ \| image_url \}\})$")

@@ -27,8 +27,8 @@ from sqlalchemy import Connection, Engine, create_engine, delete, func, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from services.marketplace.adapters.card_processor import Authorisation, Capture, PaymentDeclined, Refund, Void
 from services.marketplace.models import PaymentLedgerEntry
-from services.marketplace.payments import Authorisation, Capture, PaymentDeclined, Refund, Void
 from shared.db import Database, make_engine
 
 # The advisory lock's key: any constant no other part of the service uses ("paylgr" in ASCII).
@@ -42,9 +42,10 @@ class SqlLedger:
 
     __test__ = False
 
-    def __init__(self, db: Database):
-        self.db = db
-        self.engine = _ledger_engine(db)
+    def __init__(self, database: Database | str):
+        """Keep the ledger beside a service's database (a ``Database``, or its URL)."""
+        self.url = database.url if isinstance(database, Database) else database
+        self.engine = _ledger_engine(self.url)
         self._local = threading.local()
         self._table_ready = False
         self._secret: bytes | None = None
@@ -204,16 +205,16 @@ def decode(value: Any) -> Any:
     return _RECORDS[kind](**value["fields"])
 
 
-def _ledger_engine(db: Database) -> Engine:
+def _ledger_engine(database_url: str) -> Engine:
     """An engine of its own: on the service's database on PostgreSQL, on a file beside it on SQLite.
 
     Its own connections, as a processor has: requests waiting for the service's pool must never leave
     the provider without a connection to finish the call they wait behind. Opened per call (NullPool),
     so that a runtime leaves none open when it stops.
     """
-    if not db.is_sqlite:
-        return create_engine(db.url, poolclass=NullPool)
-    url = make_url(db.url)
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(database_url, poolclass=NullPool)
     if not url.database or url.database == ":memory:":
         raise ValueError("the SQL payment ledger needs a database file, not an in-memory SQLite database")
     path = Path(url.database)

@@ -1,75 +1,20 @@
-"""HTTP endpoints of the marketplace: the catalogue for customers and the shop for member businesses."""
+"""A member business's own listings: drafts, changes, images, publishing, variants, stock and slots."""
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
-from flask import request, send_file
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.marketplace import images, listings, schemas
-from services.marketplace.models import Seller
+from services.marketplace import listings, schemas
+from services.marketplace.rules.images import MAX_UPLOAD_BYTES
 from shared.auth import current_principal, requires
-from shared.errors import NotFound
 from shared.http import paginate
-from shared.service import action_endpoint, db_session, runtime
+from shared.service import collaborators, db_session
 
-catalogue_blp = Blueprint("catalogue", __name__, description="What customers can browse and buy")
 shop_blp = Blueprint("shop", __name__, url_prefix="/shop", description="A member business's own listings")
-
-
-@catalogue_blp.route("/listings")
-class Catalogue(MethodView):
-    @catalogue_blp.arguments(schemas.CatalogueQuery, location="query")
-    @catalogue_blp.response(200, schemas.Listing(many=True))
-    @catalogue_blp.paginate()
-    def get(self, query, pagination_parameters):
-        """Browse listings on sale: by category or seller, searched by words, sorted. Anyone may.
-
-        At most the first 1,000 matches are counted and shown; narrow the search to find others.
-        """
-        statement = listings.catalogue_query(query.get("category"), query.get("seller_id"), query.get("q"),
-                                             query["sort"])
-        return paginate(db_session(), statement, pagination_parameters, at_most=listings.MOST_MATCHES)
-
-
-@catalogue_blp.route("/listings/<int:listing_id>")
-class CatalogueListing(MethodView):
-    @catalogue_blp.response(200, schemas.Listing)
-    def get(self, listing_id):
-        """Show one listing on sale, with its variants or bookable slots. Anyone may."""
-        return listings.visible_listing(db_session(), listing_id)
-
-
-@catalogue_blp.route("/sellers/<int:member_id>")
-class SellerPage(MethodView):
-    @catalogue_blp.response(200, schemas.Seller)
-    def get(self, member_id):
-        """Show a member business's shop. Anyone may."""
-        seller = db_session().get(Seller, member_id)
-        if seller is None or not seller.can_sell:
-            raise NotFound(f"There is no shop {member_id}.")
-        return seller
-
-
-@catalogue_blp.route("/images/<name>")
-class Image(MethodView):
-    @catalogue_blp.response(200, {"format": "binary", "type": "string"},
-                            content_type="application/octet-stream", description="The image (JPEG, PNG or WebP).")
-    def get(self, name):
-        """Show an image uploaded for a listing (listings name it ``images/<name>``). Anyone may."""
-        path = images.image_path(uploads_folder(), name)
-        if not path.is_file():
-            raise NotFound("There is no such image.")
-        response = send_file(path, mimetype=images.content_type(name), max_age=86400)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
-
-def uploads_folder() -> Path:
-    return runtime().settings.data_dir / "uploads"
 
 
 @shop_blp.route("/listings")
@@ -125,7 +70,7 @@ def _allows_body_of(limit: int):
 
 @shop_blp.route("/listings/<int:listing_id>/images")
 class ListingImages(MethodView):
-    @_allows_body_of(images.MAX_UPLOAD_BYTES)
+    @_allows_body_of(MAX_UPLOAD_BYTES)
     @requires("member")
     @shop_blp.arguments(schemas.ImageUpload, location="files")
     @shop_blp.response(201, schemas.Listing)
@@ -137,27 +82,33 @@ class ListingImages(MethodView):
         an image of more pixels than the marketplace allows, is refused with 422. The listing's ``images``
         gains ``images/<name>``, relative to the marketplace (``GET /images/<name>``).
         """
+        upload, given = files["image"], collaborators()
+        return listings.add_image(db_session(), listing_id, current_principal(), upload.read(), upload.mimetype,
+                                  given.images, given.settings.max_image_pixels)
+
+
+@shop_blp.route("/listings/<int:listing_id>/publish")
+class ListingPublish(MethodView):
+    @requires("member")
+    @shop_blp.response(200, schemas.Listing)
+    def post(self, listing_id):
+        """Put one of your listings on sale."""
         session = db_session()
-        upload = files["image"]
-        listing, name = images.add_image(session, listing_id, current_principal(), upload.read(), upload.mimetype,
-                                         uploads_folder(), runtime().settings.max_image_pixels)
-        try:
-            session.commit()
-        except Exception:
-            images.discard_image(uploads_folder(), name)
-            raise
+        listing = listings.change_status(session, listing_id, current_principal(), "publish")
+        session.commit()
         return listing
 
 
-def _status_view(action: str, summary: str) -> None:
-    def change(session, caller, listing_id):
-        return listings.change_status(session, listing_id, caller, action)
-
-    action_endpoint(shop_blp, f"/listings/<int:listing_id>/{action}", change, summary, schemas.Listing, ("member",))
-
-
-_status_view("publish", "Put one of your listings on sale.")
-_status_view("withdraw", "Take one of your listings off sale.")
+@shop_blp.route("/listings/<int:listing_id>/withdraw")
+class ListingWithdraw(MethodView):
+    @requires("member")
+    @shop_blp.response(200, schemas.Listing)
+    def post(self, listing_id):
+        """Take one of your listings off sale."""
+        session = db_session()
+        listing = listings.change_status(session, listing_id, current_principal(), "withdraw")
+        session.commit()
+        return listing
 
 
 @shop_blp.route("/listings/<int:listing_id>/variants")
@@ -197,9 +148,3 @@ class Slots(MethodView):
         slots = listings.add_slots(session, listing_id, current_principal(), body["starts"])
         session.commit()
         return slots
-
-
-from services.marketplace.orders_api import orders_blp  # noqa: E402 - kept beside the list it joins
-from services.marketplace.payouts_api import payouts_blp  # noqa: E402
-
-BLUEPRINTS = [catalogue_blp, shop_blp, orders_blp, payouts_blp]

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
-from sqlalchemy import Row, select
-from sqlalchemy.orm import Session
 
-from services.marketplace import listings, orders, payouts, schemas
-from services.marketplace.models import Listing, Order, Seller, SellerShare, Slot
-from services.marketplace.pages import pages_blp
-from shared.errors import Forbidden, Unprocessable
+from services.marketplace import listings, orders, payouts, schemas, shops
+from services.marketplace.models import Seller
+from services.marketplace.rules.prices import check_prices
+from services.marketplace.web.pages.blueprint import UK, pages_blp
+from shared.errors import Unprocessable
 from shared.pages import needs_sign_in, pence_from, signed_in, validated, whole_number
 from shared.service import db_session
 
-UK = ZoneInfo("Europe/London")
 NEW_SLOT_ROWS = 3  # how many date + time pairs the service forms offer at once
 
 
 def _own_shop() -> Seller:
-    seller = db_session().scalar(select(Seller).where(Seller.account_id == signed_in().account_id))
-    if seller is None or not seller.can_sell or not signed_in().has_any("member"):
-        raise Forbidden("My shop is for member businesses; sign in as a member.")
-    return seller
+    """My shop's pages are for a member business that may sell now: asked first, as every page here does."""
+    return shops.own_shop(db_session(), signed_in())
 
 
 def _prices(form) -> dict:
     """Read a form's price and member discount, refusing one nobody could pay with the rule's own words."""
     price = pence_from(form.get("price", ""), "price")
     discount = pence_from(form.get("member_discount") or "0", "member discount")
-    listings.check_prices(price, discount)
+    check_prices(price, discount)
     return {"price_pence": price, "member_discount_pence": discount}
 
 
@@ -85,9 +80,8 @@ def set_stock(listing_id, variant_id):
 @needs_sign_in
 def edit_listing(listing_id):
     """Show the form to change one of the member's listings, its variants or its time slots."""
-    session = db_session()
     _own_shop()
-    listing = listings.own_listing(session, listing_id, signed_in())
+    listing = listings.own_listing(db_session(), listing_id, signed_in())
     return render_template("listing_edit.html", listing=listing, slot_rows=range(1, NEW_SLOT_ROWS + 1),
                            saved=request.args.get("saved"))
 
@@ -165,16 +159,8 @@ def add_service():
 def shop_bookings():
     """List the member's booked time slots, soonest first, with the order that booked each."""
     seller = _own_shop()
-    return render_template("shop_bookings.html", seller=seller, bookings=booked_slots(db_session(), seller.member_id))
-
-
-def booked_slots(session: Session, seller_id: int, limit: int = 200) -> list[Row]:
-    """Return (slot, listing, order) rows for the seller's slots booked by orders that are not cancelled."""
-    return session.execute(
-        select(Slot, Listing, Order).join(Listing, Listing.id == Slot.listing_id)
-        .join(Order, Order.id == Slot.booked_by_order_id)
-        .where(Listing.seller_id == seller_id, Order.status != "cancelled")
-        .order_by(Slot.starts_at, Slot.id).limit(limit)).all()
+    return render_template("shop_bookings.html", seller=seller,
+                           bookings=listings.booked_slots(db_session(), seller.member_id))
 
 
 def uk_time(text_date: str, text_time: str, row: int) -> dt.datetime:
@@ -203,25 +189,13 @@ def _slots_from_form(form) -> list[str]:
     return starts
 
 
-@pages_blp.app_template_filter("uk_time")
-def _uk_time_filter(moment: dt.datetime) -> str:
-    return moment.astimezone(UK).strftime("%a %d %b %Y, %H:%M")
-
-
-@pages_blp.app_template_filter("pounds_plain")
-def _pounds_plain_filter(pence: int) -> str:
-    """Show pence as pounds for a form field to edit: 350 -> 3.50."""
-    return f"{pence // 100}.{pence % 100:02d}"
-
-
 @pages_blp.get("/my-shop/orders")
 @needs_sign_in
 def shop_orders():
     """List the orders with something from the member's shop in them, newest first."""
-    seller = _own_shop()
-    found = db_session().scalars(
-        select(Order).join(SellerShare, SellerShare.order_id == Order.id)
-        .where(SellerShare.seller_id == seller.member_id).order_by(Order.id.desc()).limit(50)).all()
+    session, seller = db_session(), _own_shop()
+    _seller, statement = orders.shop_orders(session, signed_in())
+    found = session.scalars(statement.limit(50)).all()
     return render_template("shop_orders.html", seller=seller, found=found)
 
 

@@ -1,4 +1,4 @@
-"""HTTP endpoints for statements, receipts, VAT registration and payout runs."""
+"""Statements, receipts, VAT registration and payout runs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from services.marketplace import orders, payouts, schemas
-from services.marketplace.models import PayoutRun, Seller
+from services.marketplace import payouts, schemas
+from services.marketplace.models import PayoutRun
 from shared.auth import current_principal, requires
-from shared.errors import Conflict, NotFound, Unprocessable
 from shared.http import paginate
 from shared.service import db_session
 
@@ -34,12 +33,7 @@ class SellerVat(MethodView):
     def put(self, body, seller_id):
         """Record whether a trader is VAT-registered (their receipts then show VAT)."""
         session = db_session()
-        seller = session.get(Seller, seller_id)
-        if seller is None:
-            raise NotFound(f"There is no seller {seller_id}.")
-        if body["vat_registered"] and not body["vat_number"]:
-            raise Unprocessable("A VAT-registered trader needs a VAT number (GB and nine digits).")
-        seller.vat_registered, seller.vat_number = body["vat_registered"], body["vat_number"]
+        seller = payouts.register_vat(session, seller_id, body["vat_registered"], body["vat_number"])
         session.commit()
         return seller
 
@@ -50,11 +44,7 @@ class Receipts(MethodView):
     @payouts_blp.response(200, schemas.Receipt(many=True))
     def get(self, order_id):
         """Give a paid order's receipts: one per seller's part, in that trader's name (a seller gets only hers)."""
-        session, principal = db_session(), current_principal()
-        order = orders.seen_by(session, orders.get_order(session, order_id, principal), principal)
-        if order.paid_at is None:
-            raise Conflict("Receipts are issued once an order is paid.")
-        return payouts.receipts(session, order)
+        return payouts.receipts_for(db_session(), order_id, current_principal())
 
 
 @payouts_blp.route("/payouts")

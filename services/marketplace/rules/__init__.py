@@ -1,0 +1,1 @@
+"""The marketplace's pure rules: no database, no Flask, no broker (commission, VAT, statements, prices, images)."""
