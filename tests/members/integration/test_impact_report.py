@@ -14,6 +14,7 @@ import pytest
 
 from services.members import impact
 from services.members.handlers import RECORD_SUBSCRIPTIONS
+from services.members.rules import impact_figures
 from tests.support import record as scenarios
 
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 1))
@@ -35,7 +36,7 @@ def apply_at_once(coop, events) -> None:
             subscription.handler(session, event.with_data(subscription.schema().load(event.data)))
 
 
-def report(coop, start=YEAR[0], end=YEAR[1]) -> impact.Report:
+def report(coop, start=YEAR[0], end=YEAR[1]) -> impact_figures.Report:
     with coop.runtime.db.sessionmaker() as session:
         return impact.impact_report(session, start, end)
 
@@ -106,21 +107,21 @@ def test_members_joining_and_leaving_are_counted_from_their_history(coop):
 
 def test_the_funder_safe_version_hides_counts_under_five_and_sums_of_fewer_than_five_members(coop):
     deliver_all(coop, scenarios.generate([8001, 8002, 8003], seed=5).events)
-    safe = impact.funder_safe(report(coop))
-    assert safe["members_trading"] == impact.SUPPRESSED
-    assert safe["sales_pence"] == safe["median_earnings_pence"] == impact.SUPPRESSED
-    assert all(month["members_trading"] in (impact.SUPPRESSED, 0) or month["members_trading"] >= 5
+    safe = impact_figures.funder_safe(report(coop))
+    assert safe["members_trading"] == impact_figures.SUPPRESSED
+    assert safe["sales_pence"] == safe["median_earnings_pence"] == impact_figures.SUPPRESSED
+    assert all(month["members_trading"] in (impact_figures.SUPPRESSED, 0) or month["members_trading"] >= 5
                for month in safe["months"])
     assert "members" not in safe
 
 
 def test_the_funder_safe_version_shows_a_zero(coop):
-    assert impact.funder_safe(report(coop))["job_starts"] == 0
+    assert impact_figures.funder_safe(report(coop))["job_starts"] == 0
 
 
 def test_the_funder_safe_version_shows_counts_of_five_or_more(coop, small_year):
     apply_at_once(coop, small_year.events)
-    safe = impact.funder_safe(report(coop))
+    safe = impact_figures.funder_safe(report(coop))
     assert safe["members_trading"] == report(coop).members_trading >= 5
 
 
@@ -160,7 +161,7 @@ def test_the_csv_has_the_totals_and_a_row_a_month(coordinator_browser):
     assert response.mimetype == "text/csv" and "funder" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["period", "2026-01-01", "2026-12-01"]
-    header = rows.index(list(impact.MONTH_COLUMNS))
+    header = rows.index(list(impact_figures.MONTH_COLUMNS))
     assert [row[0] for row in rows[header + 1:header + 13]] == [f"2026-{month:02d}-01" for month in range(1, 13)]
 
 

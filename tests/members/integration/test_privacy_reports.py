@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from services.members import impact
 from services.members.models import Member
+from services.members.rules import impact_figures
 from tests.support.impact_pages import Browser, contract_won, deliver_all, sale
 
 QUERY = "from=2026-01&to=2026-12"
@@ -58,11 +59,11 @@ def test_a_negative_figure_stays_a_number_in_the_csv(coop):
     seller = coop.member()
     deliver_all(coop, [sale(seller.member_id, 2_000)])
     with coop.runtime.db.sessionmaker() as session:
-        figures = impact.coordinators_version(impact.impact_report(session, dt.date(2026, 3, 1),
+        figures = impact_figures.coordinators_version(impact.impact_report(session, dt.date(2026, 3, 1),
                                                                    dt.date(2026, 3, 1)))
     figures["members"][0]["earnings_pence"] = -1_800
     assert [str(seller.member_id), figures["members"][0]["name"], "2000", "-1800", "0"] in list(
-        csv.reader(io.StringIO(impact.as_csv(figures))))
+        csv.reader(io.StringIO(impact_figures.as_csv(figures))))
 
 
 # -- item 14: the funder-safe version gives nothing away ------------------------------------------------
@@ -71,8 +72,8 @@ def test_the_funder_safe_csv_and_page_hide_the_value_of_one_contract(coop):
     deliver_all(coop, [contract_won(198_000)])
     browser = Browser(coop, coop.coordinator())
     rows = csv_rows(browser.get(f"/report.csv?{QUERY}&version=funder"))
-    assert ["contracts_won", impact.SUPPRESSED] in rows
-    assert ["contracts_won_pence", impact.SUPPRESSED] in rows
+    assert ["contracts_won", impact_figures.SUPPRESSED] in rows
+    assert ["contracts_won_pence", impact_figures.SUPPRESSED] in rows
     assert not any("198000" in cell for row in rows for cell in row)
     page = browser.get(f"/?{QUERY}&version=funder").get_data(as_text=True)
     assert "1,980" not in page and "198000" not in page
@@ -95,12 +96,12 @@ def test_a_period_off_the_calendar_is_refused_with_a_message(coop, page, query):
 
 
 def test_a_period_reaching_a_year_ahead_is_reported(coop):
-    ahead = impact.latest_month(dt.date.today())
+    ahead = impact_figures.latest_month(dt.date.today())
     assert Browser(coop, coop.coordinator()).get(f"/?to={ahead:%Y-%m}").status_code == 200
 
 
 def test_a_period_past_a_year_ahead_is_refused(coop):
-    ahead = impact.latest_month(dt.date.today())
+    ahead = impact_figures.latest_month(dt.date.today())
     after = dt.date(ahead.year + ahead.month // 12, ahead.month % 12 + 1, 1)
     response = Browser(coop, coop.coordinator()).get(f"/?to={after:%Y-%m}")
     assert response.status_code == 422 and "Choose months from January 2000" in response.get_data(as_text=True)

@@ -13,6 +13,7 @@ import re
 from flask import Blueprint, Response, render_template, request
 
 from services.members import impact
+from services.members.rules import impact_figures
 from services.members.web.pages import charts
 from shared.errors import DomainError, Forbidden, Unprocessable
 from shared.money import pounds
@@ -58,7 +59,7 @@ def chosen_period() -> tuple[dt.date, dt.date, str]:
         today.year - 1, today.month + 1, 1)
     start = _month(request.args.get("from"), default_from, "from")
     end = _month(request.args.get("to"), dt.date(today.year, today.month, 1), "to")
-    problem = impact.period_problem(start, end, today)
+    problem = impact_figures.period_problem(start, end, today)
     if problem:
         raise Unprocessable(problem)
     version = request.args.get("version", "coordinators")
@@ -77,13 +78,12 @@ def _month(text: str | None, default: dt.date, field: str) -> dt.date:
 
 def figures() -> tuple[dict, str]:
     start, end, version = chosen_period()
-    report = impact.impact_report(db_session(), start, end)
-    return (impact.funder_safe(report) if version == "funder" else impact.coordinators_version(report)), version
+    return impact.report_in_version(db_session(), start, end, version), version
 
 
 def chart_svgs(data: dict) -> list[str]:
     labels = [month["month"].strftime("%b %y") for month in data["months"]]
-    column = {name: [month[name] for month in data["months"]] for name in impact.MONTH_COLUMNS}
+    column = {name: [month[name] for month in data["months"]] for name in impact_figures.MONTH_COLUMNS}
     return [
         charts.bar_chart("Sales and members' earnings, by month", labels,
                          {"Sales": column["sales_pence"], "Earnings": column["earnings_pence"]}, money=True),
@@ -118,5 +118,5 @@ def report_csv():
     """The report's figures as CSV, money in pence."""
     data, version = figures()
     name = f"impact-{data['start']:%Y-%m}-to-{data['end']:%Y-%m}-{version}.csv"
-    return Response(impact.as_csv(data), mimetype="text/csv",
+    return Response(impact_figures.as_csv(data), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
