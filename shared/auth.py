@@ -44,7 +44,8 @@ class InvalidToken(Exception):
 def load_or_create_private_key(path: Path) -> rsa.RSAPrivateKey:
     """Read the signing key from a PEM file, generating it (mode 0600) on first use."""
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        found = path.stat()
+        return _read_private_key(path.resolve(), found.st_mtime_ns, found.st_size)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(
@@ -63,6 +64,12 @@ def load_or_create_private_key(path: Path) -> rsa.RSAPrivateKey:
     finally:
         draft.unlink(missing_ok=True)
     return key
+
+
+@functools.lru_cache(maxsize=8)
+def _read_private_key(path: Path, _mtime_ns: int, _size: int) -> rsa.RSAPrivateKey:
+    # Loading checks the key's arithmetic, which takes tens of milliseconds: done once per file version.
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
 def public_pem(private_key: rsa.RSAPrivateKey) -> bytes:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+import threading
 import time
 
 from apispec import BasePlugin
@@ -137,9 +138,41 @@ def date_range_pattern(_converter, field, **_kwargs) -> dict:
 
 
 class CoopApi(Api):
-    """flask-smorest's Api, answering every error as application/problem+json."""
+    """flask-smorest's Api, answering every error as application/problem+json.
+
+    A blueprint's routes are registered at once; its part of the API document is written the first time
+    the document is read (``spec``). Writing it was most of the cost of making an app, and most apps made
+    (one per test) never serve their document; every service's document is checked in the suite.
+    """
 
     ERROR_SCHEMA = Problem
+
+    @property
+    def spec(self):
+        """The API document, with every blueprint registered so far described in it."""
+        spec = self.__dict__["_spec"]
+        with self.__dict__.setdefault("_documenting", threading.RLock()):
+            undocumented = self.__dict__.setdefault("_undocumented", [])
+            while undocumented and not self.__dict__.get("_writing"):
+                blp, name, parameters = undocumented.pop(0)
+                self.__dict__["_writing"] = True
+                try:
+                    blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+                    spec.tag({"name": name, "description": blp.description})
+                finally:
+                    self.__dict__["_writing"] = False
+        return spec
+
+    @spec.setter
+    def spec(self, value):
+        self.__dict__["_spec"] = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """Register a blueprint's routes now and its views in the API document when it is next read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self.__dict__.setdefault("_undocumented", []).append((blp, name, parameters))
 
     def _init_spec(self, **kwargs):
         kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), JsonBodyResponses()]
