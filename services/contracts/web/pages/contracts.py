@@ -1,17 +1,11 @@
-"""The coordinators' desk: server-rendered pages for contracts, rounds side by side, allocation, invoices.
-
-The pages call the same use cases as the API, and each move names the version the coordinator read
-(a hidden field), so a change made meanwhile by someone else is refused with a clear message.
-Signing in and CSRF are shared with the other services' pages (``shared/pages.py``).
-"""
+"""The desk's contract pages: the list by state, a new contract, one contract with two rounds side by
+side, and the moves on it (each its own route, made on the version the form was made from)."""
 
 from __future__ import annotations
 
-import functools
+from flask import redirect, render_template, request, url_for
 
-from flask import Blueprint, redirect, render_template, request, url_for
-
-from services.contracts import allocations, buyers, contracts, delivery, invoices
+from services.contracts import buyers, contracts, delivery
 from services.contracts.events import SECTORS
 from services.contracts.rules import lifecycle
 from services.contracts.web import schemas
@@ -23,38 +17,13 @@ from services.contracts.web.pages.forms import (
     side_by_side,
     terms_from_form,
 )
-from shared.errors import DomainError, Forbidden, Unprocessable
-from shared.money import pounds
-from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in, validated, whole_number
+from services.contracts.web.pages.site import coordinators_only, desk_blp
+from shared.pages import signed_in, validated, whole_number
 from shared.service import collaborators, db_session
 
-desk_blp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates",
-                     static_folder="static", static_url_path="/static")
 GROUPS = {"In negotiation": ("draft", "proposed", "countered"), "Agreed": ("agreed",),
           "Under way": ("signed", "active"), "Completed": ("completed",),
           "Closed": ("rejected", "withdrawn", "expired")}
-
-add_session_routes(desk_blp, "desk.contracts_page")
-
-
-@desk_blp.context_processor
-def page_globals():
-    return {"principal": signed_in, "csrf_token": csrf_token, "pounds": pounds}
-
-
-@desk_blp.errorhandler(DomainError)
-def refused(error: DomainError):
-    return render_template("desk/error.html", error=error), error.status
-
-
-def coordinators_only(view):
-    """Let only coordinators in (after the sign-in check)."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not signed_in().has_any("coordinator"):
-            raise Forbidden("The contracts desk is for the co-op's coordinators.")
-        return view(*args, **kwargs)
-    return needs_sign_in(wrapper)
 
 
 @desk_blp.get("/")
@@ -62,21 +31,6 @@ def coordinators_only(view):
 def contracts_page():
     """List the contracts, grouped by where they stand."""
     return render_template("desk/contracts.html", groups=contracts.contracts_by_state(db_session(), GROUPS))
-
-
-@desk_blp.route("/buyers", methods=["GET", "POST"])
-@coordinators_only
-def buyers_page():
-    """List the buyers and add one."""
-    session = db_session()
-    if request.method == "POST":
-        fields = validated(schemas.BuyerIn(), {name: request.form.get(name, "").strip() or None
-                                               for name in ("name", "contact_name", "email", "phone", "address")})
-        buyers.create_buyer(session, signed_in(), fields)
-        session.commit()
-        return redirect(url_for(".buyers_page", saved=1))
-    return render_template("desk/buyers.html", buyers=session.scalars(buyers.buyers_query()).all(),
-                           saved=request.args.get("saved"))
 
 
 @desk_blp.route("/contracts/new", methods=["GET", "POST"])
@@ -197,43 +151,6 @@ def complete(contract_id):
     session = db_session()
     delivery.complete(session, signed_in(), contract_id, _version(), settings=collaborators().settings)
     return _back_to_contract(session, contract_id)
-
-
-@desk_blp.route("/contracts/<int:contract_id>/work", methods=["GET", "POST"])
-@coordinators_only
-def work_page(contract_id):
-    """Allocate a signed contract's work, hand on flagged work, and mark milestones done."""
-    session, by, form = db_session(), signed_in(), request.form
-    if request.method == "GET":
-        return render_template("desk/work.html", **allocations.work_of(session, contract_id))
-    action = form.get("action")
-    if action == "allocate":
-        allocations.allocate(session, by, contract_id, member_id=whole_number(form.get("member_id", ""), "member"),
-                             line=whole_number(form.get("line", ""), "line"),
-                             quantity=whole_number(form.get("quantity", ""), "quantity"))
-    elif action == "reallocate":
-        allocations.reallocate(session, by, whole_number(form.get("allocation_id", ""), "allocation"),
-                               member_id=whole_number(form.get("member_id", ""), "member"))
-    elif action == "milestone":
-        delivery.mark_milestone_done(session, by, contract_id, whole_number(form.get("number", ""), "milestone"))
-    else:
-        raise Unprocessable("Choose what to do.")
-    session.commit()
-    return redirect(url_for(".work_page", contract_id=contract_id))
-
-
-@desk_blp.get("/invoices")
-@coordinators_only
-def invoices_page():
-    """List the invoices issued to buyers."""
-    return render_template("desk/invoices.html", invoices=invoices.latest_invoices(db_session()))
-
-
-@desk_blp.get("/invoices/<int:invoice_id>")
-@coordinators_only
-def invoice_page(invoice_id):
-    """Show one invoice, ready to print."""
-    return render_template("desk/invoice.html", invoice=invoices.get_invoice(db_session(), invoice_id))
 
 
 def _version() -> int:
