@@ -16,10 +16,15 @@ from shared.db import locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
 
-def register(session: Session, by: Principal, fields: dict) -> Employer:
-    """Register the caller's organisation as an employer, waiting for a coordinator's approval."""
+def may_register(by: Principal) -> None:
+    """Refuse an account that is not an employer's: only an employer's account registers an organisation."""
     if not by.has_any("employer"):
         raise Forbidden("Only an employer's account can register an organisation.")
+
+
+def register(session: Session, by: Principal, fields: dict) -> Employer:
+    """Register the caller's organisation as an employer, waiting for a coordinator's approval."""
+    may_register(by)
     already = "This account has already registered an employer."
     if session.scalar(select(Employer.id).where(Employer.account_id == by.account_id)) is not None:
         raise Conflict(already)

@@ -26,10 +26,11 @@ def employer_page():
 @jobs_blp.post("/employer")
 @needs_sign_in
 def register_employer():
-    session, form = db_session(), request.form
+    session, form, who = db_session(), request.form, signed_in()
+    employers.may_register(who)  # before the form is read: a refusal says who may, not what to fix
     fields = validated(schemas.EmployerIn(), {name: form.get(name, "") for name in
                                           ("name", "contact_name", "email", "sector", "about")})
-    employers.register(session, signed_in(), fields)
+    employers.register(session, who, fields)
     session.commit()
     return redirect(url_for(".employer_page"))
 
