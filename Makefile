@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/coop run
 
-## Run the test suite twice: embedded (SQLite + memory://), then on PostgreSQL + RabbitMQ
-test: $(STAMP) lint test-embedded test-real
+## Run the test suite on both backends at once: embedded (SQLite + memory://) and PostgreSQL + RabbitMQ.
+## Each pass prints its results when it ends (their output is not interleaved).
+test: $(STAMP) lint
+	@echo "Running the embedded and the real pass side by side; each prints its results when it ends."
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-embedded test-real
 
 test-embedded: $(STAMP)
 	COOP_TEST_BACKEND=embedded $(BIN)/python -m pytest
