@@ -73,10 +73,8 @@ class Contracts(MethodView):
     @contracts_blp.response(201, schemas.Contract)
     def post(self, body):
         """Start a contract in draft with the co-op's opening terms (round 1)."""
-        session = db_session()
-        contract = contracts.create_contract(session, current_principal(), **body)
-        session.commit()
-        return _answer(session, contract, 201)
+        contract = contracts.create_contract(db_session(), current_principal(), **body)
+        return _committed(contract, 201)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>")
@@ -103,10 +101,8 @@ class Rounds(MethodView):
     @contracts_blp.doc(**IF_MATCH_DOC)
     def post(self, body, contract_id):
         """Record new terms: a revised draft, or a counter-offer from the co-op or the buyer."""
-        session = db_session()
-        contract = contracts.add_round(session, current_principal(), contract_id, if_match_version(), **body)
-        session.commit()
-        return _answer(session, contract, 201)
+        contract = contracts.add_round(db_session(), current_principal(), contract_id, if_match_version(), **body)
+        return _committed(contract, 201)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/rounds/<int:number>")
@@ -139,10 +135,8 @@ class ContractPropose(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, body, contract_id):
         """Send the draft's latest terms to the buyer (optionally with a date to answer by)."""
-        session = db_session()
-        contract = contracts.propose(session, current_principal(), contract_id, if_match_version(), **body)
-        session.commit()
-        return _answer(session, contract)
+        contract = contracts.propose(db_session(), current_principal(), contract_id, if_match_version(), **body)
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/agree")
@@ -153,11 +147,9 @@ class ContractAgree(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, body, contract_id):
         """Record that one side accepted the other's latest terms; over the threshold, members then vote."""
-        session = db_session()
-        contract = contracts.agree(session, current_principal(), contract_id, if_match_version(),
+        contract = contracts.agree(db_session(), current_principal(), contract_id, if_match_version(),
                                    settings=collaborators().settings, **body)
-        session.commit()
-        return _answer(session, contract)
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/sign")
@@ -168,10 +160,8 @@ class ContractSign(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, body, contract_id):
         """Record the signature of agreed (and, when needed, approved) terms."""
-        session = db_session()
-        contract = contracts.sign(session, current_principal(), contract_id, if_match_version(), **body)
-        session.commit()
-        return _answer(session, contract)
+        contract = contracts.sign(db_session(), current_principal(), contract_id, if_match_version(), **body)
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/reject")
@@ -182,10 +172,8 @@ class ContractReject(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, body, contract_id):
         """Record that one side turned the offer down."""
-        session = db_session()
-        contract = contracts.reject(session, current_principal(), contract_id, if_match_version(), **body)
-        session.commit()
-        return _answer(session, contract)
+        contract = contracts.reject(db_session(), current_principal(), contract_id, if_match_version(), **body)
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/withdraw")
@@ -196,10 +184,8 @@ class ContractWithdraw(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, body, contract_id):
         """Withdraw the co-op from a contract not yet signed."""
-        session = db_session()
-        contract = contracts.withdraw(session, current_principal(), contract_id, if_match_version(), **body)
-        session.commit()
-        return _answer(session, contract)
+        contract = contracts.withdraw(db_session(), current_principal(), contract_id, if_match_version(), **body)
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/start")
@@ -210,10 +196,8 @@ class ContractStart(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, _body, contract_id):
         """Start the work, once every line is allocated."""
-        session = db_session()
-        contract = delivery.start(session, current_principal(), contract_id, if_match_version())
-        session.commit()
-        return _answer(session, contract)
+        contract = delivery.start(db_session(), current_principal(), contract_id, if_match_version())
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/complete")
@@ -224,11 +208,9 @@ class ContractComplete(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, _body, contract_id):
         """Complete the contract: the buyer is invoiced and each member's share recorded."""
-        session = db_session()
-        contract = delivery.complete(session, current_principal(), contract_id, if_match_version(),
+        contract = delivery.complete(db_session(), current_principal(), contract_id, if_match_version(),
                                      settings=collaborators().settings)
-        session.commit()
-        return _answer(session, contract)
+        return _committed(contract)
 
 
 @contracts_blp.route("/contracts/<int:contract_id>/milestones/<int:number>/done")
@@ -237,10 +219,8 @@ class MilestoneDone(MethodView):
     @contracts_blp.response(200, schemas.Contract)
     def post(self, contract_id, number):
         """Mark a milestone or delivery of an active contract done."""
-        session = db_session()
-        contract = delivery.mark_milestone_done(session, current_principal(), contract_id, number)
-        session.commit()
-        return _answer(session, contract)
+        contract = delivery.mark_milestone_done(db_session(), current_principal(), contract_id, number)
+        return _committed(contract)
 
 
 @contracts_blp.route("/invoices")
@@ -278,3 +258,10 @@ def _detail(session, contract) -> dict:
 
 def _answer(session, contract, status: int = 200):
     return _detail(session, contract), status, {"ETag": f'"{contract.version}"'}
+
+
+def _committed(contract, status: int = 200):
+    """Commit the change made to a contract and answer with the contract as it now is."""
+    session = db_session()
+    session.commit()
+    return _answer(session, contract, status)
