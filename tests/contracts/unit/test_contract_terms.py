@@ -1,8 +1,10 @@
 """The terms of a contract as plain data: what they are worth, and what changed between two rounds."""
 
+import datetime as dt
+
 import pytest
 
-from services.contracts.rules.terms import differences, total_pence
+from services.contracts.rules.terms import differences, stored, total_pence
 
 CARDS = {"description": "Hand-made cards", "quantity": 500, "unit": "cards", "unit_price_pence": 250}
 TAGS = {"description": "Gift tags", "quantity": 100, "unit": "tags", "unit_price_pence": 40}
@@ -104,3 +106,11 @@ def test_any_field_of_the_terms_can_be_compared(field, value):
 
     assert len(changes) == 1
     assert changes[0]["field"].startswith(field)
+
+
+def test_terms_are_stored_with_their_dates_as_iso_strings():
+    terms = {"start_on": dt.date(2027, 1, 4), "milestones": [{"title": "First", "due_on": dt.date(2027, 2, 1)}],
+             "line_items": [{"quantity": 2, "unit_price_pence": 250}], "clauses": []}
+    assert stored(terms) == {"start_on": "2027-01-04", "milestones": [{"title": "First", "due_on": "2027-02-01"}],
+                             "line_items": [{"quantity": 2, "unit_price_pence": 250}], "clauses": []}
+    assert stored(stored(terms)) == stored(terms)
