@@ -326,7 +326,7 @@ class Payout(Base):
 class PaymentLedgerEntry(Base):
     """The built-in test-mode payment provider's own records, as a card processor keeps on its side.
 
-    Not the marketplace's books: written by ``ledger_store.SqlLedger`` on its own connection, outside the
+    Not the marketplace's books: written by ``adapters.ledger_store.SqlLedger`` on its own connection, outside the
     request's transaction. ``kind`` names the mapping (authorisations, captures, idempotency, ...).
     """
 

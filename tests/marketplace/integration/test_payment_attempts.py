@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from services.marketplace import payments
+from services.marketplace import payments, refunds
 from services.marketplace.adapters.card_processor import CardDetails
 from services.marketplace.models import Order, PaymentAttempt
 from services.marketplace.orders import expire_unpaid
@@ -130,7 +130,7 @@ def test_a_payment_in_flight_is_not_settled_before_its_time(market, seller):
 def cut_off_refund(market, order, coordinator, call: str = "refund") -> None:
     provider = CutOffAfter(market.runtime.collaborators.provider, call)
     with market.runtime.db.sessionmaker() as session, pytest.raises(CutOff):
-        payments.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)), provider,
+        refunds.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)), provider,
                       f"refund:{coordinator.account_id}:r1")
 
 
@@ -166,7 +166,7 @@ def test_a_refund_never_made_frees_its_amount_once_settled(market, seller):
             raise CutOff("refund")  # the request never reached the provider
 
     with market.runtime.db.sessionmaker() as session, pytest.raises(CutOff):
-        payments.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)),
+        refunds.refund(session, order["id"], Principal(coordinator.account_id, ("coordinator",)),
                       LostBeforeArriving(), f"refund:{coordinator.account_id}:r1")
     settle(market)
     assert attempt_statuses(market) == ["succeeded", "failed"]  # the payment, then the refund

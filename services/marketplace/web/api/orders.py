@@ -6,7 +6,7 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.marketplace import cart, orders, payments, schemas
+from services.marketplace import cart, orders, payments, refunds, schemas
 from shared.auth import current_principal, requires
 from shared.http import paginate
 from shared.service import collaborators, db_session
@@ -114,7 +114,7 @@ class OrderRefund(MethodView):
     def post(self, headers, body, order_id):
         """Refund a paid order in full, or part of one seller's share; the commission is reversed in step."""
         session = db_session()
-        answer = payments.refund_order(session, order_id, current_principal(), collaborators().provider,
+        answer = refunds.refund_order(session, order_id, current_principal(), collaborators().provider,
                                        headers.get("idempotency_key"), **body)
         session.commit()
         return _stored_answer(*answer)
