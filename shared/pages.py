@@ -37,7 +37,7 @@ REFRESH_COOKIE = "coop_refresh"
 SIGN_IN_COOKIE = "coop_sign_in"  # the sign-in form's double-submit CSRF token
 # Templates every service's pages share (the sign-in form); create_service_app registers it.
 shared_templates_blp = Blueprint("coop_shared_pages", __name__, template_folder="templates")
-# The name the members service gives its session pages' blueprint.
+# The name the signing-in service gives its session pages' blueprint.
 SESSION_BLUEPRINT = "coop_session"
 _UNSAFE_IN_PATH = re.compile(r"[\\\x00-\x20\x7f]")
 
@@ -89,11 +89,11 @@ def safe_next(target: str | None, default: str) -> str:
     return default if parts.scheme or parts.netloc else target
 
 
-def members_session_url() -> str:
-    """Where the members service's session pages are: its own, in the members service itself."""
+def sign_in_pages_url() -> str:
+    """Where the session pages are: this app's own if it serves them, else where its service said."""
     if SESSION_BLUEPRINT in current_app.blueprints:
         return url_for(f"{SESSION_BLUEPRINT}.refresh").rsplit("/", 1)[0]
-    return current_app.config.get("COOP_MEMBERS_SESSION_URL", "/members/session")
+    return current_app.config["COOP_SIGN_IN_PAGES"]
 
 
 def needs_sign_in(view):
@@ -101,13 +101,13 @@ def needs_sign_in(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if signed_in() is None:
-            # The path where the service is mounted (/members in the embedded run and behind the gateway)
+            # The path where the service is mounted (in the embedded run and behind the gateway)
             # is part of where to come back to.
             back = request.script_root + request.full_path.rstrip("?")
             if request.cookies.get(COOKIE):
-                # The access token ran out (it lives minutes): the members service renews it from the
+                # The access token ran out (it lives minutes): the session pages renew it from the
                 # refresh cookie and sends the browser back, or clears both and the sign-in page follows.
-                return redirect(f"{members_session_url()}/refresh?{urlencode({'next': back})}", code=307)
+                return redirect(f"{sign_in_pages_url()}/refresh?{urlencode({'next': back})}", code=307)
             return redirect(url_for(f"{request.blueprint}.sign_in", next=back))
         if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
             raise Unauthorized("This form has expired; go back, reload the page and try again.")
@@ -118,7 +118,7 @@ def needs_sign_in(view):
 def sign_in_form(next_path: str, email: str = "", problem: str | None = None, status: int = 200,
                  headers: dict | None = None):
     """Render this service's sign-in page: a form that posts to the members service's session pages."""
-    session_url = members_session_url()
+    session_url = sign_in_pages_url()
     token = request.cookies.get(SIGN_IN_COOKIE, "")
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
         token = secrets.token_urlsafe(32)
@@ -136,12 +136,12 @@ def set_session_cookies(response, access_token: str, refresh_token: str, refresh
     response.set_cookie(COOKIE, access_token, httponly=True, samesite="Strict", path="/",
                         secure=request.is_secure, max_age=refresh_seconds)
     response.set_cookie(REFRESH_COOKIE, refresh_token, httponly=True, samesite="Strict",
-                        path=members_session_url(), secure=request.is_secure, max_age=refresh_seconds)
+                        path=sign_in_pages_url(), secure=request.is_secure, max_age=refresh_seconds)
 
 
 def clear_session_cookies(response) -> None:
     response.delete_cookie(COOKIE, path="/", samesite="Strict", httponly=True, secure=request.is_secure)
-    response.delete_cookie(REFRESH_COOKIE, path=members_session_url(), samesite="Strict", httponly=True,
+    response.delete_cookie(REFRESH_COOKIE, path=sign_in_pages_url(), samesite="Strict", httponly=True,
                            secure=request.is_secure)
 
 
@@ -197,4 +197,4 @@ def add_session_routes(blp: Blueprint, home_endpoint: str) -> None:
     def sign_out():
         """Hand the sign-out to the members service (307: the form, with its CSRF token, goes along)."""
         home = url_for(home_endpoint)
-        return redirect(f"{members_session_url()}/sign-out?{urlencode({'next': home})}", code=307)
+        return redirect(f"{sign_in_pages_url()}/sign-out?{urlencode({'next': home})}", code=307)

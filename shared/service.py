@@ -183,9 +183,12 @@ class ServiceRuntime:
 
 
 def create_service_app(
-    runtime: ServiceRuntime, title: str, blueprints, description: str = "", start_relay: bool = True
+    runtime: ServiceRuntime, title: str, blueprints, description: str = "", start_relay: bool = True,
+    sign_in_pages: str | None = None,
 ) -> Flask:
     """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints.
+
+    ``sign_in_pages`` is where its pages send people to sign in (a service with no pages needs none).
 
     A new database is migrated, one at another revision refused (``ServiceRuntime.prepare_schema``),
     and (unless told not to) the outbox relay starts in this process, so that events leave as soon as
@@ -205,6 +208,8 @@ def create_service_app(
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={"info": {"description": f"{description}\n\n{TEXT_RULE}".strip()}},
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        # Where the service's pages send people to sign in, renew their session and sign out.
+        COOP_SIGN_IN_PAGES=sign_in_pages,
     )
     app.url_map.converters["int"] = IdConverter
     api = CoopApi(app)

@@ -28,7 +28,7 @@ class Settings:
     jwt_private_key_file: Path | None = None
     jwt_public_key_file: Path | None = None
     jwks_url: str | None = None
-    jwt_issuer: str = "coop-members"
+    jwt_issuer: str = "coop"
     jwt_audience: str = "coop"
     # Access tokens are checked by signature alone, so they are kept short; a refresh token renews them.
     access_token_minutes: int = 5

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from coop.services import SERVICES
 from shared.consumer import Subscription
-from shared.contracts import contract_problems
+from shared.event_contracts import contract_problems
 from shared.events import EventCatalog, EventSpec, TolerantSchema
 
 

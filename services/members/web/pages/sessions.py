@@ -19,11 +19,11 @@ from shared.pages import (
     SIGN_IN_COOKIE,
     clear_session_cookies,
     csrf_token,
-    members_session_url,
     safe_next,
     session_id,
     set_session_cookies,
     sign_in_form,
+    sign_in_pages_url,
     signed_in,
 )
 from shared.service import collaborators, runtime
@@ -79,7 +79,7 @@ def sign_in():
         return sign_in_form(target, email, "That email and password do not match an account.", 401)
     response = redirect(target, code=303)
     set_session_cookies(response, tokens.access_token, tokens.refresh_token, tokens.refresh_expires_in)
-    response.delete_cookie(SIGN_IN_COOKIE, path=members_session_url(), samesite="Strict", httponly=True,
+    response.delete_cookie(SIGN_IN_COOKIE, path=sign_in_pages_url(), samesite="Strict", httponly=True,
                            secure=request.is_secure)
     return response
 
