@@ -112,10 +112,16 @@ def respond(session: Session, by: Principal, allocation_id: int, *, accept: bool
     return allocation
 
 
-def reallocate(session: Session, by: Principal, allocation_id: int, *, member_id: int) -> Allocation:
-    """Hand the work of a flagged allocation to another member business; return the new allocation."""
+def reallocate(session: Session, by: Principal, allocation_id: int, *, member_id: int,
+               contract_id: int | None = None) -> Allocation:
+    """Hand the work of a flagged allocation to another member business; return the new allocation.
+
+    With ``contract_id`` (the desk's work page of one contract), the allocation must be of that contract.
+    """
     locked(session, MemberBusiness, member_id)
     contract, old = locked_allocation(session, allocation_id)
+    if contract_id is not None and contract.id != contract_id:
+        raise NotFound(f"There is no allocation {allocation_id} of contract {contract_id}.")
     _check_under_way(contract)
     if old.state not in ("offered", "needs_reallocation"):
         raise Conflict(f"This allocation is {old.state.replace('_', ' ')}; only one offered or flagged for "

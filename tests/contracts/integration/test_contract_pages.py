@@ -113,6 +113,20 @@ def test_work_is_allocated_and_milestones_marked_on_the_work_page(desk, coordina
     assert desk.get(coordinator, contract)["lines"][0]["remaining"] == 0
 
 
+def test_work_is_handed_on_only_from_the_work_page_of_its_own_contract(desk, coordinator, browser):
+    maker, other = desk.member(), desk.member()
+    contract, unrelated = desk.signed(coordinator), desk.signed(coordinator)
+    offer = desk.allocate(coordinator, contract, maker, 100).json
+    form = {"action": "reallocate", "allocation_id": str(offer["id"]), "member_id": str(other.member_id)}
+
+    assert browser.post(f"/contracts/{unrelated['id']}/work", form).status_code == 404
+    assert browser.post("/contracts/999999/work", form).status_code == 404
+    assert browser.post(f"/contracts/{contract['id']}/work", form).status_code == 302
+    states = {a["member_id"]: a["state"] for a in desk.client.get(
+        f"/contracts/{contract['id']}/allocations", headers=coordinator.headers).json}
+    assert states == {maker.member_id: "reallocated", other.member_id: "offered"}
+
+
 def test_an_invoice_page_shows_the_totals(desk, coordinator, browser):
     maker = desk.member()
     contract = desk.signed(coordinator, terms=terms(milestones=[]))

@@ -25,7 +25,7 @@ def work_page(contract_id):
                              quantity=whole_number(form.get("quantity", ""), "quantity"))
     elif action == "reallocate":
         allocations.reallocate(session, by, whole_number(form.get("allocation_id", ""), "allocation"),
-                               member_id=whole_number(form.get("member_id", ""), "member"))
+                               member_id=whole_number(form.get("member_id", ""), "member"), contract_id=contract_id)
     elif action == "milestone":
         delivery.mark_milestone_done(session, by, contract_id, whole_number(form.get("number", ""), "milestone"))
     else:
