@@ -60,15 +60,15 @@ def create_account(session: Session, email: str, password: str, display_name: st
 
 
 @dataclasses.dataclass(frozen=True)
-class SignIn:
-    """What an attempt to sign in came to: who signed in, or a refusal (with a wait if rate-limited)."""
+class PasswordCheck:
+    """What checking a password came to: who it proves, or a refusal (with a wait if rate-limited)."""
 
     principal: Principal | None
     retry_after_seconds: int | None = None
 
 
 def check_password(db: Database, email: str, password: str, limits: SignInLimits,
-                   address: str | None = None) -> SignIn:
+                   address: str | None = None) -> PasswordCheck:
     """Check a password within the limits for the email and the client address.
 
     Three short transactions: count the attempt (refused at once if over a limit), check the password
@@ -80,15 +80,15 @@ def check_password(db: Database, email: str, password: str, limits: SignInLimits
         wait = limits.count_attempt(session, email, address)
         account = session.scalar(select(Account).where(Account.email == email))
     if wait:
-        return SignIn(None, retry_after_seconds=wait)
+        return PasswordCheck(None, retry_after_seconds=wait)
     if not (_password_matches(account.password_hash if account else _DUMMY_HASH, password) and account):
-        return SignIn(None)
+        return PasswordCheck(None)
     rehashed = hash_password(password) if _hasher.check_needs_rehash(account.password_hash) else None
     with db.transaction() as session:
         limits.forgive(session, email, address)
         if rehashed:
             session.execute(update(Account).where(Account.id == account.id).values(password_hash=rehashed))
-        return SignIn(principal_for(session, account))
+        return PasswordCheck(principal_for(session, account))
 
 
 def _password_matches(password_hash: str, password: str) -> bool:

@@ -26,6 +26,7 @@ NAME = "members"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SERVICE_SETTINGS = MembersSettings
 
+
 @dataclasses.dataclass(frozen=True)
 class Collaborators:
     """What the members service's use cases are given (the doors reach it with shared.service.collaborators)."""
