@@ -1,0 +1,1 @@
+"""The outside systems the members service talks to: the ballot box's inlet (a durable queue)."""
