@@ -23,25 +23,12 @@ from services.marketplace.models import (
     Variant,
 )
 from services.marketplace.rules import commission as money
+from services.marketplace.rules.order_status import HOLDS_STOCK, TRANSITIONS
 from services.marketplace.rules.prices import LEAST_PRICE_PENCE
 from services.marketplace.settings import MarketplaceSettings
 from shared.auth import Principal
 from shared.db import hold_lock, locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
-
-# status -> the statuses it may move to
-TRANSITIONS = {
-    "placed": {"paid", "cancelled"},
-    "paid": {"confirmed", "refunded"},
-    "confirmed": {"fulfilled", "refunded"},
-    "fulfilled": {"refunded"},
-    "cancelled": set(),
-    "refunded": set(),
-}
-HOLDS_STOCK = {"placed"}
-REFUNDABLE = ("paid", "confirmed", "fulfilled")  # money taken, and some may still be given back
-WERE_PAID = (*REFUNDABLE, "refunded")  # an unpaid order holds its stock until paid, cancelled or expired
-
 
 ORDER = schemas.Order()  # an order as the API shows it: what an idempotent request's answer stores
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from services.marketplace import orders, shops
 from services.marketplace.events import OUTBOX
 from services.marketplace.models import Order, Payout, PayoutRun, Seller, SellerShare, ShareRefund
-from services.marketplace.orders import WERE_PAID
 from services.marketplace.rules import statements
 from services.marketplace.rules.commission import RefundShare
 from services.marketplace.rules.commission import SellerShare as ShareAmounts
+from services.marketplace.rules.order_status import WERE_PAID
 from services.marketplace.rules.periods import check_period
 from services.marketplace.rules.vat import vat_breakdown
 from shared.auth import Principal

@@ -13,6 +13,7 @@ from services.marketplace.idempotency import once
 from services.marketplace.models import Order, Payment, PaymentAttempt, SellerShare, ShareRefund
 from services.marketplace.payment_attempts import locked_attempt, mark, same_order, settle
 from services.marketplace.rules import commission as money
+from services.marketplace.rules.order_status import REFUNDABLE
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -76,7 +77,7 @@ def _begin_refunds(session: Session, order_id: int, by: Principal, key: str, sel
         same_order(again[0], order)
         return list(again)
     payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
-    if payment is None or order.status not in orders.REFUNDABLE:
+    if payment is None or order.status not in REFUNDABLE:
         raise Conflict(f"A {order.status} order has nothing to refund.")
     if amount_pence is not None and seller_id is None:
         raise Unprocessable("A part refund names the seller whose share it comes from.")
