@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.members import accounts, sessions
-from services.members.web.api import schemas
+from services.members.web import schemas
 from shared.auth import current_principal, jwks, requires
 from shared.service import collaborators, db_session, runtime
 

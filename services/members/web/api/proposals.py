@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.members import proposals
-from services.members.web.api import schemas
+from services.members.web import schemas
 from shared.auth import current_principal, requires
 from shared.http import paginate
 from shared.service import collaborators, db_session
