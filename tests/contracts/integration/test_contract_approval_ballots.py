@@ -37,7 +37,7 @@ def test_a_contract_needing_approval_opens_a_ballot_about_it(coop):
 def test_the_ballot_stays_open_for_the_configured_days_with_the_default_quorum(coop):
     deliver(coop)
     [ballot] = ballots(coop)
-    settings = coop.runtime.settings
+    settings = coop.settings  # the members service opens the ballot, with its own settings
     assert ballot.closes_at - ballot.opened_at == dt.timedelta(days=settings.contract_approval_days)
     assert (ballot.quorum_fraction, ballot.quorum_minimum) == (settings.quorum_fraction, settings.quorum_minimum)
 
