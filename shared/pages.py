@@ -117,7 +117,7 @@ def needs_sign_in(view):
 
 def sign_in_form(next_path: str, email: str = "", problem: str | None = None, status: int = 200,
                  headers: dict | None = None):
-    """Render this service's sign-in page: a form that posts to the members service's session pages."""
+    """Render this service's sign-in page: a form that posts to the session pages."""
     session_url = sign_in_pages_url()
     token = request.cookies.get(SIGN_IN_COOKIE, "")
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
@@ -185,16 +185,16 @@ def _paths(messages, prefix: str = "") -> list[str]:
 
 
 def add_session_routes(blp: Blueprint, home_endpoint: str) -> None:
-    """Give a pages blueprint its sign-in page and sign-out (both done by the members service)."""
+    """Give a pages blueprint its sign-in page and sign-out (both done by the session pages)."""
 
     @blp.get("/sign-in")
     def sign_in():
-        """Show the sign-in form; it posts to the members service, which sends the browser back."""
+        """Show the sign-in form; it posts to the session pages, which send the browser back."""
         return sign_in_form(safe_next(request.args.get("next"), url_for(home_endpoint)))
 
     @blp.post("/sign-out")
     @needs_sign_in
     def sign_out():
-        """Hand the sign-out to the members service (307: the form, with its CSRF token, goes along)."""
+        """Hand the sign-out to the session pages (307: the form, with its CSRF token, goes along)."""
         home = url_for(home_endpoint)
         return redirect(f"{sign_in_pages_url()}/sign-out?{urlencode({'next': home})}", code=307)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from flask.views import MethodView
 from sqlalchemy import MetaData
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -19,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import bus, migrations
 from shared.api_docs import api_docs_blp
-from shared.auth import current_principal, requires, verifier_from_settings
+from shared.auth import verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database, is_transient_conflict
 from shared.http import (
@@ -279,25 +277,3 @@ def db_session(writing: bool = False) -> Session:
         g.db_session = (database.reader if reading else database.sessionmaker)()
         g.db_session_reading = reading
     return g.db_session
-
-
-def action_endpoint(blp, rule: str, change: Callable, summary: str, response_schema, roles: tuple[str, ...] = (),
-                    body_schema=None) -> None:
-    """Register ``POST rule`` for one state change: ``change(session, caller, [body,] **path_ids)``.
-
-    The view parses, calls the rule, commits and returns, like every other write view.
-    """
-
-    def post(self, *body, **path_ids):
-        session = db_session()
-        result = change(session, current_principal(), *body, **path_ids)
-        session.commit()
-        return result
-
-    post.__doc__ = summary
-    view = blp.response(200, response_schema)(post)
-    if body_schema is not None:
-        view = blp.arguments(body_schema)(view)
-    view = requires(*roles)(view)
-    name = "".join(word.title() for word in re.findall(r"[a-z]+", rule.replace("int:", "")))
-    blp.route(rule)(type(name, (MethodView,), {"post": view}))

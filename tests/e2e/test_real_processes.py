@@ -117,5 +117,5 @@ def test_one_order_paid_at_once_through_gunicorns_processes_and_threads_is_charg
     answers = at_once([lambda i=i: server.post(f"/orders/{order['id']}/payment", payment_body(),
                                                {**buyer.headers, "Idempotency-Key": f"key-{i}"}) for i in range(N)])
     assert statuses(answers) == {200: 1, 409: N - 1}, statuses(answers)
-    assert len(market.runtime.payment_provider.statement().captures) == 1
+    assert len(market.runtime.collaborators.provider.statement().captures) == 1
     assert differences(market) == []

@@ -4,7 +4,7 @@ Both add their routes to the one blueprint of ``blueprint``; importing them here
 """
 
 from services.marketplace.web.pages import my_shop, store
-from services.marketplace.web.pages.blueprint import pages_blp
+from services.marketplace.web.pages.site import pages_blp
 
 __all__ = ["BLUEPRINTS", "my_shop", "store"]
 

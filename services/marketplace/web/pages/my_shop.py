@@ -9,7 +9,7 @@ from flask import redirect, render_template, request, url_for
 from services.marketplace import listings, orders, payouts, schemas, shops
 from services.marketplace.models import Seller
 from services.marketplace.rules.prices import check_prices
-from services.marketplace.web.pages.blueprint import UK, pages_blp
+from services.marketplace.web.pages.site import UK, pages_blp
 from shared.errors import Unprocessable
 from shared.pages import needs_sign_in, pence_from, signed_in, validated, whole_number
 from shared.service import db_session

@@ -7,7 +7,7 @@ import uuid
 from flask import redirect, render_template, request, url_for
 
 from services.marketplace import cart, listings, orders, payments, schemas, shops
-from services.marketplace.web.pages.blueprint import pages_blp
+from services.marketplace.web.pages.site import pages_blp
 from shared.errors import Conflict, Unprocessable
 from shared.pages import needs_sign_in, signed_in, validated, whole_number
 from shared.service import collaborators, db_session
