@@ -14,8 +14,8 @@ from coop.services import SERVICES, app_module, history
 from services.members.models import Account
 from shared import migrations
 from shared.settings import database_url_variable
-from tests.shared.integration.test_backbone import publish_raw
 from tests.support.cli import environment
+from tests.support.listener import publish_raw
 from tests.support.waiting import wait_for
 
 

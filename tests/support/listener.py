@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from kombu import Connection, Producer
 from marshmallow import fields
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared import bus
 from shared.db import new_metadata
 from shared.events import TolerantSchema
 from shared.service import ServiceRuntime
@@ -66,3 +68,11 @@ class Listener:
     def count(self) -> int:
         with self.runtime.db.sessionmaker() as session:
             return session.scalar(select(func.count()).select_from(Received))
+
+
+def publish_raw(settings, body: str | bytes, routing_key: str = "member.admitted") -> None:
+    """Put any body on the events exchange, as a broken or hostile producer would."""
+    with Connection(settings.broker_url) as connection:
+        producer = Producer(connection.default_channel, exchange=bus.events_exchange(settings))
+        producer.publish(body, routing_key=routing_key, content_type="application/json",
+                         content_encoding="binary" if isinstance(body, bytes) else "utf-8", retry=True)

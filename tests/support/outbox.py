@@ -21,6 +21,14 @@ def published_types(service, **matching) -> list[str]:
     return [event_type for event_type, _data in published_with_types(service, **matching)]
 
 
+def published_envelopes(service, event_type: str) -> list[dict]:
+    """Return the whole envelopes (source, correlation, data...) of one type of event a service wrote."""
+    statement = (select(OutboxMessage).where(OutboxMessage.event_type == event_type)
+                 .order_by(OutboxMessage.id))
+    with service.runtime.db.sessionmaker() as session:
+        return [row.envelope for row in session.scalars(statement)]
+
+
 def published_with_types(service, event_type: str | None = None, **matching) -> list[tuple[str, dict]]:
     """Return ``(type, data)`` of each event a service wrote to its outbox, oldest first."""
     statement = select(OutboxMessage).order_by(OutboxMessage.id)

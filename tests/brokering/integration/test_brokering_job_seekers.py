@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from services.brokering.models import Disclosure, JobSeeker
-from shared.db import OutboxMessage
+from tests.support.outbox import published
 
 DISCLOSURE = {"unspent": "yes", "unspent_until": "2028-05-01", "restricted_roles": ["children"],
               "statement": "I made mistakes; I have done my course and want to work."}
@@ -158,6 +158,5 @@ def test_closing_my_profile_deletes_my_disclosure(agency, jo):
 
 
 def test_events_about_job_seekers_carry_ids_only(agency, jo):
-    with agency.runtime.db.sessionmaker() as session:
-        [row] = session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "job_seeker.registered"))
-    assert set(row.envelope["data"]) == {"job_seeker_id", "member_id", "occurred_at"}
+    [data] = published(agency, "job_seeker.registered")
+    assert set(data) == {"job_seeker_id", "member_id", "occurred_at"}

@@ -88,3 +88,11 @@ def test_no_service_imports_the_command_line(service):
                        for path in python_files(ROOT / "services" / service)
                        for module in imported_modules(path) if module.split(".")[0] == "coop"})
     assert reaching == []
+
+
+def test_no_test_module_imports_another():
+    test_files = sorted((ROOT / "tests").rglob("test_*.py"))
+    test_modules = {".".join(path.relative_to(ROOT).with_suffix("").parts) for path in test_files}
+    reaching = sorted({f"{path.relative_to(ROOT)}: {module}" for path in test_files
+                       for module in imported_modules(path) if module in test_modules})
+    assert reaching == [], "move shared test helpers to tests/support"

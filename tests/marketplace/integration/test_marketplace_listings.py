@@ -9,11 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from services.marketplace.events import OUTBOX
 from services.marketplace.models import Listing, Slot, Variant
 from services.marketplace.schemas import MAX_PRICE_PENCE
 from shared.db import utcnow
-from tests.support.outbox import published, published_types
+from tests.support.outbox import published, published_envelopes, published_types
 
 
 def future(days: int = 7, hour: int = 10) -> str:
@@ -320,8 +319,8 @@ def test_withdrawing_takes_a_listing_off_sale(market, seller):
 def test_withdrawing_tells_the_bus_through_the_outbox(market, seller):
     listing = market.listing(seller)
     act(market, seller, listing["id"], "withdraw")
-    [data] = published(market, "listing.withdrawn")
-    assert (data["listing_id"], OUTBOX.catalog.source) == (listing["id"], "marketplace")
+    [envelope] = published_envelopes(market, "listing.withdrawn")
+    assert (envelope["data"]["listing_id"], envelope["source"]) == (listing["id"], "marketplace")
 
 
 def test_withdrawing_a_draft_nobody_has_seen_tells_the_bus_nothing(market, seller, draft):

@@ -7,7 +7,7 @@ RabbitMQ.
 import json
 
 import pytest
-from kombu import Connection, Producer
+from kombu import Connection
 from kombu.exceptions import OperationalError
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from shared import bus
 from shared.consumer import MAX_BODY_CHARS, list_dead_letters
 from shared.db import DeadLetter, OutboxMessage
 from tests.support.factories import Coop
-from tests.support.listener import Listener
+from tests.support.listener import Listener, publish_raw
 from tests.support.outage import BrokerSwitch
 from tests.support.waiting import stays, wait_for
 
@@ -54,14 +54,6 @@ def admit_someone(members, **headers) -> int:
                                    headers={**members.coordinator().headers, **headers})
     assert response.status_code == 200, response.json
     return applicant.member_id
-
-
-def publish_raw(settings, body: str | bytes, routing_key: str = "member.admitted") -> None:
-    """Put any body on the events exchange, as a broken or hostile producer would."""
-    with Connection(settings.broker_url) as connection:
-        producer = Producer(connection.default_channel, exchange=bus.events_exchange(settings))
-        producer.publish(body, routing_key=routing_key, content_type="application/json",
-                         content_encoding="binary" if isinstance(body, bytes) else "utf-8", retry=True)
 
 
 def outbox_rows(runtime):
