@@ -17,12 +17,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import bus, migrations
 from shared.api_docs import api_docs_blp
+from shared.api_document import CoopApi
 from shared.auth import verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database, is_transient_conflict
 from shared.http import (
     MAX_ID,
-    CoopApi,
     IdConverter,
     health_blueprint,
     install_error_handlers,

@@ -11,7 +11,8 @@ import re
 import pytest
 from marshmallow import ValidationError
 
-from shared.http import BLANK, NOT_BLANK, digits_between
+from shared.api_document import digits_between
+from shared.http import BLANK, NOT_BLANK
 from tests.support.cards import expiry_year
 
 SERVICES = ("coop", "market", "desk", "agency")
