@@ -22,7 +22,7 @@ from services.marketplace.models import (
     Slot,
     Variant,
 )
-from services.marketplace.rules import commission as money
+from services.marketplace.rules import commission
 from services.marketplace.rules.order_status import HOLDS_STOCK, TRANSITIONS
 from services.marketplace.rules.prices import LEAST_PRICE_PENCE
 from services.marketplace.settings import MarketplaceSettings
@@ -33,9 +33,9 @@ from shared.errors import Conflict, Forbidden, NotFound
 ORDER = schemas.Order()  # an order as the API shows it: what an idempotent request's answer stores
 
 
-def commission_rates(settings: MarketplaceSettings) -> money.CommissionRates:
+def commission_rates(settings: MarketplaceSettings) -> commission.CommissionRates:
     """Return the co-op's commission rates from the settings (percent there, basis points here)."""
-    return money.rates_from_percent(settings.commission_rate_percent, settings.commission_by_category)
+    return commission.rates_from_percent(settings.commission_rate_percent, settings.commission_by_category)
 
 
 def place_order(session: Session, by: Principal, settings: MarketplaceSettings, delivery_address: str = "",
@@ -52,7 +52,7 @@ def place_order(session: Session, by: Principal, settings: MarketplaceSettings, 
     return once(session, by.account_id, idempotency_key, "checkout", {"delivery_address": delivery_address}, place)
 
 
-def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_within: dt.timedelta,
+def checkout(session: Session, by: Principal, rates: commission.CommissionRates, pay_within: dt.timedelta,
              delivery_address: str = "") -> Order:
     """Turn the caller's cart into one order, reserving stock and slots; all or nothing.
 
@@ -85,8 +85,8 @@ def checkout(session: Session, by: Principal, rates: money.CommissionRates, pay_
             seller_id=listing.seller_id, listing_id=listing.id, variant_id=line.variant_id, slot_id=line.slot_id,
             title=_title(listing, line), category=listing.category, unit_price_pence=listing.price_pence - discount,
             member_discount_pence=discount, quantity=line.quantity))
-    shares = money.split_order(
-        [money.OrderLine(line.seller_id, line.category, line.unit_price_pence, line.quantity)
+    shares = commission.split_order(
+        [commission.OrderLine(line.seller_id, line.category, line.unit_price_pence, line.quantity)
          for line in order.lines], rates)
     order.shares = [SellerShare(seller_id=s.seller_id, gross_pence=s.gross_pence, commission_pence=s.commission_pence,
                                 net_pence=s.net_pence) for s in shares.values()]

@@ -12,7 +12,7 @@ from services.marketplace.events import OUTBOX
 from services.marketplace.idempotency import once
 from services.marketplace.models import Order, Payment, PaymentAttempt, SellerShare, ShareRefund
 from services.marketplace.payment_attempts import locked_attempt, mark, same_order, settle
-from services.marketplace.rules import commission as money
+from services.marketplace.rules import commission
 from services.marketplace.rules.order_status import REFUNDABLE
 from shared.auth import Principal
 from shared.db import utcnow
@@ -122,7 +122,7 @@ def record_refund(session: Session, attempt_id: int, given: Refund) -> None:
     order, attempt = locked_attempt(session, attempt_id)
     if attempt.status == "pending":
         share = _locked_shares(session, order.id, attempt.seller_id)[0]
-        part = money.refund_split(_as_money(share), attempt.amount_pence, _refunded_so_far(session, share))
+        part = commission.refund_split(_as_money(share), attempt.amount_pence, _refunded_so_far(session, share))
         session.add(ShareRefund(order_id=order.id, seller_id=share.seller_id, gross_pence=part.gross_pence,
                                 commission_pence=part.commission_pence, net_pence=part.net_pence,
                                 provider_refund_id=given.id, by_account_id=attempt.by_account_id,
@@ -142,14 +142,14 @@ def record_refund(session: Session, attempt_id: int, given: Refund) -> None:
     session.commit()
 
 
-def _refunded_so_far(session: Session, share: SellerShare) -> money.RefundShare:
-    total = money.NOTHING_REFUNDED
+def _refunded_so_far(session: Session, share: SellerShare) -> commission.RefundShare:
+    total = commission.NOTHING_REFUNDED
     for row in session.scalars(select(ShareRefund).where(ShareRefund.order_id == share.order_id,
                                                          ShareRefund.seller_id == share.seller_id)
                                .order_by(ShareRefund.id)):
-        total = total + money.RefundShare(row.gross_pence, row.commission_pence, row.net_pence)
+        total = total + commission.RefundShare(row.gross_pence, row.commission_pence, row.net_pence)
     return total
 
 
-def _as_money(share: SellerShare) -> money.SellerShare:
-    return money.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence)
+def _as_money(share: SellerShare) -> commission.SellerShare:
+    return commission.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence)
