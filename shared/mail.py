@@ -23,7 +23,7 @@ import smtplib
 import ssl
 import tempfile
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -71,7 +71,8 @@ def build_message(email: Email, sender: str, message_id: str, now: dt.datetime |
     check_message_id(message_id)
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = _one_address(email.to, "recipient")
+    _one_address(email.to, "recipient")
+    message["To"] = email.to
     message["Subject"] = email.subject
     message["Date"] = format_datetime((now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
     message["Message-ID"] = f"<{message_id}@{sender_domain(sender)}>"
@@ -94,14 +95,17 @@ def check_message_id(message_id: str) -> None:
 
 def sender_domain(sender: str) -> str:
     """Return the domain of the sender's address (Message-IDs are made unique within it)."""
-    return _one_address(sender, "sender").rpartition("@")[2]
+    return _one_address(sender, "sender").rpartition("@")[2].lower()
 
 
 def _one_address(value: str, role: str) -> str:
-    _name, address = parseaddr(value)
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
+    """Return the address in ``value`` ("Name <address>" or the address), refusing none or several."""
+    found = getaddresses([value])
+    address = found[0][1] if len(found) == 1 else ""
+    local, at, domain = address.rpartition("@")
+    if not (local and at and domain):
         raise ValueError(f"the {role} {value!r} is not one email address")
-    return value
+    return address
 
 
 @dataclasses.dataclass(frozen=True)

@@ -49,8 +49,9 @@ def test_the_message_carries_sender_recipient_and_the_extra_headers():
 
 
 def test_the_message_id_is_the_callers_id_at_the_senders_domain():
-    message = build_message(an_email(), SENDER, "notice-42.email")
+    message = build_message(an_email(), "Co-op <NoReply@Coop.Example>", "notice-42.email")
     assert message["Message-ID"] == "<notice-42.email@coop.example>"
+    assert b"\nMessage-ID: <notice-42.email@coop.example>\n" in message.as_bytes()
 
 
 def test_the_date_is_in_utc():
@@ -83,8 +84,9 @@ def test_a_header_value_cannot_smuggle_in_another_header():
         build_message(an_email(subject="Hi\nBcc: spy@example.org"), SENDER, "m-1")
 
 
-@pytest.mark.parametrize("to", ["", "not an address", "zoe@", "@example.org"])
-def test_a_recipient_that_is_no_address_is_refused(to):
+@pytest.mark.parametrize("to", ["", "not an address", "zoe@", "@example.org", "zoe@example.org, spy@example.org",
+                                "zoe@example.org spy@example.org", "<zoe@example.org>; <spy@example.org>"])
+def test_a_recipient_that_is_not_one_address_is_refused(to):
     with pytest.raises(ValueError):
         build_message(an_email(to=to), SENDER, "m-1")
 
@@ -93,6 +95,11 @@ def test_a_recipient_that_is_no_address_is_refused(to):
 def test_a_message_id_that_could_not_name_a_file_is_refused(message_id):
     with pytest.raises(ValueError):
         build_message(an_email(), SENDER, message_id)
+
+
+def test_a_name_with_a_comma_is_still_one_recipient():
+    message = parsed(build_message(an_email(to='"Adeyemi, Zoë" <zoe@example.org>'), SENDER, "m-1"))
+    assert [address.addr_spec for address in message["To"].addresses] == ["zoe@example.org"]
 
 
 def test_a_sender_that_is_no_address_is_refused():
