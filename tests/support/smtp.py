@@ -8,6 +8,8 @@
     smtp.refuse(550)                             # the next mail is refused for good at RCPT
     smtp.refuse(451, count=2, at="DATA")         # the next two are put off
     smtp.stop(); ...; smtp.start()               # down, then up again on the same port
+    SmtpServer(tls="starttls") or SmtpServer(tls="smtps")  # TLS with a certificate of its own for 127.0.0.1;
+                                                 # smtp.client_tls is a client context that trusts it
 
 Each mail it takes is kept parsed (``messages``, ``EmailMessage`` with the default policy, lines ending in
 ``\n``), with its envelope (``envelopes``: who it came from and went to, which may differ from the headers).
@@ -18,11 +20,16 @@ uses one adds ``pytest.mark.filterwarnings("ignore:Requiring AUTH while not requ
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import email
 import email.policy
+import ipaddress
 import socket
+import ssl
+import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -55,9 +62,16 @@ class SmtpServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, users: dict[str, str] | None = None, port: int | None = None):
+    def __init__(self, users: dict[str, str] | None = None, port: int | None = None, tls: str | None = None):
+        if tls not in (None, "starttls", "smtps"):
+            raise ValueError("tls is None, 'starttls' or 'smtps'")
         self.users = dict(users or {})
         self.port = port or free_port()
+        self.tls = tls
+        self.client_tls: ssl.SSLContext | None = None
+        self._server_tls: ssl.SSLContext | None = None
+        if tls:
+            self._server_tls, self.client_tls = certificate_contexts(self.host)
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[Envelope] = []
         self.logins: list[str] = []
@@ -70,14 +84,20 @@ class SmtpServer:
         """The URL a mailer is given for this server (with the first user's login, if it requires one)."""
         login = next(iter(self.users.items()), None)
         credentials = f"{login[0]}:{login[1]}@" if login else ""
-        return f"smtp://{credentials}{self.host}:{self.port}"
+        scheme, option = {"smtps": ("smtps", ""), "starttls": ("smtp", "?starttls=1")}.get(self.tls, ("smtp", ""))
+        return f"{scheme}://{credentials}{self.host}:{self.port}{option}"
 
     def start(self) -> SmtpServer:
         """Listen (again on the same port after stop(), so the URL stays the same)."""
         if self._controller is None:
             options = {}
             if self.users:
-                options = {"auth_required": True, "auth_require_tls": False, "authenticator": self._authenticate}
+                options = {"auth_required": True, "auth_require_tls": self.tls == "starttls",
+                           "authenticator": self._authenticate}
+            if self.tls == "starttls":
+                options |= {"tls_context": self._server_tls, "require_starttls": True}
+            elif self.tls == "smtps":
+                options |= {"ssl_context": self._server_tls}
             self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **options)
             self._controller.start()
         return self
@@ -163,7 +183,36 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
-def smtp_server(users: dict[str, str] | None = None) -> Iterator[SmtpServer]:
+def smtp_server(users: dict[str, str] | None = None, tls: str | None = None) -> Iterator[SmtpServer]:
     """Run an SmtpServer for as long as the generator is open (``yield from`` it in a fixture)."""
-    with SmtpServer(users) as server:
+    with SmtpServer(users, tls=tls) as server:
         yield server
+
+
+def certificate_contexts(host: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """Return a server context with a new self-signed certificate for ``host`` and a client context trusting it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
+                                  critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    certificate_pem = certificate.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as folder:  # load_cert_chain reads only files
+        (Path(folder) / "cert.pem").write_bytes(certificate_pem)
+        (Path(folder) / "key.pem").write_bytes(key_pem)
+        server.load_cert_chain(Path(folder) / "cert.pem", Path(folder) / "key.pem")
+    client = ssl.create_default_context(cadata=certificate_pem.decode())
+    return server, client

@@ -130,3 +130,23 @@ def test_starttls_that_the_server_does_not_offer_is_put_off(smtp):
     with pytest.raises(MailRefused, match="STARTTLS") as raised:
         SmtpMailer(f"smtp://127.0.0.1:{smtp.port}?starttls=1", SENDER).send(an_email(), "notice-1")
     assert raised.value.permanent is False and smtp.messages == []
+
+
+def test_starttls_then_the_login_then_the_mail():
+    with SmtpServer(users={"relay-user": "secret"}, tls="starttls") as smtp:
+        SmtpMailer(smtp.url, SENDER, tls=smtp.client_tls).send(an_email(), "notice-1")
+        assert smtp.logins == ["relay-user"] and len(smtp.messages) == 1
+
+
+def test_smtps_is_tls_from_the_start():
+    with SmtpServer(tls="smtps") as smtp:
+        assert smtp.url.startswith("smtps://")
+        SmtpMailer(smtp.url, SENDER, tls=smtp.client_tls).send(an_email(), "notice-1")
+        assert len(smtp.messages) == 1
+
+
+def test_a_certificate_nobody_vouches_for_is_put_off_and_nothing_is_sent():
+    with SmtpServer(users={"relay-user": "secret"}, tls="starttls") as smtp:
+        with pytest.raises(MailRefused, match="certificate") as raised:
+            SmtpMailer(smtp.url, SENDER).send(an_email(), "notice-1")
+        assert raised.value.permanent is False and smtp.logins == [] and smtp.messages == []
