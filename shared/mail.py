@@ -87,6 +87,14 @@ def build_message(email: Email, sender: str, message_id: str, now: dt.datetime |
     return message
 
 
+def _built(email: Email, sender: str, message_id: str) -> EmailMessage:
+    """Build the message, or refuse the mail for good: no attempt would make a bad address or header good."""
+    try:
+        return build_message(email, sender, message_id)
+    except ValueError as error:
+        raise MailRefused(f"the mail cannot be built: {error}", permanent=True) from error
+
+
 def check_message_id(message_id: str) -> None:
     """Refuse a message id that could not be a file name and a Message-ID's left part."""
     if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
@@ -190,7 +198,7 @@ class SmtpMailer:
 
     def send(self, email: Email, message_id: str) -> None:
         """Hand one mail to the server; MailRefused if it was not taken (``permanent`` if refused for good)."""
-        message = build_message(email, self.sender, message_id)
+        message = _built(email, self.sender, message_id)
         try:
             with self._connect() as client:
                 if self.server.security == "starttls":
@@ -251,8 +259,8 @@ class FileMailbox:
 
     def send(self, email: Email, message_id: str) -> None:
         """Write the mail whole or not at all (a temporary file renamed); the same id writes the same file."""
+        data = _built(email, self.sender, message_id).as_bytes()
         target = self.path_for(message_id)
-        data = build_message(email, self.sender, message_id).as_bytes()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{message_id}.", suffix=".tmp")

@@ -228,6 +228,14 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary_file(tmp_path
 
 def test_the_file_mailbox_refuses_a_message_id_that_would_leave_its_folder(tmp_path):
     mailbox = FileMailbox(tmp_path / "mail", SENDER)
-    with pytest.raises(ValueError):
+    with pytest.raises(MailRefused) as raised:
         mailbox.send(an_email(), "../outside")
-    assert not (tmp_path / "outside.eml").exists()
+    assert raised.value.permanent is True and not (tmp_path / "outside.eml").exists()
+
+
+@pytest.mark.parametrize("mailer", [FileMailbox(".", SENDER), SmtpMailer("smtp://127.0.0.1:1", SENDER)],
+                         ids=["file", "smtp"])
+def test_a_mail_that_cannot_be_built_is_refused_for_good_before_anything_is_sent(mailer):
+    with pytest.raises(MailRefused, match="not one email address") as raised:
+        mailer.send(an_email(to="zoe@example.org, spy@example.org"), "m-1")
+    assert raised.value.permanent is True
