@@ -3,6 +3,7 @@
 from sqlalchemy import update
 
 from services.notifications.models import Notice
+from services.notifications.web.pages.site import UK
 from shared.db import utcnow
 from shared.pages import COOKIE
 
@@ -69,6 +70,7 @@ def test_the_page_lists_her_notices_and_marks_one_read(notices):
     assert page.status_code == 200, page.status_code
     text = page.get_data(as_text=True)
     assert "Paper Birds Cards" in text and "Leeds Soap" not in text and "1 unread" in text
+    assert hers.created_at.astimezone(UK).strftime("%H:%M") in text  # in UK time
     csrf = text.split('name="csrf" value="')[1].split('"')[0]
     marked = notices.client.post(f"/notifications/notices/{hers.id}/read", data={"csrf": csrf})
     assert marked.status_code == 303

@@ -3,6 +3,9 @@ templates, the stylesheet, the sign-in routes, the refusal page, and the home (h
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, redirect, render_template, url_for
 
 from shared.errors import DomainError
@@ -11,6 +14,12 @@ from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_i
 notifications_blp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates",
                               static_folder="static", static_url_path="/static")
 add_session_routes(notifications_blp, "notifications.home")
+UK = ZoneInfo("Europe/London")
+
+
+@notifications_blp.app_template_filter("uk_time")
+def _uk_time_filter(moment: dt.datetime) -> str:
+    return moment.astimezone(UK).strftime("%a %d %b %Y, %H:%M")
 
 
 @notifications_blp.context_processor
