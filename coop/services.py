@@ -10,7 +10,7 @@ import importlib
 
 from shared import migrations, settings
 
-SERVICES = ("members", "contracts", "marketplace", "brokering")
+SERVICES = ("members", "contracts", "marketplace", "brokering", "notifications")
 
 
 def app_module(service: str):

@@ -19,6 +19,7 @@ MEMBERS_DB_PASSWORD=$(password)
 CONTRACTS_DB_PASSWORD=$(password)
 MARKETPLACE_DB_PASSWORD=$(password)
 BROKERING_DB_PASSWORD=$(password)
+NOTIFICATIONS_DB_PASSWORD=$(password)
 ENV
   echo "wrote .env"
 fi

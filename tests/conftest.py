@@ -25,6 +25,7 @@ from tests.support.brokering import Agency
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
+from tests.support.notifications import PostRoom
 from tests.support.passwords import cheap_password_hashes
 
 
@@ -117,4 +118,18 @@ def agency(backend, settings):
     runtime = build_runtime(settings)
     app = create_app(settings, runtime=runtime, start_relay=False)
     yield Agency(app, runtime)
+    runtime.stop()
+
+
+@pytest.fixture
+def notices(backend, settings):
+    """The notifications service with a test client; people and what to tell them arrive as member events.
+    Its mail is written as .eml files under the test's data folder (no COOP_SMTP_URL)."""
+    from services.notifications.app import build_runtime, create_app
+    from services.notifications.settings import NotificationsSettings
+
+    backend.seed_schema(settings, "notifications")
+    runtime = build_runtime(settings, NotificationsSettings())
+    app = create_app(settings, runtime=runtime, start_relay=False)
+    yield PostRoom(app, runtime)
     runtime.stop()

@@ -5,7 +5,7 @@
 # DB_NAME_PREFIX (empty in production) lets the topology test make its own, uniquely named set.
 set -euo pipefail
 
-for service in members contracts marketplace brokering; do
+for service in members contracts marketplace brokering notifications; do
   variable="${service^^}_DB_PASSWORD"
   password="${!variable:?set $variable}"
   name="${DB_NAME_PREFIX:-}${service}"

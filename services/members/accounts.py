@@ -7,15 +7,16 @@ import dataclasses
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from services.members import refresh_tokens, sign_in_limits
+from services.members.events import OUTBOX
 from services.members.models import Account, Member
 from services.members.rules import password_policy
 from services.members.settings import MembersSettings
 from services.members.sign_in_limits import SignInLimits
 from shared.auth import Principal
-from shared.db import Database, locked
+from shared.db import Database, locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 
 SELF_SERVICE_ROLES = ("customer", "employer")
@@ -56,6 +57,9 @@ def create_account(session: Session, email: str, password: str, display_name: st
                       roles=sorted(set(roles)))
     session.add(account)
     session.flush()
+    OUTBOX.add(session, "account.registered", {
+        "account_id": account.id, "email": account.email, "display_name": account.display_name,
+        "roles": list(account.roles), "occurred_at": utcnow()})
     return account
 
 
@@ -138,7 +142,7 @@ def set_roles(session: Session, account_id: int, roles: list[str], by: Principal
     if account_id == by.account_id and "admin" not in roles:
         raise Conflict("You cannot take away your own admin role: ask another administrator.")
     kept = set(account.roles) & set(MEMBERSHIP_ROLES)
-    account.roles = sorted(kept | set(roles))
+    _change_roles(account, kept | set(roles), session)
     return account
 
 
@@ -179,11 +183,21 @@ def reset_password(session: Session, email: str, new: str) -> Account:
 
 
 def grant_role(account: Account, role: str) -> None:
-    account.roles = sorted(set(account.roles) | {role})
+    _change_roles(account, set(account.roles) | {role})
 
 
 def revoke_role(account: Account, role: str) -> None:
-    account.roles = sorted(set(account.roles) - {role})
+    _change_roles(account, set(account.roles) - {role})
+
+
+def _change_roles(account: Account, roles: set[str], session: Session | None = None) -> None:
+    """Give an account these roles and, if that changes them, publish account.roles_changed."""
+    new = sorted(roles)
+    if new == sorted(account.roles):
+        return
+    account.roles = new
+    OUTBOX.add(session or object_session(account), "account.roles_changed",
+               {"account_id": account.id, "roles": new, "occurred_at": utcnow()})
 
 
 def count_accounts(session: Session) -> int:

@@ -36,6 +36,20 @@ class MemberSeekingWork(MemberRef):
     display_name = fields.String(required=True)
 
 
+class AccountRegistered(Schema):
+    account_id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class AccountRolesChanged(Schema):
+    account_id = fields.Integer(required=True)
+    roles = fields.List(fields.String(), required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
 class ProposalDecided(Schema):
     proposal_id = fields.Integer(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(("passed", "rejected", "no_quorum")))
@@ -54,6 +68,12 @@ _REF = {"member_id": 7, "member_number": 12, "occurred_at": _WHEN}
 CATALOG = EventCatalog(
     "members",
     [
+        # For the notifications service: whom to write to, and (from the roles) who may vote.
+        EventSpec("account.registered", AccountRegistered,
+                  {"account_id": 3, "email": "jo@example.org", "display_name": "Jo", "roles": ["customer"],
+                   "occurred_at": _WHEN}),
+        EventSpec("account.roles_changed", AccountRolesChanged,
+                  {"account_id": 3, "roles": ["customer", "member"], "occurred_at": _WHEN}),
         EventSpec(
             "member.admitted",
             MemberAdmitted,

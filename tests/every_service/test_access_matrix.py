@@ -23,7 +23,8 @@ from shared.http import PROBLEM_JSON
 from tests.support import access
 
 # Each service, by the fixture that runs it (tests/conftest.py).
-SERVICES = {"members": "coop", "contracts": "desk", "marketplace": "market", "brokering": "agency"}
+SERVICES = {"members": "coop", "contracts": "desk", "marketplace": "market", "brokering": "agency",
+            "notifications": "notices"}
 
 # What is open to anyone. Written down here, not read from the document: an operation that lost its
 # @requires would otherwise be read as public and pass.
@@ -35,6 +36,7 @@ PUBLIC = {
     "marketplace": {"GET /healthz", "GET /readyz", "GET /listings", "GET /listings/{listing_id}",
                     "GET /sellers/{member_id}", "GET /images/{name}"},
     "brokering": {"GET /healthz", "GET /readyz", "POST /disclosure-calculator"},
+    "notifications": {"GET /healthz", "GET /readyz"},
 }
 
 TITLES = {401: "Unauthorized", 403: "Forbidden"}

@@ -7,7 +7,7 @@ import pytest
 
 from shared.api_docs import SWAGGER_UI_FILES
 
-SERVICES = ["coop", "desk", "market", "agency"]  # the fixtures of members, contracts, marketplace, brokering
+SERVICES = ["coop", "desk", "market", "agency", "notices"]  # members, contracts, marketplace, brokering, notifications
 
 
 class References(HTMLParser):

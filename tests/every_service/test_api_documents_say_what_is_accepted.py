@@ -15,7 +15,7 @@ from shared.api_document import digits_between
 from shared.http import BLANK, NOT_BLANK
 from tests.support.cards import expiry_year
 
-SERVICES = ("coop", "market", "desk", "agency")
+SERVICES = ("coop", "market", "desk", "agency", "notices")
 
 
 def document(service) -> dict:

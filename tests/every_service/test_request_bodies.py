@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-SERVICES = ("coop", "market", "desk", "agency")
+SERVICES = ("coop", "market", "desk", "agency")  # notifications takes no JSON body
 METHODS = ("post", "put", "patch", "delete")
 
 

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 from shared.http import DATA_POLICY, PAGE_POLICY
 from shared.pages import COOKIE
 
-SERVICES = ("coop", "market", "desk", "agency")
+SERVICES = ("coop", "market", "desk", "agency", "notices")
 ROOT = Path(__file__).resolve().parents[2]
 # In a template: a <script> without src, a <style> block, a style="..." attribute, an onclick=... handler
 # or a javascript: link (inline script too: the policy refuses to run it, so the link would be dead).

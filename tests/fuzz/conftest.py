@@ -19,6 +19,7 @@ from tests.support.brokering import DISCLOSURE, Agency
 from tests.support.desk import Desk
 from tests.support.factories import Coop
 from tests.support.market import Market
+from tests.support.notifications import PostRoom
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,13 @@ def desk(backend, settings):
 @pytest.fixture(scope="module")
 def agency(backend, settings):
     service = _service(backend, settings, "brokering", Agency)
+    yield service
+    service.runtime.stop()
+
+
+@pytest.fixture(scope="module")
+def notices(backend, settings):
+    service = _service(backend, settings, "notifications", PostRoom)
     yield service
     service.runtime.stop()
 
@@ -126,6 +134,15 @@ def brokering_target(agency):
                "customer": agency.customer(), "employer": hire.trader,
                "admin": agency.signed_in(900_005, ("admin",))}
     return fuzz.target("brokering", agency.app, _headers(callers))
+
+
+@pytest.fixture(scope="module")
+def notifications_target(notices):
+    callers = {"member": notices.member(), "agency": notices.member(kind="agency"),
+               "coordinator": notices.person("Coordinator", roles=("coordinator",)),
+               "customer": notices.person("Customer"), "employer": notices.person("Employer", roles=("employer",)),
+               "admin": notices.person("Admin", roles=("admin",))}
+    return fuzz.target("notifications", notices.app, _headers(callers))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -32,7 +32,8 @@ from schemathesis.specs.openapi.checks import (
 from shared.auth import ROLES
 
 # The service, its app's module and the fixture (tests/fuzz/conftest.py) that runs it.
-SERVICES = {"members": "coop", "contracts": "desk", "marketplace": "market", "brokering": "agency"}
+SERVICES = {"members": "coop", "contracts": "desk", "marketplace": "market", "brokering": "agency",
+            "notifications": "notices"}
 METHODS = ("get", "post", "put", "patch", "delete")
 # No token at all, as well as one for each role: every secured operation must say 401, as documented.
 ANONYMOUS = "anonymous"
@@ -149,7 +150,7 @@ schemathesis.openapi.format("date", st.one_of(
 # The positive-data run: requests the document says are valid, sent by the callers the operation is for,
 # must not be refused as malformed. A generated client makes only such requests: if the server refuses
 # one, the document did not say what the server accepts.
-POSITIVE_SERVICES = ("members", "contracts", "marketplace", "brokering")
+POSITIVE_SERVICES = ("members", "contracts", "marketplace", "brokering", "notifications")
 POSITIVE_EXAMPLES = int(os.environ.get("COOP_FUZZ_POSITIVE_EXAMPLES", "6"))
 # "The request is malformed": never the answer to a schema-valid request.
 REFUSALS = frozenset({400, 415, 422})

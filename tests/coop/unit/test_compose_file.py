@@ -25,8 +25,9 @@ LONG_RUNNING = {name: service for name, service in SERVICES.items() if service.g
 SERVICE_NAMES = SERVICES_REGISTERED
 # What deploy/make-secrets.sh writes to .env, and what an operator may set.
 SECRETS = {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MEMBERS_DB_PASSWORD", "CONTRACTS_DB_PASSWORD",
-           "MARKETPLACE_DB_PASSWORD", "BROKERING_DB_PASSWORD"}
-OPTIONAL = {"COOP_IMAGE", "GATEWAY_PORT", "JWT_PRIVATE_KEY_FILE"}
+           "MARKETPLACE_DB_PASSWORD", "BROKERING_DB_PASSWORD", "NOTIFICATIONS_DB_PASSWORD"}
+# The mail settings too: the relay, the sender and the site's address (README's table says what they are).
+OPTIONAL = {"COOP_IMAGE", "GATEWAY_PORT", "JWT_PRIVATE_KEY_FILE", "COOP_SMTP_URL", "COOP_MAIL_FROM", "COOP_SITE_URL"}
 
 
 def compose_schema_errors(document) -> list[str]:
@@ -129,7 +130,7 @@ def test_no_web_process_or_worker_starts_before_every_migration_has_made_its_dat
 
 
 def test_each_service_reaches_only_its_own_database_with_its_own_login():
-    for service in ("members", "contracts", "marketplace", "brokering"):
+    for service in SERVICE_NAMES:
         environment = SERVICES[f"{service}-web"]["environment"]
         urls = {name: url for name, url in environment.items() if name.endswith("_DATABASE_URL")}
         assert list(urls) == [f"COOP_{service.upper()}_DATABASE_URL"]
@@ -144,5 +145,5 @@ def test_only_the_members_web_process_holds_the_signing_key():
 
 def test_the_gateway_waits_for_every_web_process_and_publishes_the_one_port():
     gateway = SERVICES["gateway"]
-    assert set(gateway["depends_on"]) == {f"{s}-web" for s in ("members", "contracts", "marketplace", "brokering")}
+    assert set(gateway["depends_on"]) == {f"{s}-web" for s in SERVICE_NAMES}
     assert gateway["ports"] == ["${GATEWAY_PORT:-8000}:8080"]

@@ -1,0 +1,86 @@
+"""The notifications service's tables (its own database; no other service reads them).
+
+``people`` is its copy of the accounts it writes to, kept from the members service's events. A notice is
+what a person sees on the site; an email row is the mail outbox, sent by the sender job. ``deliveries``
+holds one row per (event, person, channel), so that an event handled twice tells nobody twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, new_metadata, utcnow
+
+EMAIL_STATUSES = ("pending", "sent", "parked")
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Person(Base):
+    """An account as the members service last told of it: where to write, and her roles."""
+
+    __tablename__ = "people"
+
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    email: Mapped[str | None] = mapped_column(String(254))
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When the roles last applied were given (shared.projection.is_stale): an older fact does not undo them.
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """Something a person is told on the site, unread until she marks it read."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Email(Base):
+    """One email to send (the mail outbox): written with the notice, sent by the sender job."""
+
+    __tablename__ = "emails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending | sent | parked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def message_id(self) -> str:
+        """The email's Message-ID and .eml file name: the same on every attempt."""
+        return f"coop-notice-{self.id}"
+
+
+class Delivery(Base):
+    """That one event was told to one person on one channel ("notice" or "email"): written once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "account_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    account_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,133 @@
+"""The sender job: each email row sent once, through a real SMTP server or as a .eml file; put off
+by a temporary refusal and sent later; parked, with a dead letter, when refused for good."""
+
+import dataclasses
+import datetime as dt
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from click.testing import CliRunner
+
+from coop.cli import main
+from services.notifications.app import Collaborators
+from services.notifications.sender import FIRST_WAIT, send_due_emails
+from services.notifications.settings import NotificationsSettings
+from shared import mail
+from shared.consumer import list_dead_letters
+from shared.db import utcnow
+from tests.support.smtp import smtp_server
+
+SENDER = "Co-op back office <noreply@coop.example>"
+
+
+@pytest.fixture
+def smtp():
+    yield from smtp_server()
+
+
+@pytest.fixture
+def clock():
+    # A minute on: the rows the test writes (at the real time) are due at once.
+    return Clock(utcnow() + dt.timedelta(minutes=1))
+
+
+@dataclasses.dataclass
+class Clock:
+    now: dt.datetime
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def through(notices, mailer, clock) -> None:
+    """Make the service's sender use this mailer and this clock."""
+    notices.runtime.collaborators = Collaborators(NotificationsSettings(), mailer, clock)
+
+
+def test_embedded_each_email_is_a_eml_file_under_the_data_folder(notices):
+    jo = notices.person("Jo")
+    notices.admit(jo)
+    assert send_due_emails(notices.runtime) == 1
+    [email] = notices.emails()
+    assert email.status == "sent" and email.sent_at is not None
+    [eml] = (notices.runtime.settings.data_dir / "mail").glob("*.eml")
+    assert eml.name == f"{email.message_id}.eml" and f"p{jo.account_id}@example.org" in eml.read_text()
+    assert send_due_emails(notices.runtime) == 0  # sent once
+
+
+def test_each_row_is_sent_once_to_its_person_through_a_real_smtp_server(notices, smtp, clock):
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    jo, sam = notices.person("Jo"), notices.person("Sam")
+    notices.admit(jo, "Paper Birds Cards")
+    notices.admit(sam, "Leeds Soap")
+    assert send_due_emails(notices.runtime) == 2
+    assert send_due_emails(notices.runtime) == 0
+    smtp.wait_for(2)
+    [to_jo] = smtp.to(f"p{jo.account_id}@example.org")
+    assert to_jo["Subject"] == "Welcome: you are a member"
+    assert "Paper Birds Cards" in to_jo.get_body(("plain",)).get_content()
+    assert "Leeds Soap" not in to_jo.as_string() and len(smtp.messages) == 2
+
+
+def test_a_temporary_refusal_is_tried_again_later_and_delivered_once(notices, smtp, clock):
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    jo = notices.person("Jo")
+    notices.admit(jo)
+    smtp.refuse(451)
+    assert send_due_emails(notices.runtime) == 0
+    [email] = notices.emails()
+    assert (email.status, email.attempts) == ("pending", 1) and "451" in email.last_error
+    assert send_due_emails(notices.runtime) == 0  # not due yet
+    clock.now += FIRST_WAIT
+    assert send_due_emails(notices.runtime) == 1
+    assert len(smtp.wait_for(1)) == 1 and notices.emails()[0].status == "sent"
+    clock.now += dt.timedelta(days=1)
+    assert send_due_emails(notices.runtime) == 0 and len(smtp.messages) == 1
+
+
+def test_a_server_down_then_up_gets_the_mail_later(notices, smtp, clock):
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    notices.admit(notices.person("Jo"))
+    smtp.stop()
+    assert send_due_emails(notices.runtime) == 0
+    smtp.start()
+    clock.now += FIRST_WAIT
+    assert send_due_emails(notices.runtime) == 1 and len(smtp.wait_for(1)) == 1
+
+
+def test_a_permanent_refusal_parks_the_email_with_a_dead_letter_the_command_line_lists(notices, smtp, clock):
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    jo = notices.person("Jo")
+    notices.admit(jo)
+    smtp.refuse(550)
+    assert send_due_emails(notices.runtime) == 0
+    [email] = notices.emails()
+    assert email.status == "parked" and "550" in email.last_error
+    [letter] = list_dead_letters(notices.runtime.db)
+    assert (letter.event_type, letter.reason) == ("email.parked", "mail refused")
+    assert json.loads(letter.body)["email_id"] == email.id
+    clock.now += dt.timedelta(days=2)
+    assert send_due_emails(notices.runtime) == 0 and smtp.messages == []
+    result = CliRunner().invoke(main, ["dead-letters", "list", "notifications"],
+                                env=notices_environment(notices))
+    assert result.exit_code == 0, result.output
+    assert "email.parked" in result.output
+
+
+def notices_environment(notices) -> dict[str, str]:
+    settings = notices.runtime.settings
+    env = {"COOP_DATA_DIR": str(settings.data_dir)}
+    if "notifications" in settings.database_urls:
+        env["COOP_NOTIFICATIONS_DATABASE_URL"] = settings.database_urls["notifications"]
+    return env
+
+
+def test_two_senders_at_once_send_each_row_once(notices, smtp, clock):
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    for name in ("A", "B", "C", "D"):
+        notices.admit(notices.person(name))
+    with ThreadPoolExecutor(2) as pool:
+        sent = sum(pool.map(lambda _: send_due_emails(notices.runtime), range(2)))
+    assert sent == 4 and len(smtp.wait_for(4)) == 4
+    assert sorted(len(smtp.to(email.to_address)) for email in notices.emails()) == [1, 1, 1, 1]

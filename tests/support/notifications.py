@@ -1,0 +1,52 @@
+"""The notifications service under test: people registered from account events, and what it sent."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy import select
+
+from services.notifications.models import Email, Notice
+from tests.support.service import ServiceUnderTest, Trader
+
+_ids = itertools.count(70_000)
+
+
+class PostRoom(ServiceUnderTest):
+    """The notifications app, people it knows (account.registered), and its notices and email rows."""
+
+    def person(self, name: str = "Jo", roles=("customer",), email: str | None = None) -> Trader:
+        """An account the members service told it of, signed in."""
+        account_id = next(_ids)
+        self.deliver("account.registered", {"account_id": account_id, "email": email or f"p{account_id}@example.org",
+                                            "display_name": name, "roles": list(roles)})
+        return self.signed_in(account_id, tuple(roles))
+
+    def admit(self, person: Trader, name: str = "Paper Birds Cards") -> dict:
+        """Deliver member.admitted for her account; return the event's data."""
+        member_id = next(_ids)
+        data = {"member_id": member_id, "member_number": member_id, "account_id": person.account_id,
+                "kind": "producer", "name": name, "sectors": ["cards"]}
+        self.deliver("member.admitted", data)
+        return data
+
+    def member(self, kind: str = "producer", name: str | None = None, sectors=("cards",)) -> Trader:
+        """A member business: her account registered, then admitted (which tells her so), signed in."""
+        role = "member" if kind == "producer" else "agency"
+        person = self.person(name or "Member", roles=("customer",))
+        member_id = next(_ids)
+        self.deliver("member.admitted", {"member_id": member_id, "member_number": member_id,
+                                         "account_id": person.account_id, "kind": kind,
+                                         "name": name or f"Shop {member_id}", "sectors": list(sectors)})
+        return self.signed_in(person.account_id, (role,), member_id)
+
+    def notices_of(self, account_id: int) -> list[Notice]:
+        with self.runtime.db.sessionmaker() as session:
+            return list(session.scalars(select(Notice).where(Notice.account_id == account_id).order_by(Notice.id)))
+
+    def emails(self, account_id: int | None = None) -> list[Email]:
+        with self.runtime.db.sessionmaker() as session:
+            query = select(Email).order_by(Email.id)
+            if account_id is not None:
+                query = query.where(Email.account_id == account_id)
+            return list(session.scalars(query))
