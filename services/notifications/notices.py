@@ -48,7 +48,7 @@ def tell(session: Session, event: Envelope, account_id: int, kind: str, data: di
 
 def notices_url(settings: NotificationsSettings) -> str:
     """The notices page's address as people reach it: the service under /notifications at the gateway."""
-    return f"{settings.site_url.rstrip('/')}/notifications/notifications/notices"
+    return f"{settings.site_url.rstrip('/')}/notifications/inbox/notices"
 
 
 def own_notices_query(account_id: int) -> Select:

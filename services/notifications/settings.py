@@ -11,7 +11,7 @@ from shared.settings import setting
 class NotificationsSettings:
     """How the co-op sends its mail, each field read from its COOP_* environment variable."""
 
-    # smtp://user:password@host:587 (STARTTLS) or smtps://...:465; unset: every email is a .eml file
+    # smtp://user:password@host:587?starttls=1 (STARTTLS) or smtps://...:465; unset: every email is a .eml file
     # under <data dir>/mail/ instead.
     smtp_url: str | None = setting(None, "COOP_SMTP_URL", read=str)
     mail_from: str = setting("Co-op back office <noreply@coop.example>", "COOP_MAIL_FROM")

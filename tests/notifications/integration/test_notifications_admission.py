@@ -24,7 +24,7 @@ def test_an_admission_delivered_twice_tells_the_applicant_once_and_nobody_else(n
     [email] = notices.emails()
     assert (email.account_id, email.to_address, email.status) == (jo.account_id, f"p{jo.account_id}@example.org",
                                                                   "pending")
-    assert "Dear Jo" in email.text and "/notifications/notifications/notices" in email.text and email.html
+    assert "Dear Jo" in email.text and "/notifications/inbox/notices" in email.text and email.html
     assert notices.notices_of(sam.account_id) == []
 
 

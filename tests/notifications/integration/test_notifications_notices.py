@@ -66,18 +66,18 @@ def test_the_page_lists_her_notices_and_marks_one_read(notices):
     told(notices, sam, "Leeds Soap")
     token = jo.headers["Authorization"].split()[1]
     notices.client.set_cookie(COOKIE, token)
-    page = notices.client.get("/notifications/notices")
+    page = notices.client.get("/inbox/notices")
     assert page.status_code == 200, page.status_code
     text = page.get_data(as_text=True)
     assert "Paper Birds Cards" in text and "Leeds Soap" not in text and "1 unread" in text
     assert hers.created_at.astimezone(UK).strftime("%H:%M") in text  # in UK time
     csrf = text.split('name="csrf" value="')[1].split('"')[0]
-    marked = notices.client.post(f"/notifications/notices/{hers.id}/read", data={"csrf": csrf})
+    marked = notices.client.post(f"/inbox/notices/{hers.id}/read", data={"csrf": csrf})
     assert marked.status_code == 303
     assert notices.notices_of(jo.account_id)[0].read_at is not None
-    assert "Nothing unread" in notices.client.get("/notifications/notices").get_data(as_text=True)
+    assert "Nothing unread" in notices.client.get("/inbox/notices").get_data(as_text=True)
 
 
 def test_the_page_sends_a_visitor_to_sign_in(notices):
-    response = notices.client.get("/notifications/notices")
-    assert response.status_code == 302 and "/notifications/sign-in" in response.headers["Location"]
+    response = notices.client.get("/inbox/notices")
+    assert response.status_code == 302 and "/inbox/sign-in" in response.headers["Location"]

@@ -12,7 +12,7 @@ CONFIDENTIAL = {
     "vote": "VOTE-CHOICE-against", "statement": "STATEMENT-i-made-mistakes",
 }
 SAMPLE = {"display_name": "Jo Bloggs", "member_name": "Paper Birds Cards",
-          "notices_url": "http://127.0.0.1:8000/notifications/notifications/notices"}
+          "notices_url": "http://127.0.0.1:8000/notifications/inbox/notices"}
 
 
 @pytest.mark.parametrize("kind", sorted(messages.KINDS))
