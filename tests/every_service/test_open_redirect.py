@@ -14,7 +14,7 @@ BYPASSES = ["//evil.example/", "/\\evil.example/", "/%5Cevil.example/", "/%09/ev
 # Each service's sign-in page, and the home it falls back to.
 SIGN_IN_PAGES = [("coop", "/impact/sign-in", "/impact/"), ("market", "/store/sign-in", "/store/"),
                  ("desk", "/desk/sign-in", "/desk/"), ("agency", "/jobs/sign-in", "/jobs/"),
-                 ("notices", "/notifications/sign-in", "/notifications/")]
+                 ("notices", "/inbox/sign-in", "/inbox/")]
 
 
 def next_in_form(html: str) -> str:
