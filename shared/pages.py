@@ -35,8 +35,10 @@ from shared.errors import Unauthorized, Unprocessable
 COOKIE = "coop_token"
 REFRESH_COOKIE = "coop_refresh"
 SIGN_IN_COOKIE = "coop_sign_in"  # the sign-in form's double-submit CSRF token
-# Templates every service's pages share (the sign-in form); create_service_app registers it.
-shared_templates_blp = Blueprint("coop_shared_pages", __name__, template_folder="templates")
+# Templates and files every service's pages share (the sign-in form, the notices link and its script);
+# create_service_app registers it.
+shared_templates_blp = Blueprint("coop_shared_pages", __name__, template_folder="templates",
+                                 static_folder="static", static_url_path="/coop-static")
 # The name the signing-in service gives its session pages' blueprint.
 SESSION_BLUEPRINT = "coop_session"
 _UNSAFE_IN_PATH = re.compile(r"[\\\x00-\x20\x7f]")
@@ -67,6 +69,12 @@ def csrf_token() -> str:
     sid = session_id()
     seed = f"sid:{sid}" if sid else request.cookies.get(COOKIE, "")
     return hashlib.sha256(f"coop-csrf:{seed}".encode()).hexdigest()
+
+
+@shared_templates_blp.app_context_processor
+def _notices_link_globals() -> dict:
+    """What the shared notices link (coop_notices_link.html) needs: where her notices are."""
+    return {"coop_notices_pages": current_app.config.get("COOP_NOTICES_PAGES")}
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -182,11 +182,13 @@ class ServiceRuntime:
 
 def create_service_app(
     runtime: ServiceRuntime, title: str, blueprints, description: str = "", start_relay: bool = True,
-    sign_in_pages: str | None = None,
+    sign_in_pages: str | None = None, notices_pages: str | None = None,
 ) -> Flask:
     """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints.
 
-    ``sign_in_pages`` is where its pages send people to sign in (a service with no pages needs none).
+    ``sign_in_pages`` is where its pages send people to sign in (a service with no pages needs none);
+    ``notices_pages`` is where each person's notices are, which every page header links to with her
+    unread count.
 
     A new database is migrated, one at another revision refused (``ServiceRuntime.prepare_schema``),
     and (unless told not to) the outbox relay starts in this process, so that events leave as soon as
@@ -208,6 +210,7 @@ def create_service_app(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         # Where the service's pages send people to sign in, renew their session and sign out.
         COOP_SIGN_IN_PAGES=sign_in_pages,
+        COOP_NOTICES_PAGES=notices_pages,
     )
     app.url_map.converters["int"] = IdConverter
     api = CoopApi(app)
@@ -230,7 +233,7 @@ def create_service_app(
     api.register_blueprint(health_blueprint({"database": runtime.db.ping, "broker": runtime.ping_broker}))
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
-    app.register_blueprint(shared_templates_blp)  # templates only: the sign-in form every page service uses
+    app.register_blueprint(shared_templates_blp)  # the sign-in form and the notices link every page service uses
     app.register_blueprint(api_docs_blp)  # Swagger UI at /docs, its files served from here (shared.api_docs)
 
     @app.teardown_appcontext

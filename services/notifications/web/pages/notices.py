@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import jsonify, redirect, render_template, url_for
 
 from services.notifications import notices
 from services.notifications.web.pages.site import notifications_blp
@@ -31,3 +31,16 @@ def mark_read(notice_id: int):
     notices.mark_read(session, signed_in().account_id, notice_id)
     session.commit()
     return redirect(url_for(".notices_page"), code=303)
+
+
+@notifications_blp.get("/unread-count")
+def unread_count():
+    """Her unread count for the header of every service's pages (shared/static/coop-unread.js asks)."""
+    who = signed_in()
+    if who is None:  # no redirect to sign in: a script asked, not a person
+        response = jsonify({"unread": None})
+        response.status_code = 401
+    else:
+        response = jsonify({"unread": notices.unread_count(db_session(), who.account_id)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
