@@ -66,6 +66,8 @@ def register_account(session: Session, links, settings: MembersSettings, email: 
         if not is_unique_violation(error):
             raise
     if account.id is None:
+        # The same work as a new email's link (signing is the slow part), for the same time taken.
+        email_verification.sign_unused_link(links, settings)
         existing = session.scalar(select(Account.id).where(Account.email == email))
         OUTBOX.add(session, "account.registration_repeated", {
             "account_id": existing, "forgot_password_path": password_resets.FORGOT_PAGE, "occurred_at": utcnow()})

@@ -47,6 +47,12 @@ def send_link(session: Session, links: LinkSigner, settings: MembersSettings, ac
     return path
 
 
+def sign_unused_link(links: LinkSigner, settings: MembersSettings) -> None:
+    """Sign a link that is sent nowhere: a repeated registration takes as long as a new one."""
+    now = utcnow()
+    links.sign(VERIFY_EMAIL, 0, fingerprint(""), now + dt.timedelta(hours=settings.email_verification_hours), now)
+
+
 def ask_again(session: Session, links: LinkSigner, settings: MembersSettings, account_id: int) -> None:
     """Send her a new link (signed in); Conflict if her address is verified already."""
     account = session.get(Account, account_id)
