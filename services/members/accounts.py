@@ -7,6 +7,7 @@ import dataclasses
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from services.members import refresh_tokens, sign_in_limits
@@ -16,7 +17,7 @@ from services.members.rules import password_policy
 from services.members.settings import MembersSettings
 from services.members.sign_in_limits import SignInLimits
 from shared.auth import Principal
-from shared.db import Database, locked, utcnow
+from shared.db import Database, is_unique_violation, locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 
 SELF_SERVICE_ROLES = ("customer", "employer")
@@ -40,27 +41,61 @@ def refuse_weak_password(password: str, email: str, display_name: str) -> None:
         raise Unprocessable(reason)
 
 
-def register_account(session: Session, email: str, password: str, display_name: str, role: str) -> Account:
-    """Create an account that anyone may open for themselves (a customer or an employer)."""
+def register_account(session: Session, links, settings: MembersSettings, email: str, password: str,
+                     display_name: str, role: str) -> None:
+    """Open an account that anyone may open for themselves (a customer or an employer), unverified.
+
+    It answers the same whether the email is new or taken, and does the same work (the policy, a hash):
+    for a new one it creates the account and sends a link to verify the address; for a taken one it
+    creates nothing and tells the account's owner (account.registration_repeated), with where to reset
+    her password. So registering cannot be used to find out who has an account.
+    """
+    from services.members import email_verification, password_resets
+
     if role not in SELF_SERVICE_ROLES:
         raise ValueError(f"{role} accounts are created by an administrator")
-    return create_account(session, email, password, display_name, [role])
+    email = normalise_email(email)
+    refuse_weak_password(password, email, display_name)
+    password_hash = hash_password(password)
+    account = Account(email=email, password_hash=password_hash, display_name=display_name, roles=[role])
+    try:
+        with session.begin_nested():  # two registrations of one new email at once: the second is a repeat
+            if session.scalar(select(Account.id).where(Account.email == email)) is None:
+                session.add(account)
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+    if account.id is None:
+        # The same work as a new email's link (signing is the slow part), for the same time taken.
+        email_verification.sign_unused_link(links, settings)
+        existing = session.scalar(select(Account.id).where(Account.email == email))
+        OUTBOX.add(session, "account.registration_repeated", {
+            "account_id": existing, "forgot_password_path": password_resets.FORGOT_PAGE, "occurred_at": utcnow()})
+        return
+    _registered(session, account)
+    email_verification.send_link(session, links, settings, account)
 
 
 def create_account(session: Session, email: str, password: str, display_name: str, roles: list[str]) -> Account:
-    """Create an account with the given roles; the email must not be taken."""
+    """Create an account with the given roles (an administrator's, an operator's or the demo's), its
+    address taken as verified; the email must not be taken."""
     email = normalise_email(email)
     refuse_weak_password(password, email, display_name)
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
         raise Conflict("An account with this email already exists.")
     account = Account(email=email, password_hash=hash_password(password), display_name=display_name,
-                      roles=sorted(set(roles)))
+                      roles=sorted(set(roles)), email_verified_at=utcnow())
     session.add(account)
     session.flush()
+    _registered(session, account)
+    return account
+
+
+def _registered(session: Session, account: Account) -> None:
     OUTBOX.add(session, "account.registered", {
         "account_id": account.id, "email": account.email, "display_name": account.display_name,
-        "roles": list(account.roles), "occurred_at": utcnow()})
-    return account
+        "roles": list(account.roles), "email_verified": account.email_verified_at is not None,
+        "occurred_at": utcnow()})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +153,7 @@ def account_view(session: Session, account: Account) -> dict:
     """An account as the API shows it: its fields and the member it signs for, if any."""
     principal = principal_for(session, account)
     return {**{c: getattr(account, c) for c in ("id", "email", "display_name", "roles")},
-            "member_id": principal.member_id}
+            "email_verified": account.email_verified_at is not None, "member_id": principal.member_id}
 
 
 def get_account(session: Session, account_id: int) -> Account:

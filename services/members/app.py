@@ -12,6 +12,7 @@ from services import NOTICES_PAGES, SIGN_IN_PAGES
 from services.members.adapters.ballot_inlet import BallotInlet
 from services.members.ballot_box import fill_ballot_box_job
 from services.members.handlers import subscriptions
+from services.members.link_tokens import LinkSigner
 from services.members.models import Base
 from services.members.proposals import close_due_proposals_job
 from services.members.refresh_tokens import forget_spent_job
@@ -45,6 +46,11 @@ class Collaborators:
         """What signs access tokens: the key, made on first use if there is none."""
         return TokenIssuer(load_or_create_private_key(self.private_key_path), self.jwt_issuer, self.jwt_audience,
                            self.settings.access_token_minutes)
+
+    @functools.cached_property
+    def link_signer(self) -> LinkSigner:
+        """What signs the links sent by email (verify an address, reset a password): the same key."""
+        return LinkSigner(self.token_issuer.private_key, self.jwt_issuer, self.jwt_audience)
 
 def build_runtime(settings: Settings, members_settings: MembersSettings | None = None) -> ServiceRuntime:
     """Assemble the members service's database, relay, consumer and periodic jobs.

@@ -41,7 +41,29 @@ class AccountRegistered(Schema):
     email = fields.String(required=True)
     display_name = fields.String(required=True)
     roles = fields.List(fields.String(), required=True)
+    # False for an account she opened herself until she uses the link sent to the address
+    # (account.email_verified); true for accounts made verified (by an administrator, the demo).
+    email_verified = fields.Boolean(required=True)
     occurred_at = fields.AwareDateTime(required=True)
+
+
+class AccountRef(Schema):
+    account_id = fields.Integer(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class AccountVerificationRequested(AccountRef):
+    verify_path = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class AccountPasswordResetRequested(AccountRef):
+    reset_path = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class AccountRegistrationRepeated(AccountRef):
+    forgot_password_path = fields.String(required=True)
 
 
 class AccountRolesChanged(Schema):
@@ -71,6 +93,19 @@ CATALOG = EventCatalog(
         # For the notifications service: whom to write to, and (from the roles) who may vote.
         EventSpec("account.registered", AccountRegistered,
                   {"account_id": 3, "email": "jo@example.org", "display_name": "Jo", "roles": ["customer"],
+                   "email_verified": False, "occurred_at": _WHEN}),
+        # For the notifications service's essential mails: the link's path on the site (a members page).
+        EventSpec("account.verification_requested", AccountVerificationRequested,
+                  {"account_id": 3, "verify_path": "/members/account/verify-email?token=eyJhbGciOi",
+                   "expires_at": "2026-11-25T10:00:00+00:00", "occurred_at": _WHEN}),
+        EventSpec("account.email_verified", AccountRef, {"account_id": 3, "occurred_at": _WHEN}),
+        # Only for a known address: an unknown one gets the same answer and nothing is published.
+        EventSpec("account.password_reset_requested", AccountPasswordResetRequested,
+                  {"account_id": 3, "reset_path": "/members/account/reset-password?token=eyJhbGciOi",
+                   "expires_at": "2026-11-23T11:00:00+00:00", "occurred_at": _WHEN}),
+        # Someone tried to register with her address; registration answered as for a new one.
+        EventSpec("account.registration_repeated", AccountRegistrationRepeated,
+                  {"account_id": 3, "forgot_password_path": "/members/account/forgot-password",
                    "occurred_at": _WHEN}),
         EventSpec("account.roles_changed", AccountRolesChanged,
                   {"account_id": 3, "roles": ["customer", "member"], "occurred_at": _WHEN}),

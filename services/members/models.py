@@ -25,6 +25,8 @@ class Account(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When she proved the address is hers (a link sent to it); None until then.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class SignInLimit(Base):

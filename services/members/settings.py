@@ -32,3 +32,10 @@ class MembersSettings:
     # A refresh token presented again this soon after its rotation is refused without ending the sign-in
     # (two tabs refreshing at once); later, its reuse means it was stolen, and the whole sign-in ends.
     refresh_reuse_grace_seconds: int = setting(10, "COOP_REFRESH_REUSE_GRACE_SECONDS")
+    # A link to verify an email address works this long; a password-reset link this long, and once.
+    email_verification_hours: int = setting(48, "COOP_EMAIL_VERIFICATION_HOURS")
+    password_reset_minutes: int = setting(60, "COOP_PASSWORD_RESET_MINUTES")
+    # Password-reset requests for one email, and from one client address, in one window (then 429).
+    password_reset_max_per_email: int = setting(3, "COOP_PASSWORD_RESET_MAX_PER_EMAIL")
+    password_reset_max_per_address: int = setting(20, "COOP_PASSWORD_RESET_MAX_PER_ADDRESS")
+    password_reset_window_minutes: int = setting(60, "COOP_PASSWORD_RESET_WINDOW_MINUTES")

@@ -26,6 +26,8 @@ class SignInLimits:
     per_email: int
     per_address: int
     window: dt.timedelta
+    # Keeps other counts apart from failed sign-ins (password-reset requests are "reset:").
+    prefix: str = ""
 
     @classmethod
     def from_settings(cls, settings) -> SignInLimits:
@@ -33,9 +35,9 @@ class SignInLimits:
                    dt.timedelta(minutes=settings.login_window_minutes))
 
     def keys(self, email: str, address: str | None) -> list[tuple[str, int]]:
-        keys = [(email_key(email), self.per_email)]
+        keys = [(self.prefix + email_key(email), self.per_email)]
         if address:
-            keys.append((f"address:{address}", self.per_address))
+            keys.append((f"{self.prefix}address:{address}", self.per_address))
         return keys
 
     def count_attempt(self, session: Session, email: str, address: str | None,

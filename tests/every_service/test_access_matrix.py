@@ -30,7 +30,8 @@ SERVICES = {"members": "coop", "contracts": "desk", "marketplace": "market", "br
 # @requires would otherwise be read as public and pass.
 PUBLIC = {
     # Refreshing and revoking take the refresh token itself, not a bearer token.
-    "members": {"GET /healthz", "GET /readyz", "POST /accounts", "POST /tokens", "POST /tokens/refresh",
+    "members": {"GET /healthz", "GET /readyz", "POST /accounts", "POST /accounts/password-reset",
+                "POST /accounts/password-reset/confirm", "POST /tokens", "POST /tokens/refresh",
                 "POST /tokens/revoke", "GET /.well-known/jwks.json"},
     "contracts": {"GET /healthz", "GET /readyz"},
     "marketplace": {"GET /healthz", "GET /readyz", "GET /listings", "GET /listings/{listing_id}",

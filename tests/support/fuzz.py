@@ -182,6 +182,8 @@ BUSINESS_RULES: dict[tuple[str, str], re.Pattern] = {key: re.compile(pattern) fo
     # a closing time in the future and within a year, a proxy who is an active member.
     ("members", "POST /accounts"): r"password",
     ("members", "POST /accounts/me/password"): r"password",
+    # A reset token is a signed link from an email: any other string is refused as not a valid link.
+    ("members", "POST /accounts/password-reset/confirm"): r"This link is not valid|password",
     ("members", "POST /proposals"): r"in the future|open for at most",
     ("members", "POST /proposals/{proposal_id}/votes"): r"Choose one of",
     ("members", "POST /proposals/{proposal_id}/proxies"): r"must be an active member",

@@ -31,7 +31,7 @@ def sign_in(gateway: str, email: str) -> dict:
 def new_account(gateway: str, email: str, role: str = "customer") -> dict:
     status, body = http.post_json(f"{gateway}/members/accounts",
                                   {"email": email, "password": PASSWORD, "display_name": email, "role": role})
-    assert status == 201, body
+    assert status == 202, body
     return sign_in(gateway, email)
 
 

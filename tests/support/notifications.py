@@ -19,7 +19,7 @@ class PostRoom(ServiceUnderTest):
         """An account the members service told it of, signed in."""
         account_id = next(_ids)
         self.deliver("account.registered", {"account_id": account_id, "email": email or f"p{account_id}@example.org",
-                                            "display_name": name, "roles": list(roles)})
+                                            "display_name": name, "roles": list(roles), "email_verified": True})
         return self.signed_in(account_id, tuple(roles))
 
     def admit(self, person: Trader, name: str = "Paper Birds Cards") -> dict:

@@ -33,7 +33,21 @@ class Account(Schema):
     email = fields.Email(dump_only=True)
     display_name = fields.String(dump_only=True)
     roles = fields.List(fields.String(), dump_only=True)
+    email_verified = fields.Boolean(dump_only=True)
     member_id = fields.Integer(dump_only=True, allow_none=True)
+
+
+class RegistrationReceived(Schema):
+    status = fields.String(dump_only=True, metadata={"description": "Always 'check your email'."})
+
+
+class PasswordResetRequest(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class PasswordResetConfirm(Schema):
+    token = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=2000))
+    password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_HELP)
 
 
 class RolesUpdate(Schema):

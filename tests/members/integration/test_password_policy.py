@@ -49,7 +49,7 @@ def test_the_refusal_of_ones_own_name_says_so(client):
 
 
 def test_registration_accepts_a_strong_password(client):
-    assert register(client, "trombone lantern quietly").status_code == 201
+    assert register(client, "trombone lantern quietly").status_code == 202
 
 
 @pytest.mark.parametrize("password", WEAK.values(), ids=WEAK.keys())

@@ -21,7 +21,7 @@ def person(notices, account_id):
 
 def registered(account_id, at, roles=("customer",)):
     return {"account_id": account_id, "email": "jo@example.org", "display_name": "Jo", "roles": list(roles),
-            "occurred_at": at}
+            "email_verified": True, "occurred_at": at}
 
 
 def test_a_registration_makes_a_person_with_her_address_and_roles(notices):

@@ -6,7 +6,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.members import accounts, sessions
+from services.members import accounts, email_verification, password_resets, sessions
 from services.members.web import schemas
 from shared.auth import current_principal, jwks, requires
 from shared.service import collaborators, db_session, runtime
@@ -14,17 +14,60 @@ from shared.service import collaborators, db_session, runtime
 blp = Blueprint("accounts", __name__, description="Accounts and signing in")
 
 
+CHECK_YOUR_EMAIL = {"status": "check your email"}
+
+
 @blp.route("/accounts")
 class Accounts(MethodView):
     @blp.arguments(schemas.AccountCreate)
-    @blp.response(201, schemas.Account)
+    @blp.response(202, schemas.RegistrationReceived)
     def post(self, body):
-        """Open an account as a customer or an employer. Anyone may do this."""
+        """Open an account as a customer or an employer. Anyone may do this.
+
+        The answer is the same whether the email is new or already has an account (its owner is told
+        by email): a link to verify the address is sent, then sign in with the email and password."""
         session = db_session()
-        account = accounts.register_account(session, body["email"], body["password"],
-                                            body["display_name"], body["role"])
+        accounts.register_account(session, collaborators().link_signer, collaborators().settings, body["email"],
+                                  body["password"], body["display_name"], body["role"])
         session.commit()
-        return accounts.account_view(session, account)
+        return CHECK_YOUR_EMAIL
+
+
+@blp.route("/accounts/me/verification")
+class MyVerification(MethodView):
+    @requires()
+    @blp.response(202, schemas.RegistrationReceived)
+    @blp.alt_response(409, description="The address is verified already.")
+    def post(self):
+        """Send a new link to verify your email address."""
+        session = db_session()
+        email_verification.ask_again(session, collaborators().link_signer, collaborators().settings,
+                                     current_principal().account_id)
+        session.commit()
+        return CHECK_YOUR_EMAIL
+
+
+@blp.route("/accounts/password-reset")
+class PasswordReset(MethodView):
+    @blp.arguments(schemas.PasswordResetRequest)
+    @blp.response(202, schemas.RegistrationReceived)
+    @blp.alt_response(429, description="Too many requests for this email or from this address; wait.")
+    def post(self, body):
+        """Ask for a link to reset a forgotten password: the same answer whether the email has an account."""
+        password_resets.ask_for_reset(runtime().db, collaborators().link_signer, collaborators().settings,
+                                      body["email"], request.remote_addr)
+        return CHECK_YOUR_EMAIL
+
+
+@blp.route("/accounts/password-reset/confirm")
+class PasswordResetConfirm(MethodView):
+    @blp.arguments(schemas.PasswordResetConfirm)
+    @blp.response(204)
+    @blp.alt_response(400, description="The link is not valid, was used, or the password changed since.")
+    @blp.alt_response(410, description="The link has expired.")
+    def post(self, body):
+        """Set a new password with the token of a reset link (it works once); every sign-in ends."""
+        password_resets.reset(runtime().db, collaborators().link_signer, body["token"], body["password"])
 
 
 @blp.route("/accounts/me")

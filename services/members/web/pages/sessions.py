@@ -41,7 +41,7 @@ def _next() -> str:
     return safe_next(request.values.get("next"), url_for(HOME_ENDPOINT))
 
 
-def _same_origin() -> bool:
+def same_origin() -> bool:
     """Whether the browser says the form came from this site (the double-submit token is the main lock).
 
     Sec-Fetch-Site, where the browser sends it, says so exactly. Otherwise the Origin's host name is
@@ -63,7 +63,7 @@ def sign_in():
     """Check the email and password of a sign-in form, set the session cookies and go to ``next``."""
     target, email = _next(), request.form.get("email", "").strip()[:254]
     sent, kept = request.form.get("csrf", ""), request.cookies.get(SIGN_IN_COOKIE, "")
-    if not (_same_origin() and sent and hmac.compare_digest(sent, kept)):
+    if not (same_origin() and sent and hmac.compare_digest(sent, kept)):
         return sign_in_form(target, email, "This sign-in form had expired; please sign in again.", 403)
     password = request.form.get("password", "")
     if not email or not password or len(password) > 200:
@@ -109,7 +109,7 @@ def sign_out():
     """End the sign-in (its refresh token revoked), clear both cookies and go to ``next``."""
     if not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
         raise Unauthorized("This form has expired; go back, reload the page and try again.")
-    if not _same_origin():
+    if not same_origin():
         raise Forbidden("Sign out from this site's own pages.")
     sessions.sign_out(runtime().db, refresh_token=request.cookies.get(REFRESH_COOKIE), session_id=session_id())
     response = redirect(_next(), code=303)
