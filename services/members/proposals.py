@@ -97,12 +97,13 @@ def open_contract_approval(session: Session, event: Envelope, settings: MembersS
     )
     session.add(proposal)
     session.flush()
-    _announce(session, proposal, settings)
+    _announce(session, proposal, settings, causation=event)
     log.info("a contract was put to the members' vote", extra={"proposal_id": proposal.id, "contract": subject_id})
     return proposal
 
 
-def _announce(session: Session, proposal: Proposal, settings: MembersSettings) -> None:
+def _announce(session: Session, proposal: Proposal, settings: MembersSettings,
+              causation: Envelope | None = None) -> None:
     # Tell every member who may vote; a ballot shorter than the reminder window is marked reminded
     # now, since this notice is the only one it gets (remind_closing_proposals skips it).
     if proposal.closes_at - proposal.opened_at <= settings.proposal_reminder_window:
@@ -112,7 +113,7 @@ def _announce(session: Session, proposal: Proposal, settings: MembersSettings) -
         "closes_at": proposal.closes_at, "subject_type": proposal.subject_type,
         "subject_id": proposal.subject_id, "voter_account_ids": voter_account_ids(session),
         "occurred_at": proposal.opened_at,
-    })
+    }, causation=causation)
 
 
 def voters_query() -> Select:

@@ -17,7 +17,7 @@ from services.contracts.events import CATALOG as CONTRACT_EVENTS
 from services.members.models import Proposal
 from services.members.proposals import close_due_proposals_job, remind_closing_proposals_job
 from shared.db import utcnow
-from tests.support.outbox import published
+from tests.support.outbox import published, published_envelopes
 
 
 @pytest.fixture
@@ -93,16 +93,28 @@ def test_the_opening_notice_says_what_is_put_to_the_vote_and_until_when(coop, co
         "subject_type": None, "subject_id": None}
 
 
-def test_a_contract_put_to_the_vote_tells_every_member_who_may_vote(coop):
-    producer, agency = coop.member(), coop.member(kind="agency")
-    coop.member(status="suspended")
+def deliver_contract_agreed(coop):
+    """Hand the members service a contract that needs the members' approval; return its envelope."""
     now = utcnow()
     agreed = {**CONTRACT_EVENTS.specs["contract.agreed"].example, "contract_id": 15, "needs_approval": True,
               "occurred_at": now, "agreed_at": now}
     envelope = CONTRACT_EVENTS.build("contract.agreed", agreed)
     assert coop.runtime.processor.process(json.dumps(envelope.to_dict())).value == "handled"
+    return envelope
+
+
+def test_a_contract_put_to_the_vote_tells_every_member_who_may_vote(coop):
+    producer, agency = coop.member(), coop.member(kind="agency")
+    coop.member(status="suspended")
+    deliver_contract_agreed(coop)
     [opened] = published(coop, "proposal.opened", subject_type="contract", subject_id="15")
     assert opened["voter_account_ids"] == accounts(producer, agency)
+
+
+def test_the_contract_ballot_notice_follows_the_agreement_that_caused_it(coop):
+    agreed = deliver_contract_agreed(coop)
+    [opened] = published_envelopes(coop, "proposal.opened")
+    assert (opened["correlation_id"], opened["causation_id"]) == (agreed.correlation_id, agreed.id)
 
 
 # -- proposal.decided ---------------------------------------------------------------------------------
