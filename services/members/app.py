@@ -14,7 +14,7 @@ from services.members.ballot_box import fill_ballot_box_job
 from services.members.handlers import subscriptions
 from services.members.link_tokens import LinkSigner
 from services.members.models import Base
-from services.members.proposals import close_due_proposals_job
+from services.members.proposals import close_due_proposals_job, remind_closing_proposals_job
 from services.members.refresh_tokens import forget_spent_job
 from services.members.settings import MembersSettings
 from services.members.web import api, pages
@@ -61,7 +61,8 @@ def build_runtime(settings: Settings, members_settings: MembersSettings | None =
     collaborators = Collaborators(own, BallotInlet(settings), settings.private_key_path, settings.jwt_issuer,
                                   settings.jwt_audience)
     return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(own), MIGRATIONS,
-                          periodic_jobs=[close_due_proposals_job, fill_ballot_box_job, forget_spent_job],
+                          periodic_jobs=[close_due_proposals_job, remind_closing_proposals_job, fill_ballot_box_job,
+                                         forget_spent_job],
                           collaborators=collaborators)
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

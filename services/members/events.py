@@ -1,7 +1,7 @@
 """The events the members service publishes, with their schemas and examples.
 
 They carry the least that other services need: never how a member came to the co-op, never the
-reason for a suspension.
+reason for a suspension, never how anyone voted (only whom to tell: the accounts of members who may vote).
 """
 
 from marshmallow import Schema, fields, validate
@@ -72,8 +72,38 @@ class AccountRolesChanged(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
+class MemberDeclined(Schema):
+    member_id = fields.Integer(required=True)
+    account_id = fields.Integer(required=True)
+    # What the coordinator gave as the reason, for the applicant herself (may be "").
+    reason = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class ProposalOpened(Schema):
+    proposal_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("ordinary", "special")))
+    closes_at = fields.AwareDateTime(required=True)
+    subject_type = fields.String(allow_none=True, load_default=None)
+    subject_id = fields.String(allow_none=True, load_default=None)
+    # The accounts of every member who may vote: each active member's (an agency's representative's).
+    voter_account_ids = fields.List(fields.Integer(), required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class ProposalClosingSoon(Schema):
+    proposal_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    closes_at = fields.AwareDateTime(required=True)
+    # Who may still vote and has not: a member's own account, or her proxy's if she appointed one.
+    account_ids = fields.List(fields.Integer(), required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
 class ProposalDecided(Schema):
     proposal_id = fields.Integer(required=True)
+    title = fields.String(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(("passed", "rejected", "no_quorum")))
     winning_option = fields.String(allow_none=True, load_default=None)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -82,6 +112,9 @@ class ProposalDecided(Schema):
     subject_type = fields.String(allow_none=True, load_default=None)
     subject_id = fields.String(allow_none=True, load_default=None)
     decided_at = fields.AwareDateTime(required=True)
+    # Every active member's account when it was decided (whom to tell the result).
+    member_account_ids = fields.List(fields.Integer(), required=True)
+    occurred_at = fields.AwareDateTime(required=True)
 
 
 _WHEN = "2026-11-23T10:00:00+00:00"
@@ -114,6 +147,9 @@ CATALOG = EventCatalog(
             MemberAdmitted,
             {**_REF, "account_id": 3, "kind": "producer", "name": "Paper Birds Cards", "sectors": ["cards"]},
         ),
+        EventSpec("member.declined", MemberDeclined,
+                  {"member_id": 7, "account_id": 3, "reason": "We could not reach you to talk it over.",
+                   "occurred_at": _WHEN}),
         EventSpec("member.suspended", MemberRef, _REF),
         EventSpec("member.reinstated", MemberRef, _REF),
         EventSpec("member.left", MemberRef, _REF),
@@ -123,11 +159,38 @@ CATALOG = EventCatalog(
             {**_REF, "name": "Paper Birds Cards & Prints", "sectors": ["cards", "crafts"]},
         ),
         EventSpec("member.seeking_work", MemberSeekingWork, {**_REF, "account_id": 3, "display_name": "Jo"}),
+        # For the notifications service: whom to tell that a ballot opened, closes soon, was decided.
+        EventSpec(
+            "proposal.opened",
+            ProposalOpened,
+            {
+                "proposal_id": 4,
+                "title": "Adopt the 2027 budget",
+                "kind": "ordinary",
+                "closes_at": "2026-11-30T18:00:00+00:00",
+                "subject_type": None,
+                "subject_id": None,
+                "voter_account_ids": [3, 5, 8],
+                "occurred_at": _WHEN,
+            },
+        ),
+        EventSpec(
+            "proposal.closing_soon",
+            ProposalClosingSoon,
+            {
+                "proposal_id": 4,
+                "title": "Adopt the 2027 budget",
+                "closes_at": "2026-11-30T18:00:00+00:00",
+                "account_ids": [5, 8],
+                "occurred_at": "2026-11-28T18:00:30+00:00",
+            },
+        ),
         EventSpec(
             "proposal.decided",
             ProposalDecided,
             {
                 "proposal_id": 4,
+                "title": "Approve contract C-0015: Office cleaning",
                 "outcome": "passed",
                 "winning_option": "for",
                 "counts": {"for": 9, "against": 2, "abstain": 1},
@@ -136,6 +199,8 @@ CATALOG = EventCatalog(
                 "subject_type": "contract",
                 "subject_id": "15",
                 "decided_at": _WHEN,
+                "member_account_ids": [3, 5, 8],
+                "occurred_at": _WHEN,
             },
         ),
     ],

@@ -18,7 +18,7 @@ SHARE_PENCE = 100  # one £1 share per member, whatever its size: one member, on
 # action -> (statuses it may start from, status it leads to, event published)
 TRANSITIONS = {
     "admit": ({"applicant"}, "active", "member.admitted"),
-    "decline": ({"applicant"}, "declined", None),
+    "decline": ({"applicant"}, "declined", "member.declined"),
     "suspend": ({"active"}, "suspended", "member.suspended"),
     "reinstate": ({"suspended"}, "active", "member.reinstated"),
     "leave": ({"active", "suspended"}, "left", "member.left"),
@@ -108,8 +108,15 @@ def change_status(session: Session, member_id: int, action: str, by: Principal, 
     event_type = TRANSITIONS[action][2]
     if event_type:
         session.flush()
-        OUTBOX.add(session, event_type, _event_data(member, event_type, now))
+        data = (_declined_data(member, reason, now) if event_type == "member.declined"
+                else _event_data(member, event_type, now))
+        OUTBOX.add(session, event_type, data)
     return member
+
+
+def _declined_data(member: Member, reason: str, when) -> dict:
+    # For the applicant herself: her account and the reason the coordinator gave (kept in her history).
+    return {"member_id": member.id, "account_id": member.account_id, "reason": reason.strip(), "occurred_at": when}
 
 
 def _event_data(member: Member, event_type: str, when) -> dict:

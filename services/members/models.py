@@ -138,6 +138,9 @@ class Proposal(Base):
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | closed
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When those who had not voted were reminded that it closes soon (proposal.closing_soon, once);
+    # set at opening for a proposal shorter than the reminder window, which gets no reminder.
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Filled at close: counts per option, turnout, quorum needed, outcome.
     result: Mapped[dict | None] = mapped_column(JSON)
     # Set when the proposal was opened because of another service's event (contract approval).

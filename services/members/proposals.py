@@ -66,6 +66,7 @@ def open_proposal(
     )
     session.add(proposal)
     session.flush()
+    _announce(session, proposal, settings)
     return proposal
 
 
@@ -96,8 +97,38 @@ def open_contract_approval(session: Session, event: Envelope, settings: MembersS
     )
     session.add(proposal)
     session.flush()
+    _announce(session, proposal, settings, causation=event)
     log.info("a contract was put to the members' vote", extra={"proposal_id": proposal.id, "contract": subject_id})
     return proposal
+
+
+def _announce(session: Session, proposal: Proposal, settings: MembersSettings,
+              causation: Envelope | None = None) -> None:
+    # Tell every member who may vote; a ballot shorter than the reminder window is marked reminded
+    # now, since this notice is the only one it gets (remind_closing_proposals skips it).
+    if proposal.closes_at - proposal.opened_at <= settings.proposal_reminder_window:
+        proposal.reminded_at = proposal.opened_at
+    OUTBOX.add(session, "proposal.opened", {
+        "proposal_id": proposal.id, "title": proposal.title, "kind": proposal.kind,
+        "closes_at": proposal.closes_at, "subject_type": proposal.subject_type,
+        "subject_id": proposal.subject_id, "voter_account_ids": voter_account_ids(session),
+        "occurred_at": proposal.opened_at,
+    }, causation=causation)
+
+
+def voters_query() -> Select:
+    """Return the select of (member id, account id) of every member who may vote now, by account.
+
+    An agency's account is its representative's: she votes for it. The same rule (rules.voting.may_vote)
+    decides who may cast a vote or hold a proxy.
+    """
+    return (select(Member.id, Member.account_id).where(Member.status.in_(voting.VOTING_STATUSES))
+            .order_by(Member.account_id))
+
+
+def voter_account_ids(session: Session) -> list[int]:
+    """Return the accounts of every member who may vote now."""
+    return [account_id for _member_id, account_id in session.execute(voters_query())]
 
 
 def _valid_options(options: Sequence[str]) -> list[str]:
@@ -137,7 +168,7 @@ def _ensure_open(proposal: Proposal, now: dt.datetime) -> None:
 def _active_member_of(session: Session, by: Principal) -> Member:
     # The voter is found by account, not by the token's member_id, which may predate a change.
     member = member_of_account(session, by.account_id)
-    if member is None or member.status != "active":
+    if member is None or not voting.may_vote(member.status):
         raise Forbidden("Only active members can do this.")
     return member
 
@@ -177,7 +208,7 @@ def _represented(session: Session, proposal: Proposal, caller: Member, member_id
     if proxy is None or proxy.proxy_member_id != caller.id:
         raise Forbidden("That member has not appointed you as their proxy for this proposal.")
     member = get_member(session, member_id)
-    if member.status != "active":
+    if not voting.may_vote(member.status):
         raise Forbidden(f"Member {member.member_number} is {member.status} and cannot vote.")
     return member
 
@@ -214,7 +245,7 @@ def appoint_proxy(
     if proxy_member_id == member.id:
         raise Unprocessable("You cannot appoint yourself as your own proxy.")
     holder = session.get(Member, proxy_member_id)
-    if holder is None or holder.status != "active":
+    if holder is None or not voting.may_vote(holder.status):
         raise Unprocessable("A proxy must be an active member.")
     if _exists(session, Participation, proposal.id, member.id):
         raise Conflict("You have already voted on this proposal.")
@@ -279,6 +310,67 @@ def close_due_proposals_job(runtime) -> None:
         log.info("proposals closed", extra={"proposal_ids": closed})
 
 
+def remind_closing_proposals(session: Session, now: dt.datetime | None = None, *,
+                             window: dt.timedelta) -> list[int]:
+    """Remind, once, those who have not voted on each open proposal closing within the window.
+
+    Return the ids of the proposals this call claimed. Each is claimed by a conditional UPDATE of
+    its reminded_at, so two workers at once remind once: the second finds it already set.
+    """
+    now = now or utcnow()
+    due = session.scalars(select(Proposal.id).where(
+        Proposal.status == "open", Proposal.reminded_at.is_(None), Proposal.closes_at > now,
+        Proposal.closes_at <= now + window).order_by(Proposal.id)).all()
+    return [proposal_id for proposal_id in due if _remind(session, proposal_id, now)]
+
+
+def remind_closing_proposals_job(runtime) -> None:
+    """Remind members of the proposals closing soon (a periodic job of the members service)."""
+    with runtime.db.transaction() as session:
+        reminded = remind_closing_proposals(
+            session, utcnow(), window=runtime.collaborators.settings.proposal_reminder_window)
+    if reminded:
+        log.info("members reminded of proposals closing soon", extra={"proposal_ids": reminded})
+
+
+def _remind(session: Session, proposal_id: int, now: dt.datetime) -> bool:
+    claimed = session.execute(
+        update(Proposal).where(Proposal.id == proposal_id, Proposal.status == "open",
+                               Proposal.reminded_at.is_(None))
+        .values(reminded_at=now).execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    proposal = session.scalar(select(Proposal).where(Proposal.id == proposal_id)
+                              .execution_options(populate_existing=True))
+    account_ids = still_to_vote_account_ids(session, proposal_id)
+    if account_ids:  # everyone voted: nobody to remind, and nothing published
+        OUTBOX.add(session, "proposal.closing_soon", {
+            "proposal_id": proposal.id, "title": proposal.title, "closes_at": proposal.closes_at,
+            "account_ids": account_ids, "occurred_at": now,
+        })
+    return True
+
+
+def still_to_vote_account_ids(session: Session, proposal_id: int) -> list[int]:
+    """Return whom to remind of a proposal: the account of each member who may vote and has not.
+
+    A member who appointed a proxy is reminded through her proxy's account (the proxy votes for her),
+    unless the proxy may no longer vote, when she is reminded herself. Only who voted is read, never how.
+    """
+    voters = dict(session.execute(voters_query()).tuples().all())
+    voted = set(session.scalars(select(Participation.member_id).where(Participation.proposal_id == proposal_id)))
+    proxies = dict(session.execute(select(Proxy.member_id, Proxy.proxy_member_id)
+                                   .where(Proxy.proposal_id == proposal_id)).tuples().all())
+    accounts = set()
+    for member_id, account_id in voters.items():
+        if member_id in voted:
+            continue
+        proxy_account = voters.get(proxies.get(member_id))
+        accounts.add(account_id if proxy_account is None else proxy_account)
+    return sorted(accounts)
+
+
 def _close(session: Session, proposal_id: int, now: dt.datetime, inlet: BallotInlet, batch_size: int) -> bool:
     # Only the transaction whose UPDATE changes the row counts and publishes: a second closer,
     # concurrent or later, finds no open row and does nothing.
@@ -296,9 +388,10 @@ def _close(session: Session, proposal_id: int, now: dt.datetime, inlet: BallotIn
                               .execution_options(populate_existing=True))
     proposal.result = compute_result(session, proposal)
     OUTBOX.add(session, "proposal.decided", {
-        "proposal_id": proposal.id, **{key: proposal.result[key] for key in DECIDED_FIELDS},
+        "proposal_id": proposal.id, "title": proposal.title,
+        **{key: proposal.result[key] for key in DECIDED_FIELDS},
         "subject_type": proposal.subject_type, "subject_id": proposal.subject_id,
-        "decided_at": now,
+        "decided_at": now, "member_account_ids": voter_account_ids(session), "occurred_at": now,
     })
     session.flush()
     return True
@@ -316,7 +409,7 @@ def _warn_if_ballots_missing(session: Session, proposal_id: int) -> None:
 
 def compute_result(session: Session, proposal: Proposal) -> dict:
     """Count a proposal's ballots and decide it against the members active now."""
-    active = session.scalar(select(func.count()).select_from(Member).where(Member.status == "active"))
+    active = session.scalar(select(func.count()).select_from(voters_query().subquery()))
     quorum = voting.quorum_needed(active, proposal.quorum_fraction, proposal.quorum_minimum)
     counts = voting.tally(proposal.options, session.scalars(
         select(Ballot.option).where(Ballot.proposal_id == proposal.id)))

@@ -6,6 +6,7 @@ Each is read from its COOP_* environment variable by ``shared.settings.read_sett
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from shared.settings import setting
@@ -22,6 +23,9 @@ class MembersSettings:
     contract_approval_days: int = setting(7, "COOP_CONTRACT_APPROVAL_DAYS")
     # The ballot box writes ballots in shuffled batches of at least this many (all at the close).
     ballot_batch_size: int = setting(10, "COOP_BALLOT_BATCH_SIZE")
+    # Those who have not voted are reminded once, this many hours before a proposal closes (a proposal
+    # opened for no longer than this gets its opening notice only).
+    proposal_reminder_hours: int = setting(48, "COOP_PROPOSAL_REMINDER_HOURS")
     login_max_failures: int = setting(5, "COOP_LOGIN_MAX_FAILURES")
     # Failed password checks from one client address (any emails) before it too must wait out the window.
     login_max_failures_per_address: int = setting(30, "COOP_LOGIN_MAX_FAILURES_PER_ADDRESS")
@@ -39,3 +43,8 @@ class MembersSettings:
     password_reset_max_per_email: int = setting(3, "COOP_PASSWORD_RESET_MAX_PER_EMAIL")
     password_reset_max_per_address: int = setting(20, "COOP_PASSWORD_RESET_MAX_PER_ADDRESS")
     password_reset_window_minutes: int = setting(60, "COOP_PASSWORD_RESET_WINDOW_MINUTES")
+
+    @property
+    def proposal_reminder_window(self) -> dt.timedelta:
+        """How long before a proposal closes those who have not voted are reminded."""
+        return dt.timedelta(hours=self.proposal_reminder_hours)

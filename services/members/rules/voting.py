@@ -11,6 +11,13 @@ ABSTAIN = "abstain"
 AGAINST = "against"
 KINDS = ("ordinary", "special")
 OUTCOMES = ("passed", "rejected", "no_quorum")
+# One member, one vote: the statuses in which a member may vote (or hold a proxy), and count for quorum.
+VOTING_STATUSES = ("active",)
+
+
+def may_vote(status: str) -> bool:
+    """Tell whether a member in this status may vote."""
+    return status in VOTING_STATUSES
 
 
 def quorum_needed(active_members: int, fraction: float, minimum: int) -> int:

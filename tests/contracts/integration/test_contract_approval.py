@@ -40,7 +40,8 @@ def decide(desk, contract: dict, outcome: str = "passed", winning_option: str | 
     desk.deliver("proposal.decided", {
         "proposal_id": next(_proposal_ids), "outcome": outcome, "winning_option": winning_option,
         "counts": counts, "votes_cast": sum(counts.values()), "quorum": 3, "subject_type": "contract",
-        "subject_id": str(contract["id"]), "decided_at": utcnow(), **fields})
+        "subject_id": str(contract["id"]), "decided_at": utcnow(), "title": "Approve the contract",
+        "member_account_ids": [1, 2, 3, 4], **fields})
 
 
 def sign(desk, by, contract):

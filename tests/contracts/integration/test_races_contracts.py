@@ -99,7 +99,7 @@ def decide(desk, contract: dict) -> None:
     desk.deliver("proposal.decided", {
         "proposal_id": next(_proposal_ids), "outcome": "passed", "winning_option": "for", "counts": counts,
         "votes_cast": 4, "quorum": 3, "subject_type": "contract", "subject_id": str(contract["id"]),
-        "decided_at": utcnow()})
+        "decided_at": utcnow(), "title": "Approve the contract", "member_account_ids": [1, 2, 3, 4]})
 
 
 # Negotiation and delivery moves: If-Match names the version, and the row is locked while it is checked

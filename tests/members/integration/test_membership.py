@@ -273,9 +273,21 @@ def test_a_coordinator_declines_an_application_with_a_reason(coop, coordinator, 
     assert response.status_code == 200 and response.json["status"] == "declined"
 
 
-def test_declining_publishes_nothing(coop, coordinator, applicant):
-    before = published(coop)  # her account's registration
+def test_declining_tells_the_applicant_why(coop, coordinator, applicant):
+    act(coop, coordinator, applicant.member_id, "decline", reason="  Not a business yet. ")
+    [declined] = published(coop, "member.declined")
+    assert declined == {"member_id": applicant.member_id, "account_id": applicant.account_id,
+                        "reason": "Not a business yet.", "occurred_at": declined["occurred_at"]}
+
+
+def test_the_declined_event_does_not_say_how_she_came_to_the_co_op(coop, coordinator, applicant):
     act(coop, coordinator, applicant.member_id, "decline", reason="Not a business yet.")
+    assert SECRET not in json.dumps(published(coop, "member.declined"))
+
+
+def test_a_refused_decline_publishes_nothing(coop, coordinator, member):
+    before = published(coop)
+    assert act(coop, coordinator, member.member_id, "decline", reason="Too late.").status_code == 409
     assert published(coop) == before
 
 

@@ -92,7 +92,7 @@ class MemberDecline(MethodView):
     @blp.arguments(schemas.StatusChangeRequest)
     @blp.response(200, schemas.MemberView)
     def post(self, body, member_id):
-        """Decline an application, with a reason."""
+        """Decline an application, with a reason: the applicant is told it (``member.declined``)."""
         return _change_status(member_id, "decline", body["reason"])
 
 
