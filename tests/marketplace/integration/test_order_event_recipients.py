@@ -14,7 +14,7 @@ from services.marketplace.orders import expire_unpaid
 from shared.db import utcnow
 from shared.pages import COOKIE
 from tests.support.outbox import published
-from tests.support.shopping import add_to_cart, checkout, pay, paid_order, place_order
+from tests.support.shopping import add_to_cart, checkout, paid_order, pay, place_order
 from tests.support.store_pages import mounted_client
 
 YESTERDAY = (utcnow() - dt.timedelta(days=1)).date()
