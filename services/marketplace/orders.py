@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.marketplace import schemas, shops
 from services.marketplace.cart import cart_lines, empty_cart
-from services.marketplace.events import OUTBOX
+from services.marketplace.events import ORDER_PAGE, OUTBOX
 from services.marketplace.idempotency import once
 from services.marketplace.listings import clashing_booking
 from services.marketplace.models import (
@@ -92,7 +92,9 @@ def checkout(session: Session, by: Principal, rates: commission.CommissionRates,
                                 net_pence=s.net_pence) for s in shares.values()]
     order.total_pence = sum(share.gross_pence for share in order.shares)
     empty_cart(session, by)
-    _record(session, order, None, "placed", by.account_id)
+    # The sellers came with the cart's listings: their accounts cost checkout no query of its own.
+    _record(session, order, None, "placed", by.account_id,
+            seller_accounts={line.listing.seller_id: line.listing.seller.account_id for line in lines})
     return order
 
 
@@ -221,16 +223,40 @@ def move(session: Session, order: Order, to_status: str, by_account_id: int | No
     return order
 
 
-def _record(session, order: Order, from_status, to_status: str, by_account_id, note: str = "") -> None:
+def _record(session, order: Order, from_status, to_status: str, by_account_id, note: str = "",
+            seller_accounts: dict[int, int] | None = None) -> None:
     order.history.append(OrderEvent(from_status=from_status, to_status=to_status, by_account_id=by_account_id,
                                     note=note))
     session.flush()
-    OUTBOX.add(session, f"order.{to_status}", {
-        "order_id": order.id, "status": to_status, "total_pence": order.total_pence, "currency": order.currency,
-        "buyer_member_id": order.buyer_member_id, "occurred_at": utcnow(),
-        "sellers": [{"seller_id": s.seller_id, "gross_pence": s.gross_pence, "commission_pence": s.commission_pence,
-                     "net_pence": s.net_pence} for s in order.shares],
-    })
+    if seller_accounts is None:
+        seller_accounts = _seller_accounts(session, [share.seller_id for share in order.shares])
+    OUTBOX.add(session, f"order.{to_status}", _order_event(order, to_status, seller_accounts))
+
+
+def _seller_accounts(session: Session, seller_ids: list[int]) -> dict[int, int]:
+    """Return each seller's account, in one query for the whole order."""
+    return dict(session.execute(select(Seller.member_id, Seller.account_id).where(Seller.member_id.in_(seller_ids)))
+                .tuples().all())
+
+
+def _order_event(order: Order, status: str, seller_accounts: dict[int, int]) -> dict:
+    """Return an order.<status> event's data: the order, whom to tell, and each seller's part with her lines only.
+
+    The one place the order events are made; it reads the order's lines and shares as loaded (no query).
+    """
+    return {
+        "order_id": order.id, "status": status, "total_pence": order.total_pence, "currency": order.currency,
+        "buyer_member_id": order.buyer_member_id, "buyer_account_id": order.buyer_account_id,
+        "receipt_path": ORDER_PAGE.format(order_id=order.id), "occurred_at": utcnow(),
+        "sellers": [{
+            "seller_id": share.seller_id, "account_id": seller_accounts[share.seller_id],
+            "gross_pence": share.gross_pence, "commission_pence": share.commission_pence,
+            "net_pence": share.net_pence,
+            "lines": [{"title": line.title, "quantity": line.quantity,
+                       "amount_pence": line.unit_price_pence * line.quantity}
+                      for line in order.lines if line.seller_id == share.seller_id],
+        } for share in order.shares],
+    }
 
 
 def cancel(session: Session, order_id: int, by: Principal) -> Order:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.marketplace import orders, shops
-from services.marketplace.events import OUTBOX
+from services.marketplace.events import OUTBOX, STATEMENT_PAGE
 from services.marketplace.models import Order, Payout, PayoutRun, Seller, SellerShare, ShareRefund
 from services.marketplace.rules import statements
 from services.marketplace.rules.commission import RefundShare
@@ -92,15 +92,20 @@ def run_payouts(session: Session, by: Principal, start: dt.date, end: dt.date) -
             session.add(run)
     except IntegrityError as error:
         raise Conflict("This payout is being run at this moment; look at it again shortly.") from error
-    for seller_id in session.scalars(select(Seller.member_id).order_by(Seller.member_id)):
+    for seller_id, account_id in session.execute(select(Seller.member_id, Seller.account_id)
+                                                 .order_by(Seller.member_id)).tuples():
         owed = owed_at(session, seller_id, end)
         if owed > 0:
             payout = Payout(run_id=run.id, seller_id=seller_id, amount_pence=owed)
             run.payouts.append(payout)
             session.flush()
             OUTBOX.add(session, "payout.paid", {
-                "payout_id": payout.id, "seller_id": seller_id, "amount_pence": owed, "currency": "GBP",
-                "period_start": start, "period_end": end, "occurred_at": utcnow()})
+                "payout_id": payout.id, "seller_id": seller_id, "account_id": account_id, "amount_pence": owed,
+                "currency": "GBP", "period_start": start, "period_end": end, "occurred_at": utcnow(),
+                # From the period's start to the day of the payout: its sales and the payout itself (a
+                # statement lists a payout on the day it was made, after the period).
+                "statement_path": STATEMENT_PAGE.format(start=start.isoformat(),
+                                                        end=payout.paid_at.date().isoformat())})
     session.flush()
     return run
 

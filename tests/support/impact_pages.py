@@ -32,11 +32,14 @@ def deliver_all(coop, events) -> None:
 def sale(member_id: int, gross_pence: int = 1_000, when=dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)):
     """A paid order with one seller."""
     commission = gross_pence // 10
+    order_id = next(_numbers)
     return MARKETPLACE.build("order.paid", {
-        "order_id": next(_numbers), "status": "paid", "total_pence": gross_pence, "currency": "GBP",
-        "buyer_member_id": None, "occurred_at": when, "sellers": [
-            {"seller_id": member_id, "gross_pence": gross_pence, "commission_pence": commission,
-             "net_pence": gross_pence - commission}]})
+        "order_id": order_id, "status": "paid", "total_pence": gross_pence, "currency": "GBP",
+        "buyer_member_id": None, "buyer_account_id": order_id, "receipt_path": f"/marketplace/store/orders/{order_id}",
+        "occurred_at": when, "sellers": [
+            {"seller_id": member_id, "account_id": member_id, "gross_pence": gross_pence,
+             "commission_pence": commission, "net_pence": gross_pence - commission,
+             "lines": [{"title": "Robin card", "quantity": 1, "amount_pence": gross_pence}]}]})
 
 
 def contract_won(total_pence: int, when=dt.datetime(2026, 4, 2, 10, tzinfo=dt.UTC)):

@@ -56,9 +56,11 @@ def generate(member_ids: list[int], year: int = 2026, seed: int = 7) -> Scenario
             commission = round(gross * COMMISSION)
             order_id = next(ids)
             emit(MARKETPLACE, "order.paid", when, order_id=order_id, status="paid", total_pence=gross,
-                 currency="GBP", buyer_member_id=None, sellers=[
-                     {"seller_id": member_id, "gross_pence": gross, "commission_pence": commission,
-                      "net_pence": gross - commission}])
+                 currency="GBP", buyer_member_id=None, buyer_account_id=order_id,
+                 receipt_path=f"/marketplace/store/orders/{order_id}", sellers=[
+                     {"seller_id": member_id, "account_id": member_id, "gross_pence": gross,
+                      "commission_pence": commission, "net_pence": gross - commission,
+                      "lines": [{"title": "Robin card", "quantity": 1, "amount_pence": gross}]}])
             expected[member_id][month(when)].update(sales_pence=gross, earnings_pence=gross - commission)
             if rng.random() < 0.15:
                 later = when + dt.timedelta(days=rng.randint(0, 20))
@@ -70,8 +72,9 @@ def generate(member_ids: list[int], year: int = 2026, seed: int = 7) -> Scenario
                                                          earnings_pence=-(back - back_commission))
         for _payout in range(rng.randint(0, 2)):
             when, amount = at(), rng.randint(500, 10_000)
-            emit(MARKETPLACE, "payout.paid", when, payout_id=next(ids), seller_id=member_id, amount_pence=amount,
-                 currency="GBP", period_start=dt.date(year, 1, 1), period_end=dt.date(year, 1, 31))
+            emit(MARKETPLACE, "payout.paid", when, payout_id=next(ids), seller_id=member_id, account_id=member_id,
+                 amount_pence=amount, currency="GBP", period_start=dt.date(year, 1, 1),
+                 period_end=dt.date(year, 1, 31), statement_path="/marketplace/store/my-shop/statement")
             expected[member_id][month(when)].update(paid_out_pence=amount)
         if rng.random() < 0.3:
             when, value = at(), rng.randint(1_000, 50_000)

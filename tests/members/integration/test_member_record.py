@@ -29,8 +29,10 @@ def deliver(coop, event) -> str:
 def paid(order_id, seller_id, gross, net, when=MARCH):
     return MARKETPLACE.build("order.paid", {
         "order_id": order_id, "status": "paid", "total_pence": gross, "currency": "GBP", "buyer_member_id": None,
-        "occurred_at": when, "sellers": [{"seller_id": seller_id, "gross_pence": gross,
-                                          "commission_pence": gross - net, "net_pence": net}]})
+        "buyer_account_id": order_id, "receipt_path": f"/marketplace/store/orders/{order_id}", "occurred_at": when,
+        "sellers": [{"seller_id": seller_id, "account_id": seller_id, "gross_pence": gross,
+                     "commission_pence": gross - net, "net_pence": net,
+                     "lines": [{"title": "Robin card", "quantity": 1, "amount_pence": gross}]}]})
 
 
 def refunded(order_id, seller_id, gross, net, when=MARCH):
