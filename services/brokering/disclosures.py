@@ -3,6 +3,8 @@
 Who may read a disclosure is decided here: the person sets and reads it herself; a coordinator may read
 it (``read_with_purpose``: logged, with a purpose). An employer never reads it here: only the copy shared
 for one application, after a conditional offer, with consent (``applications.shared_disclosure_for_employer``).
+Every logged reading also publishes disclosure.read, so that she is told: who read it and when, never
+what it says nor the purpose given.
 """
 
 from __future__ import annotations
