@@ -13,6 +13,7 @@ from services import NOTICES_PAGES, SIGN_IN_PAGES
 from services.brokering.applications import delete_expired_shared_disclosures_job
 from services.brokering.handlers import SUBSCRIPTIONS
 from services.brokering.models import Base
+from services.brokering.placements import remind_of_due_check_ins_job
 from services.brokering.settings import BrokeringSettings
 from services.brokering.web import api, pages
 from shared.db import utcnow
@@ -34,11 +35,12 @@ class Collaborators:
 
 
 def build_runtime(settings: Settings, brokering_settings: BrokeringSettings | None = None) -> ServiceRuntime:
-    """Assemble the brokering service's database, relay, consumer and the job that deletes old shared
-    disclosures; its own settings are read from the environment unless given."""
+    """Assemble the brokering service's database, relay, consumer and the jobs that delete old shared
+    disclosures and remind of check-ins fallen due; its own settings are read from the environment unless given."""
     given = Collaborators(settings=brokering_settings or read_settings(BrokeringSettings))
     return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, MIGRATIONS,
-                          periodic_jobs=[delete_expired_shared_disclosures_job], collaborators=given)
+                          periodic_jobs=[delete_expired_shared_disclosures_job, remind_of_due_check_ins_job],
+                          collaborators=given)
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

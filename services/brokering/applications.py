@@ -98,7 +98,7 @@ def move(session: Session, by: Principal, application_id: int, target: str, *, r
         raise Unprocessable("Say why the application is rejected.")
     if target == "accepted" and start_on is None:
         raise Unprocessable("Give the start date of the job.")
-    _set_stage(session, application, target, reason)
+    _set_stage(session, application, target, reason, actor)
     if target == "accepted":
         start_placement(session, application, start_on)
     if target in ("rejected", "withdrawn"):
@@ -133,7 +133,7 @@ def give_consent(session: Session, by: Principal, application_id: int) -> Applic
                                    unspent_until=mine.unspent_until, restricted_roles=list(mine.restricted_roles),
                                    statement=mine.statement, shared_at=now))
     if application.stage == "conditional_offer":
-        _set_stage(session, application, "disclosure", None)
+        _set_stage(session, application, "disclosure", None, "job_seeker")
     return application
 
 
@@ -250,14 +250,18 @@ def _actor(application: Application, by: Principal) -> str:
     raise Forbidden("Only the job seeker, the employer and the co-op's coordinators can see this application.")
 
 
-def _set_stage(session: Session, application: Application, stage: str, reason: str | None) -> None:
+def _set_stage(session: Session, application: Application, stage: str, reason: str | None, moved_by: str) -> None:
     now = utcnow()
     application.stage, application.changed_at = stage, now
     if stage in stages.FINAL:
         application.decided_at = now
     if stage == "rejected":
         application.rejection_reason = reason.strip()
-    OUTBOX.add(session, "application.stage_changed", {**_event(application, application.vacancy), "stage": stage})
+    vacancy = application.vacancy
+    OUTBOX.add(session, "application.stage_changed", {
+        **_event(application, vacancy), "stage": stage, "moved_by": moved_by, "vacancy_title": vacancy.title,
+        "job_seeker_account_id": application.job_seeker.account_id,
+        "employer_account_id": vacancy.employer.account_id})
 
 
 def _drop_consent(session: Session, application: Application) -> None:

@@ -3,6 +3,8 @@
 Who may read a disclosure is decided here: the person sets and reads it herself; a coordinator may read
 it (``read_with_purpose``: logged, with a purpose). An employer never reads it here: only the copy shared
 for one application, after a conditional offer, with consent (``applications.shared_disclosure_for_employer``).
+Every logged reading also publishes disclosure.read, so that she is told: who read it and when, never
+what it says nor the purpose given.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.brokering.events import OUTBOX
 from services.brokering.job_seekers import get_seeker, is_self, lock_profile, own_profile
 from services.brokering.models import Disclosure, DisclosureAccess, JobSeeker
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden
 
+# How a coordinator's reading is named to the job seeker: brokering does not know coordinators' names.
+COORDINATOR_NAME = "a co-op coordinator"
 UNSPENT_ANSWERS = ("yes", "no", "not_stated")
 # Kinds of work a licence condition or order may forbid; vacancies say which of them they involve.
 RESTRICTABLE_WORK = ("children", "vulnerable_adults", "cash_handling", "driving", "security", "healthcare",
@@ -75,17 +80,29 @@ def read_disclosure(session: Session, seeker: JobSeeker, by: Principal, purpose:
         return session.get(Disclosure, seeker.id)
     if not by.has_any("coordinator"):
         raise Forbidden("Only the job seeker and the co-op's coordinators can read a disclosure.")
-    session.add(DisclosureAccess(job_seeker_id=seeker.id, account_id=by.account_id, role="coordinator",
-                                 purpose=purpose, at=utcnow()))
+    reading = DisclosureAccess(job_seeker_id=seeker.id, account_id=by.account_id, role="coordinator",
+                               purpose=purpose, at=utcnow())
+    session.add(reading)
+    _publish_reading(session, reading, seeker.account_id, COORDINATOR_NAME)
     return session.get(Disclosure, seeker.id)
 
 
 def log_employer_reading(session: Session, seeker_id: int, by: Principal, employer_name: str,
                          application_id: int) -> None:
     """Write an employer's reading of a shared disclosure to the job seeker's access log."""
-    session.add(DisclosureAccess(job_seeker_id=seeker_id, account_id=by.account_id, role="employer",
-                                 employer_name=employer_name, application_id=application_id,
-                                 purpose="Reading the disclosure shared after a conditional offer.", at=utcnow()))
+    reading = DisclosureAccess(job_seeker_id=seeker_id, account_id=by.account_id, role="employer",
+                               employer_name=employer_name, application_id=application_id,
+                               purpose="Reading the disclosure shared after a conditional offer.", at=utcnow())
+    session.add(reading)
+    seeker = session.get(JobSeeker, seeker_id)
+    _publish_reading(session, reading, seeker.account_id if seeker else None, employer_name)
+
+
+def _publish_reading(session: Session, reading: DisclosureAccess, account_id: int | None, reader_name: str) -> None:
+    # Who read it and when, for the job seeker to be told: never what it says nor the stated purpose.
+    OUTBOX.add(session, "disclosure.read", {
+        "job_seeker_id": reading.job_seeker_id, "job_seeker_account_id": account_id, "reader_name": reader_name,
+        "reader_role": reading.role, "read_at": reading.at, "occurred_at": reading.at})
 
 
 def access_log(seeker: JobSeeker):

@@ -1,9 +1,10 @@
 """The events the brokering service publishes, with their schemas and examples.
 
-They carry ids and counts, never anything about a person's history: no name, no disclosure.
+They carry ids and counts, never anything about a person's history: no person's name, no disclosure
+(disclosure.read says who read it, an employer organisation or "a co-op coordinator", never what it says).
 """
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from shared.events import EventCatalog, EventSpec
 from shared.outbox import Outbox
@@ -31,8 +32,39 @@ class ApplicationRef(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
+MOVERS = ("employer", "job_seeker", "coordinator")
+
+
 class StageChanged(ApplicationRef):
     stage = fields.String(required=True)
+    # Whom to tell: the job seeker (a referred person may have no account) and the employer; and who moved it.
+    job_seeker_account_id = fields.Integer(allow_none=True, load_default=None)
+    employer_account_id = fields.Integer(required=True)
+    vacancy_title = fields.String(required=True)
+    moved_by = fields.String(required=True, validate=validate.OneOf(MOVERS))
+
+
+class DisclosureRead(Schema):
+    """Someone read a job seeker's disclosure (and it was logged): who and when, never what or why."""
+
+    job_seeker_id = fields.Integer(required=True)
+    job_seeker_account_id = fields.Integer(allow_none=True, load_default=None)
+    # The employer organisation's name, or "a co-op coordinator".
+    reader_name = fields.String(required=True)
+    reader_role = fields.String(required=True, validate=validate.OneOf(("coordinator", "employer")))
+    read_at = fields.AwareDateTime(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class CheckInDue(Schema):
+    """A placement's check-in fell due and is not recorded (once per check-in; no job seeker's name)."""
+
+    placement_id = fields.Integer(required=True)
+    check_in_id = fields.Integer(required=True)
+    employer_name = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    placement_path = fields.String(required=True)  # the coordinator's desk, at the placement's row
+    occurred_at = fields.AwareDateTime(required=True)
 
 
 class PlacementRef(Schema):
@@ -70,10 +102,18 @@ CATALOG = EventCatalog(
         EventSpec("vacancy.opened", VacancyOpened, {"vacancy_id": 9, "employer_id": 2, "title": "Kitchen assistant",
                                                     "sector": "catering", "occurred_at": _WHEN}),
         EventSpec("application.submitted", ApplicationRef, _APPLICATION),
-        EventSpec("application.stage_changed", StageChanged, {**_APPLICATION, "stage": "interview"}),
+        EventSpec("application.stage_changed", StageChanged, {
+            **_APPLICATION, "stage": "interview", "job_seeker_account_id": 31, "employer_account_id": 12,
+            "vacancy_title": "Kitchen assistant", "moved_by": "employer"}),
+        EventSpec("disclosure.read", DisclosureRead, {
+            "job_seeker_id": 4, "job_seeker_account_id": 31, "reader_name": "Leaf & Co Kitchens",
+            "reader_role": "employer", "read_at": _WHEN, "occurred_at": _WHEN}),
         EventSpec("placement.started", PlacementStarted, {**_PLACEMENT, "kind": "paid", "start_on": "2027-01-04"}),
         EventSpec("placement.sustained", PlacementSustained, {**_PLACEMENT, "milestone": "13w",
                                                                       "sustained_on": "2027-04-05"}),
+        EventSpec("placement.check_in_due", CheckInDue, {
+            "placement_id": 5, "check_in_id": 17, "employer_name": "Leaf & Co Kitchens", "due_on": "2027-02-15",
+            "placement_path": "/brokering/jobs/desk#placement-5", "occurred_at": _WHEN}),
         EventSpec("placement.ended", PlacementEnded, {**_PLACEMENT, "ended_on": "2027-05-01", "reason": "moved_on"}),
     ],
 )

@@ -223,3 +223,5 @@ class CheckIn(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     in_work: Mapped[bool | None] = mapped_column()
     note: Mapped[str] = mapped_column(Text, default="")
+    # When placement.check_in_due was published for it: once, claimed by a conditional UPDATE.
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from services.brokering.employers import waiting_for_approval
@@ -100,6 +100,44 @@ def record_check_in(session: Session, by: Principal, placement_id: int, mileston
         OUTBOX.add(session, "placement.sustained", {**_event(placement), "milestone": milestone,
                                                     "sustained_on": check_in.due_on})
     return check_in
+
+
+def placement_path(placement_id: int) -> str:
+    """Return where a coordinator finds a placement through the gateway: its row on her desk."""
+    return f"/brokering/jobs/desk#placement-{placement_id}"
+
+
+def remind_of_due_check_ins(session: Session, today: dt.date, now: dt.datetime | None = None) -> list[int]:
+    """Publish placement.check_in_due, once per check-in, for each not recorded and due by ``today``
+    (not those of a placement that ended before they fell due); return the check-ins reminded of.
+
+    Each reminder is claimed by a conditional UPDATE, so of two workers at once only one publishes it.
+    """
+    now = now or utcnow()
+    waiting = (CheckIn.due_on <= today, CheckIn.done_at.is_(None), CheckIn.reminded_at.is_(None))
+    found = session.execute(
+        select(CheckIn.id, CheckIn.due_on, Placement.id, Employer.name)
+        .join(Placement, Placement.id == CheckIn.placement_id).join(Employer, Employer.id == Placement.employer_id)
+        .where(*waiting, or_(Placement.ended_on.is_(None), Placement.ended_on >= CheckIn.due_on))
+        .order_by(CheckIn.id)).all()
+    reminded = []
+    for check_in_id, due_on, placement_id, employer_name in found:
+        claimed = session.execute(update(CheckIn).where(CheckIn.id == check_in_id, *waiting)
+                                  .values(reminded_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            continue  # another worker reminded of it, or it was recorded meanwhile
+        OUTBOX.add(session, "placement.check_in_due", {
+            "placement_id": placement_id, "check_in_id": check_in_id, "employer_name": employer_name,
+            "due_on": due_on, "placement_path": placement_path(placement_id), "occurred_at": now})
+        reminded.append(check_in_id)
+    return reminded
+
+
+def remind_of_due_check_ins_job(runtime) -> None:
+    """Remind coordinators of check-ins fallen due (a periodic job of the brokering service)."""
+    now = runtime.collaborators.clock()
+    with runtime.db.transaction() as session:
+        remind_of_due_check_ins(session, now.date(), now)
 
 
 def end_placement(session: Session, by: Principal, placement_id: int, *, ended_on: dt.date, reason: str) -> Placement:

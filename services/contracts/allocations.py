@@ -10,6 +10,8 @@ row, then her contracts), then the contract, then the allocation.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -79,7 +81,7 @@ def allocate(session: Session, by: Principal, contract_id: int, *, member_id: in
     session.add(allocation)
     session.flush()
     allocation.contract = contract
-    OUTBOX.add(session, "contract.work_allocated", allocation_event(allocation, lines[line]))
+    OUTBOX.add(session, "contract.work_allocated", work_allocated_event(allocation, lines[line], member))
     return allocation
 
 
@@ -136,7 +138,7 @@ def reallocate(session: Session, by: Principal, allocation_id: int, *, member_id
     new.contract = contract
     old.state, old.replaced_by = "reallocated", new.id
     _publish_change(session, old, f"Handed on to member {member.member_id}.")
-    OUTBOX.add(session, "contract.work_allocated", allocation_event(new, agreed_lines(contract)[new.line]))
+    OUTBOX.add(session, "contract.work_allocated", work_allocated_event(new, agreed_lines(contract)[new.line], member))
     return new
 
 
@@ -241,6 +243,23 @@ def allocation_event(allocation: Allocation, line: dict) -> dict:
         "quantity": allocation.quantity, "value_pence": allocation.quantity * line["unit_price_pence"],
         "occurred_at": utcnow(),
     }
+
+
+def work_allocated_event(allocation: Allocation, line: dict, member: MemberBusiness) -> dict:
+    """Return what contract.work_allocated says: the allocation, whom to tell (the member business's
+    account) and by when she should answer (``respond_by``)."""
+    return {**allocation_event(allocation, line), "account_id": member.account_id,
+            "respond_by": respond_by(allocation.contract)}
+
+
+def respond_by(contract: Contract) -> dt.date | None:
+    """Return the day an offer of work should be answered by: allocations have no deadline of their own,
+    so the contract's start date while it is still ahead; None when it has none or it has passed."""
+    start_on = contract.latest_round.terms.get("start_on")
+    if not start_on:
+        return None
+    start = dt.date.fromisoformat(str(start_on))
+    return start if start >= utcnow().date() else None
 
 
 def _publish_change(session, allocation: Allocation, reason: str | None, causation: Envelope | None = None):

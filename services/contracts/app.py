@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from services import NOTICES_PAGES, SIGN_IN_PAGES
-from services.contracts.contracts import expire_lapsed_offers_job
+from services.contracts.contracts import expire_lapsed_offers_job, warn_of_lapsing_offers_job
 from services.contracts.handlers import SUBSCRIPTIONS
 from services.contracts.models import Base
 from services.contracts.settings import ContractsSettings
@@ -34,11 +34,12 @@ class Collaborators:
 
 
 def build_runtime(settings: Settings, contracts_settings: ContractsSettings | None = None) -> ServiceRuntime:
-    """Assemble the contracts service's database, relay, consumer and the job that lapses old offers; its
+    """Assemble the contracts service's database, relay, consumer and the jobs that lapse old offers and warn of
+    offers about to lapse; its
     own settings are read from the environment unless given."""
     given = Collaborators(settings=contracts_settings or read_settings(ContractsSettings))
     return ServiceRuntime(NAME, settings, Base.metadata, SUBSCRIPTIONS, MIGRATIONS,
-                          periodic_jobs=[expire_lapsed_offers_job], collaborators=given)
+                          periodic_jobs=[expire_lapsed_offers_job, warn_of_lapsing_offers_job], collaborators=given)
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

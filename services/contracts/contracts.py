@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from services.contracts.events import OUTBOX
@@ -257,6 +257,41 @@ def expire_lapsed_offers_job(runtime) -> None:
     """Close lapsed offers (a periodic job of the contracts service)."""
     with runtime.db.transaction() as session:
         expire_lapsed_offers(session, runtime.collaborators.clock())
+
+
+def warn_of_lapsing_offers(session: Session, within: dt.timedelta, now: dt.datetime | None = None) -> list[int]:
+    """Publish contract.offer_lapsing, once per offer, for open offers lapsing within ``within``; return
+    the contracts warned of.
+
+    Each warning is claimed by a conditional UPDATE that records the deadline warned of, so of two
+    workers at once only one publishes it; a new round with a new deadline is a new offer, warned again.
+    """
+    now = now or utcnow()
+    not_warned = or_(Contract.lapsing_warned_for.is_(None), Contract.lapsing_warned_for != Contract.offer_expires_at)
+    due = (Contract.state.in_(lifecycle.OPEN_OFFER), Contract.offer_expires_at > now,
+           Contract.offer_expires_at <= now + within, not_warned)
+    warned = []
+    for contract_id, lapses_at in session.execute(
+            select(Contract.id, Contract.offer_expires_at).where(*due).order_by(Contract.id)).all():
+        claimed = session.execute(
+            update(Contract).where(Contract.id == contract_id, Contract.offer_expires_at == lapses_at, *due)
+            .values(lapsing_warned_for=lapses_at).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            continue  # another worker warned of it, or the offer was answered or renewed meanwhile
+        contract = session.get(Contract, contract_id)
+        OUTBOX.add(session, "contract.offer_lapsing", {
+            "contract_id": contract.id, "reference": contract.reference, "title": contract.title,
+            "buyer_name": contract.buyer.name, "lapses_at": lapses_at, "occurred_at": now})
+        warned.append(contract_id)
+    return warned
+
+
+def warn_of_lapsing_offers_job(runtime) -> None:
+    """Warn of offers about to lapse (a periodic job of the contracts service)."""
+    given = runtime.collaborators
+    with runtime.db.transaction() as session:
+        warn_of_lapsing_offers(session, dt.timedelta(hours=given.settings.offer_lapsing_warning_hours),
+                               given.clock())
 
 
 def record_members_decision(session: Session, event: Envelope) -> None:

@@ -47,7 +47,7 @@ class ContractCompleted(ContractRef):
     shares = fields.List(fields.Nested(Share), required=True)
 
 
-class WorkAllocated(Schema):
+class AllocationRef(Schema):
     contract_id = fields.Integer(required=True)
     reference = fields.String(required=True)
     allocation_id = fields.Integer(required=True)
@@ -58,7 +58,14 @@ class WorkAllocated(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
-class AllocationChanged(WorkAllocated):
+class WorkAllocated(AllocationRef):
+    # Whom to tell: the member business's account; and the day to answer by (the contract's start date
+    # while it is ahead; allocations have no deadline of their own), or null.
+    account_id = fields.Integer(required=True)
+    respond_by = fields.Date(allow_none=True, load_default=None)
+
+
+class AllocationChanged(AllocationRef):
     state = fields.String(required=True)
     reason = fields.String(allow_none=True, load_default=None)
 
@@ -68,6 +75,17 @@ class MilestoneDone(Schema):
     reference = fields.String(required=True)
     milestone = fields.Integer(required=True)
     title = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class OfferLapsing(Schema):
+    """An offer waiting for the buyer's answer lapses soon (published once per offer, some hours before)."""
+
+    contract_id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    title = fields.String(required=True)
+    buyer_name = fields.String(required=True)
+    lapses_at = fields.AwareDateTime(required=True)
     occurred_at = fields.AwareDateTime(required=True)
 
 
@@ -116,9 +134,13 @@ CATALOG = EventCatalog(
         EventSpec("contract.rejected", ContractClosed, _state("rejected", reason="The buyer went elsewhere.")),
         EventSpec("contract.withdrawn", ContractClosed, _state("withdrawn", reason=None)),
         EventSpec("contract.expired", ContractClosed, _state("expired", reason="The offer lapsed.")),
-        EventSpec("contract.work_allocated", WorkAllocated, _ALLOCATION),
+        EventSpec("contract.work_allocated", WorkAllocated, {**_ALLOCATION, "account_id": 21,
+                                                              "respond_by": "2026-12-07"}),
         EventSpec("contract.allocation_changed", AllocationChanged, {
             **_ALLOCATION, "state": "needs_reallocation", "reason": "The member business left the co-op."}),
+        EventSpec("contract.offer_lapsing", OfferLapsing, {
+            "contract_id": 15, "reference": "C-0015", "title": "Christmas cards for Leaf & Co",
+            "buyer_name": "Leaf & Co", "lapses_at": "2026-11-25T10:00:00+00:00", "occurred_at": _WHEN}),
         EventSpec("contract.milestone_done", MilestoneDone, {
             "contract_id": 15, "reference": "C-0015", "milestone": 1, "title": "First 250 cards delivered",
             "occurred_at": _WHEN}),

@@ -74,6 +74,9 @@ class Contract(Base):
     approval_proposal_id: Mapped[int | None] = mapped_column(Integer)
     # An offer waiting for an answer lapses at this time (the latest round's respond_by).
     offer_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The offer_expires_at that contract.offer_lapsing was published for: once per offer, and again for
+    # a new round's new deadline (claimed by a conditional UPDATE, so two workers warn once).
+    lapsing_warned_for: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     buyer_signatory: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[int] = mapped_column(Integer)

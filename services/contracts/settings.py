@@ -15,6 +15,8 @@ class ContractsSettings:
     contract_fee_percent: int = setting(10, "COOP_CONTRACT_FEE_PERCENT")
     # Whether the co-op itself is VAT-registered: its invoices to buyers then add VAT.
     coop_vat_registered: bool = setting(False, "COOP_VAT_REGISTERED", flag)
+    # How long before an offer lapses the co-op is warned of it (contract.offer_lapsing), in hours.
+    offer_lapsing_warning_hours: int = setting(48, "COOP_OFFER_LAPSING_WARNING_HOURS")
 
     @property
     def fee_bp(self) -> int:
