@@ -1,10 +1,10 @@
 """Telling a person something: a notice on the site and an email in the outbox, once per event and person.
 
-The essential kinds (messages.ESSENTIAL) are emailed to any address; every other kind only to a verified
-one, else she is told on the site only (and the email's delivery is still recorded, so that a replay
-after she verifies does not send it late). Both are written in the handler's transaction (with the inbox row), and each channel's ``deliveries``
-row is unique per (event, person, channel): an event handled twice, or by two workers at once, tells
-nobody twice.
+The essential kinds (messages.ESSENTIAL) are emailed to any address; every other kind only to a
+verified one, else she is told on the site only (and the email's delivery is still recorded, so that a
+replay after she verifies does not send it late). Both are written in the handler's transaction (with
+the inbox row), and each channel's ``deliveries`` row is unique per (event, person, channel): an event
+handled twice, or by two workers at once, tells nobody twice.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ CONFIDENTIAL = {
 }
 SITE = "http://127.0.0.1:8000"
 SAMPLE = {
-    "display_name": "Jo Bloggs", "member_name": "Paper Birds Cards", "notices_url": f"{SITE}/notifications/inbox/notices",
+    "display_name": "Jo Bloggs", "member_name": "Paper Birds Cards",
+    "notices_url": f"{SITE}/notifications/inbox/notices",
     "decline_reason": "The sector is full for now.",
     "verify_url": f"{SITE}/members/account/verify-email?token=abc", "expires_at": "Friday 4 December 2026, 17:00",
     "reset_url": f"{SITE}/members/account/reset-password?token=xyz", "requested_at": "Friday 4 December 2026, 16:00",
