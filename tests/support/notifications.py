@@ -67,6 +67,10 @@ class PostRoom(ServiceUnderTest):
         with self.runtime.db.sessionmaker() as session:
             return list(session.scalars(select(Notice).where(Notice.account_id == account_id).order_by(Notice.id)))
 
+    def notices_of_everyone(self) -> list[Notice]:
+        with self.runtime.db.sessionmaker() as session:
+            return list(session.scalars(select(Notice).order_by(Notice.id)))
+
     def emails(self, account_id: int | None = None) -> list[Email]:
         with self.runtime.db.sessionmaker() as session:
             query = select(Email).order_by(Email.id)
