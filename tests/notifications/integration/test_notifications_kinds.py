@@ -11,6 +11,7 @@ import pytest
 
 from services.notifications import handlers, messages
 from shared.consumer import list_dead_letters
+from tests.support.concurrency import at_once
 
 CLOSES = dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC)  # Friday 4 December 2026, 17:00 in UK time too
 CLOSES_TEXT = "Friday 4 December 2026, 17:00"
@@ -354,3 +355,12 @@ def test_an_event_for_one_person_not_known_yet_is_parked_to_be_replayed(notices)
     assert notices.process(stranger) == "dead_lettered"
     [letter] = list_dead_letters(notices.runtime.db)
     assert "not known here yet" in letter.error
+
+
+def test_one_fan_out_taken_by_many_workers_at_once_tells_each_voter_once(notices):
+    envelope, [jo, sam], _link = proposal_opened(notices)
+    body = json.dumps(envelope.to_dict())
+    outcomes = at_once([lambda: notices.runtime.processor.process(body).value for _ in range(8)])
+    assert sorted(outcomes) == ["duplicate"] * 7 + ["handled"]
+    for person in (jo, sam):
+        assert len(notices.notices_of(person.account_id)) == 1 and len(notices.emails(person.account_id)) == 1
