@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata, utcnow
@@ -22,7 +22,8 @@ class Base(DeclarativeBase):
 
 
 class Person(Base):
-    """An account as the members service last told of it: where to write, and her roles."""
+    """An account as the members service last told of it: where to write, whether that address is
+    verified, and her roles."""
 
     __tablename__ = "people"
 
@@ -30,6 +31,8 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     display_name: Mapped[str | None] = mapped_column(String(120))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Whether she has shown the address is hers: only the essential kinds are emailed to one she has not.
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When the roles last applied were given (shared.projection.is_stale): an older fact does not undo them.
     changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,13 +1,18 @@
 """Telling a person something: a notice on the site and an email in the outbox, once per event and person.
 
-Both are written in the handler's transaction (with the inbox row), and each channel's ``deliveries``
-row is unique per (event, person, channel): an event handled twice, or by two workers at once, tells
-nobody twice.
+The essential kinds (messages.ESSENTIAL) are emailed to any address; every other kind only to a
+verified one, else she is told on the site only (and the email's delivery is still recorded, so that a
+replay after she verifies does not send it late). Both are written in the handler's transaction (with
+the inbox row), and each channel's ``deliveries`` row is unique per (event, person, channel): an event
+handled twice, or by two workers at once, tells nobody twice.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, func, select
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from services.notifications import messages
@@ -17,6 +22,8 @@ from shared.db import locked, utcnow
 from shared.errors import NotFound
 from shared.events import Envelope
 from shared.projection import NotKnownYet
+
+log = logging.getLogger(__name__)
 
 
 def tell(session: Session, event: Envelope, account_id: int, kind: str, data: dict,
@@ -38,12 +45,40 @@ def tell(session: Session, event: Envelope, account_id: int, kind: str, data: di
         notice = Notice(account_id=account_id, kind=kind, subject=message.subject, body=message.notice)
         session.add_all([notice, Delivery(event_id=event.id, account_id=account_id, channel="notice")])
     if "email" not in already:
-        session.add_all([
-            Email(account_id=account_id, kind=kind, to_address=person.email, subject=message.subject,
-                  text=message.text, html=message.html),
-            Delivery(event_id=event.id, account_id=account_id, channel="email")])
+        if kind in messages.ESSENTIAL or person.email_verified:
+            session.add(Email(account_id=account_id, kind=kind, to_address=person.email, subject=message.subject,
+                              text=message.text, html=message.html))
+        session.add(Delivery(event_id=event.id, account_id=account_id, channel="email"))
     session.flush()
     return notice
+
+
+def tell_each_known(session: Session, event: Envelope, account_ids: Iterable[int], kind: str, data: dict,
+                    settings: NotificationsSettings) -> list[int]:
+    """Tell many people (a fan-out): each one known here is told; one not known yet is logged and left
+    out, so that one missing account does not hold up everyone else's notice. Return whom it told."""
+    told = []
+    for account_id in dict.fromkeys(account_ids):
+        person = session.get(Person, account_id)
+        if person is None or not person.email:
+            log.warning("not told: account not known here yet",
+                        extra={"account_id": account_id, "event_id": event.id, "kind": kind})
+            continue
+        tell(session, event, account_id, kind, data, settings)
+        told.append(account_id)
+    return told
+
+
+def coordinators(session: Session) -> list[int]:
+    """The accounts whose roles include "coordinator", as the members service last told of them."""
+    candidates = session.scalars(select(Person).where(cast(Person.roles, String).like('%"coordinator"%'))
+                                 .order_by(Person.account_id))
+    return [person.account_id for person in candidates if "coordinator" in (person.roles or [])]
+
+
+def site_link(settings: NotificationsSettings, path: str) -> str:
+    """A page's address as people reach it: the site's address and the path through the gateway."""
+    return f"{settings.site_url.rstrip('/')}/{path.lstrip('/')}"
 
 
 def notices_url(settings: NotificationsSettings) -> str:

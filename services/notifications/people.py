@@ -16,6 +16,8 @@ def person_from_registration(session: Session, event: Envelope) -> None:
     # Registration happens once: its address and name stand whatever order the events came in.
     person.email = data["email"]
     person.display_name = data["display_name"]
+    # A verification that came before the registration stands.
+    person.email_verified = bool(person.email_verified) or data["email_verified"]
     if not is_stale(person.changed_at, data["occurred_at"]):
         person.roles = sorted(data["roles"])
         person.changed_at = data["occurred_at"]
@@ -29,3 +31,10 @@ def roles_from_change(session: Session, event: Envelope) -> None:
         return
     person.roles = sorted(data["roles"])
     person.changed_at = data["occurred_at"]
+
+
+def email_verified(session: Session, event: Envelope) -> None:
+    """account.email_verified: her address is hers; every kind may now be emailed to her."""
+    account_id = event.data["account_id"]
+    person = locked_or_new(session, Person, account_id, account_id=account_id)
+    person.email_verified = True

@@ -19,6 +19,8 @@ def services(coop, notices):
 def test_an_admitted_applicant_is_welcomed_on_the_site_and_by_mail_once(services, settings):
     coop, notices = services
     applicant, coordinator = coop.member(status="applicant"), coop.coordinator()
+    # Her address verified (as the members service says once she follows its link): she is emailed too.
+    assert notices.deliver_raw("account.email_verified", {"account_id": applicant.account_id}) == "handled"
     response = coop.client.post(f"/members/{applicant.member_id}/admit", json={}, headers=coordinator.headers)
     assert response.status_code == 200, response.json
     [notice] = wait_for(lambda: notices.notices_of(applicant.account_id), timeout=30)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from coop.cli import main
+from services.notifications import messages
 from services.notifications.app import Collaborators
 from services.notifications.sender import FIRST_WAIT, send_due_emails
 from services.notifications.settings import NotificationsSettings
@@ -133,3 +134,39 @@ def test_many_senders_at_once_send_each_row_once(notices, smtp, clock):
         sent = sum(pool.map(lambda _: send_due_emails(notices.runtime), range(senders)))
     assert sent == len(names) and len(smtp.wait_for(len(names))) == len(names)
     assert sorted(len(smtp.to(email.to_address)) for email in notices.emails()) == [1] * len(names)
+
+
+def test_with_the_server_down_every_kind_waits_and_each_is_delivered_once_when_it_is_up(notices, smtp, clock):
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    jo, sam = notices.person("Jo", verified=False), notices.person("Sam")
+    coordinator = notices.person("Ann", roles=("coordinator",))
+    closes = (utcnow() + dt.timedelta(days=3)).isoformat()
+    for event_type, data, source in (
+            ("account.verification_requested", {"account_id": jo.account_id, "expires_at": closes,
+                                                "verify_path": "/members/account/verify-email?token=abc"}, "members"),
+            ("proposal.opened", {"proposal_id": 3, "title": "Buy a van", "kind": "ordinary", "closes_at": closes,
+                                 "subject_type": None, "subject_id": None,
+                                 "voter_account_ids": [jo.account_id, sam.account_id]}, "members"),
+            ("payout.paid", {"payout_id": 5, "seller_id": 3, "account_id": sam.account_id, "amount_pence": 1240,
+                             "currency": "GBP", "period_start": "2026-11-01", "period_end": "2026-11-30",
+                             "statement_path": "/marketplace/payouts/5"}, "marketplace"),
+            ("placement.check_in_due", {"placement_id": 8, "check_in_id": 3, "employer_name": "Leeds Soap",
+                                        "due_on": "2026-12-04", "placement_path": "/brokering/placements/8"},
+             "brokering")):
+        assert notices.deliver_raw(event_type, data, source) == "handled"
+    # Jo's address is not verified: only her verification link is mailed to her, not the proposal.
+    expected = {(jo.account_id, "verify_email"), (sam.account_id, "proposal_opened"),
+                (sam.account_id, "payout_paid"), (coordinator.account_id, "check_in_due")}
+    assert {(email.account_id, email.kind) for email in notices.emails()} == expected
+    smtp.stop()
+    assert send_due_emails(notices.runtime) == 0
+    assert {email.status for email in notices.emails()} == {"pending"}
+    smtp.start()
+    clock.now += FIRST_WAIT
+    assert send_due_emails(notices.runtime) == len(expected)
+    clock.now += dt.timedelta(days=1)
+    assert send_due_emails(notices.runtime) == 0
+    assert len(smtp.wait_for(len(expected))) == len(expected)
+    subjects = sorted(message["Subject"] for message in smtp.messages)
+    assert subjects == sorted(messages.KINDS[kind].subject for _account, kind in expected)
+    assert {email.status for email in notices.emails()} == {"sent"}
