@@ -26,6 +26,8 @@ class Kind:
 
 KINDS = {
     "member_admitted": Kind("Welcome: you are a member", ("display_name", "member_name", "notices_url")),
+    # A placeholder (wt-prefs) to test the digest with a chatty kind: the full one replaces it at the merge.
+    "proposal_decided": Kind("A vote is decided", ("display_name", "notices_url")),
 }
 
 _text = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,

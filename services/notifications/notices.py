@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from services.notifications import messages
-from services.notifications.models import Delivery, Email, Notice, Person
+from services.notifications import messages, preferences
+from services.notifications.models import Delivery, DigestItem, Email, Notice, Person
 from services.notifications.settings import NotificationsSettings
 from shared.db import locked, utcnow
 from shared.errors import NotFound
@@ -38,10 +38,14 @@ def tell(session: Session, event: Envelope, account_id: int, kind: str, data: di
         notice = Notice(account_id=account_id, kind=kind, subject=message.subject, body=message.notice)
         session.add_all([notice, Delivery(event_id=event.id, account_id=account_id, channel="notice")])
     if "email" not in already:
-        session.add_all([
-            Email(account_id=account_id, kind=kind, to_address=person.email, subject=message.subject,
-                  text=message.text, html=message.html),
-            Delivery(event_id=event.id, account_id=account_id, channel="email")])
+        # Her preference (preferences.py): the email goes now, waits for her weekly digest, or not at all.
+        how = preferences.email_for(session, account_id, kind)
+        if how == "now":
+            session.add(Email(account_id=account_id, kind=kind, to_address=person.email, subject=message.subject,
+                              text=message.text, html=message.html))
+        elif how == "digest":
+            session.add(DigestItem(account_id=account_id, kind=kind, subject=message.subject, body=message.notice))
+        session.add(Delivery(event_id=event.id, account_id=account_id, channel="email"))
     session.flush()
     return notice
 

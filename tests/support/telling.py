@@ -1,0 +1,33 @@
+"""Telling a person one kind of notice straight through ``notices.tell`` (as a handler does), and
+choosing her preferences through the API: for the preferences, unsubscribe and digest tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.notifications import notices as notices_module
+from shared.db import utcnow
+from shared.events import Envelope
+
+
+def tell(room, person, kind: str = "proposal_decided", **data) -> None:
+    """Tell her one notice of this kind about a new event, in a transaction of its own."""
+    event = Envelope(id=str(uuid.uuid4()), type="test.told", version=1, occurred_at=utcnow(), source="members",
+                     data={})
+    with room.runtime.db.transaction() as session:
+        notices_module.tell(session, event, person.account_id, kind, {"member_name": "Paper Birds Cards", **data},
+                            room.runtime.collaborators.settings)
+
+
+def choose(room, person, **settings: str):
+    """Set some of her preferences through the API; return the response."""
+    response = room.client.patch("/preferences", json={"settings": settings}, headers=person.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def settings_of(room, person) -> dict[str, str]:
+    """Her setting for every kind, read back through the API."""
+    response = room.client.get("/preferences", headers=person.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {item["kind"]: item["setting"] for item in response.json["preferences"]}
