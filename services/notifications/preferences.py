@@ -100,7 +100,7 @@ def change(session: Session, account_id: int, settings: dict[str, str]) -> list[
 
 def _refusal(kind: str, setting: str) -> str | None:
     if kind not in messages.KINDS:
-        return f"there is no kind {kind!r}"
+        return f"there is no kind {kind[:60]!r}"
     if kind in ESSENTIAL:
         return f"{kind} is always emailed and cannot be changed"
     if setting not in choices_for(kind):

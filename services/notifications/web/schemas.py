@@ -31,8 +31,8 @@ class Preferences(Schema):
 
 class PreferencesIn(Schema):
     settings = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=60)),
+        keys=fields.String(),
         values=fields.String(validate=validate.OneOf(["email", "site", "digest"])),
-        required=True, validate=validate.Length(min=1, max=100),
+        required=True,
         metadata={"description": "kind -> email, site or digest; kinds not named stay as they are",
                   "example": {"proposal_decided": "digest"}})

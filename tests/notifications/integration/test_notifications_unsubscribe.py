@@ -81,6 +81,12 @@ def test_a_forged_or_other_purpose_token_is_refused_and_changes_nothing(notices)
     assert settings_of(notices, jo)["member_admitted"] == "email"
 
 
+def test_an_essential_kind_cannot_be_unsubscribed_from_even_with_a_well_signed_token(notices):
+    jo = notices.person("Jo")
+    token = unsubscribe.token_for(notices.runtime.settings, jo.account_id, "password_reset")
+    assert notices.client.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 404
+
+
 def test_the_same_link_posted_twice_still_answers_200(notices):
     jo = notices.person("Jo")
     link = link_for(notices, jo)
