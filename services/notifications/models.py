@@ -125,3 +125,13 @@ class Digest(Base):
     week_starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     email_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SigningKey(Base):
+    """A random key the service signs with (the unsubscribe links), made once and shared by its processes."""
+
+    __tablename__ = "signing_keys"
+
+    purpose: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -59,7 +59,7 @@ def send_one(runtime, email_id: int, now: dt.datetime) -> bool:
         if not claimed:
             return False
         row = session.get(Email, email_id)
-        email = unsubscribe.email_of(row, runtime)  # with its unsubscribe headers, unless essential
+        email = unsubscribe.email_of(session, row, runtime)  # with its unsubscribe headers, unless essential
         message_id, attempts = row.message_id, row.attempts
     try:
         runtime.collaborators.mailer.send(email, message_id)

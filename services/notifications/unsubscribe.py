@@ -2,8 +2,11 @@
 
 The link is ``<site>/notifications/unsubscribe/<token>``: a JWT (HS256) carrying her account and the kind,
 with its own audience and purpose so that no access token is one and no unsubscribe token is an access
-token, and no expiry: a link in a mail read a year later still works. Its key is derived from the shared
-settings' JWT signing key (the key file under the data folder), under a label of its own.
+token, and no expiry: a link in a mail read a year later still works. Its key is a random one the service
+makes once and keeps in its own database (``signing_keys``): the worker that signs and the web processes
+that check share the database, not a file (in docker compose they have no data folder in common, and the
+service holds only the members service's public key). Deleting the row changes the key: every link
+already sent stops working.
 
 The headers and the footer are added when the sender hands a row to the mailer (``email_of``), from the
 row's kind and account, not stored on the row: an essential kind is told apart in one place, and a row
@@ -12,44 +15,54 @@ written before this existed, or one tried again, carries the same link as any ot
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from markupsafe import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.notifications import preferences
+from services.notifications.models import SigningKey
 from shared import mail
-from shared.auth import load_or_create_private_key
+from shared.db import dialect_insert
 from shared.errors import NotFound
-from shared.settings import Settings
 
 ALGORITHM = "HS256"
 AUDIENCE = "coop-unsubscribe"
+ISSUER = "coop-notifications"
 PURPOSE = "unsubscribe"
-_LABEL = b"coop notifications: unsubscribe links\x00"
 
 
-def signing_key(settings: Settings) -> bytes:
-    """The key unsubscribe tokens are signed with: a hash of the JWT signing key under this purpose's label."""
-    private = load_or_create_private_key(settings.private_key_path)
-    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return hashlib.sha256(_LABEL + der).digest()
+def signing_key(session: Session, make: bool = True) -> bytes | None:
+    """The key unsubscribe tokens are signed with: made at first use (unless ``make`` is false: then None),
+    the same for every process after."""
+    found = session.scalar(select(SigningKey.key).where(SigningKey.purpose == PURPOSE))
+    if found is None and not make:
+        return None
+    if found is None:
+        # Two processes making it at once: the first one's stands, and both read it back.
+        session.execute(dialect_insert(session)(SigningKey).values(purpose=PURPOSE, key=secrets.token_hex(32))
+                        .on_conflict_do_nothing(index_elements=[SigningKey.purpose]))
+        found = session.scalar(select(SigningKey.key).where(SigningKey.purpose == PURPOSE))
+    return bytes.fromhex(found)
 
 
-def token_for(settings: Settings, account_id: int, kind: str) -> str:
+def token_for(session: Session, account_id: int, kind: str) -> str:
     """The token of her link to stop one kind of email (``preferences.DIGEST`` for the digest)."""
     claims = {"sub": str(account_id), "kind": kind, "purpose": PURPOSE, "aud": AUDIENCE,
-              "iss": settings.jwt_issuer}
-    return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM)
+              "iss": ISSUER}
+    return jwt.encode(claims, signing_key(session), algorithm=ALGORITHM)
 
 
-def read(settings: Settings, token: str) -> tuple[int, str]:
+def read(session: Session, token: str) -> tuple[int, str]:
     """The (account, kind) a token speaks for; NotFound for a forged, altered or other-purpose token."""
+    key = signing_key(session, make=False)  # none yet: no link was ever sent, so none is good
     try:
-        claims = jwt.decode(token, signing_key(settings), algorithms=[ALGORITHM], audience=AUDIENCE,
-                            issuer=settings.jwt_issuer, options={"require": ["sub", "aud", "iss"]})
+        if key is None:
+            raise ValueError("no key yet")
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=AUDIENCE,
+                            issuer=ISSUER, options={"require": ["sub", "aud", "iss"]})
         account_id, kind = int(claims["sub"]), claims.get("kind")
     except (jwt.PyJWTError, ValueError, TypeError):
         raise NotFound("There is no such unsubscribe link.") from None
@@ -67,13 +80,13 @@ def preferences_url(site_url: str) -> str:
     return f"{site_url.rstrip('/')}/notifications/inbox/preferences"
 
 
-def email_of(row, runtime) -> mail.Email:
+def email_of(session: Session, row, runtime) -> mail.Email:
     """The mail to hand over for an outbox row: with the unsubscribe headers and footer unless it is essential."""
     email = mail.Email(to=row.to_address, subject=row.subject, text=row.text, html=row.html)
     if row.kind in preferences.ESSENTIAL:
         return email
     site_url = runtime.collaborators.settings.site_url
-    link = url_for(site_url, token_for(runtime.settings, row.account_id, row.kind))
+    link = url_for(site_url, token_for(session, row.account_id, row.kind))
     choose = preferences_url(site_url)
     text = (f"{row.text.rstrip()}\n\n-- \nTo stop emails like this one: {link}\n"
             f"To choose what the co-op emails you: {choose}\n")

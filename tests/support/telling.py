@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from services.notifications import notices as notices_module
+from services.notifications import unsubscribe
 from shared.db import utcnow
 from shared.events import Envelope
 
@@ -31,3 +32,9 @@ def settings_of(room, person) -> dict[str, str]:
     response = room.client.get("/preferences", headers=person.headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     return {item["kind"]: item["setting"] for item in response.json["preferences"]}
+
+
+def token_of(room, account_id: int, kind: str) -> str:
+    """The token of her unsubscribe link for one kind, as the sender makes it."""
+    with room.runtime.db.transaction() as session:
+        return unsubscribe.token_for(session, account_id, kind)

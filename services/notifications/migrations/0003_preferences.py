@@ -5,7 +5,7 @@ Revises: 0001
 Created: 2026-12-02 12:00:00
 
 Each person's choice per kind (only those other than "email"), the emails held for her weekly digest,
-and the digests written (one per person and week).
+the digests written (one per person and week), and the key the unsubscribe links are signed with.
 """
 
 import sqlalchemy as sa
@@ -51,9 +51,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_digests")),
         sa.UniqueConstraint("account_id", "week_starts_at", name=op.f("uq_digests_account_id")),
     )
+    op.create_table(
+        "signing_keys",
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("purpose", name=op.f("pk_signing_keys")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("signing_keys")
     op.drop_table("digests")
     with op.batch_alter_table("digest_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_digest_items_digest_id"))

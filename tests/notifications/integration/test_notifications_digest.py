@@ -5,10 +5,10 @@ import dataclasses
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from services.notifications import digest, unsubscribe
+from services.notifications import digest
 from services.notifications.sender import send_due_emails
 from shared.db import utcnow
-from tests.support.telling import choose, settings_of, tell
+from tests.support.telling import choose, settings_of, tell, token_of
 
 
 def at(notices, moment: dt.datetime) -> None:
@@ -89,6 +89,6 @@ def test_many_workers_at_once_write_each_persons_digest_once(notices):
 
 def test_the_digests_own_link_moves_every_digest_kind_to_the_site_only(notices):
     jo = digest_reader(notices)
-    token = unsubscribe.token_for(notices.runtime.settings, jo.account_id, digest.KIND)
+    token = token_of(notices, jo.account_id, digest.KIND)
     assert notices.client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
     assert settings_of(notices, jo)["proposal_decided"] == "site"

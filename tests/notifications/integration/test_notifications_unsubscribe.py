@@ -14,7 +14,7 @@ from services.notifications.sender import send_due_emails
 from shared import mail
 from shared.db import utcnow
 from tests.support.smtp import smtp_server
-from tests.support.telling import settings_of
+from tests.support.telling import settings_of, token_of
 
 SENDER = "Co-op back office <noreply@coop.example>"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -37,7 +37,7 @@ def path_of(url: str) -> str:
 
 def link_for(notices, person, kind="member_admitted") -> str:
     return unsubscribe.url_for(notices.runtime.collaborators.settings.site_url,
-                               unsubscribe.token_for(notices.runtime.settings, person.account_id, kind))
+                               token_of(notices, person.account_id, kind))
 
 
 def test_a_delivered_email_carries_the_one_click_headers_whose_link_unsubscribes_without_signing_in(notices, smtp):
@@ -70,9 +70,9 @@ def test_opening_the_link_only_asks_with_a_button_and_changes_nothing(notices):
 
 def test_a_forged_or_other_purpose_token_is_refused_and_changes_nothing(notices):
     jo = notices.person("Jo")
-    token = unsubscribe.token_for(notices.runtime.settings, jo.account_id, "member_admitted")
+    token = token_of(notices, jo.account_id, "member_admitted")
     forged = jwt.encode({"sub": str(jo.account_id), "kind": "member_admitted", "purpose": "unsubscribe",
-                         "aud": unsubscribe.AUDIENCE, "iss": "coop"}, b"not the key" * 4, algorithm="HS256")
+                         "aud": unsubscribe.AUDIENCE, "iss": unsubscribe.ISSUER}, b"not the key" * 4, algorithm="HS256")
     access_token = jo.headers["Authorization"].split()[1]
     for wrong in (forged, access_token, token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "nonsense"):
         answer = notices.client.post(f"/unsubscribe/{wrong}", data=ONE_CLICK)
@@ -83,7 +83,7 @@ def test_a_forged_or_other_purpose_token_is_refused_and_changes_nothing(notices)
 
 def test_an_essential_kind_cannot_be_unsubscribed_from_even_with_a_well_signed_token(notices):
     jo = notices.person("Jo")
-    token = unsubscribe.token_for(notices.runtime.settings, jo.account_id, "password_reset")
+    token = token_of(notices, jo.account_id, "password_reset")
     assert notices.client.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 404
 
 

@@ -14,14 +14,10 @@ from flask import Blueprint, render_template
 from services.notifications import preferences, unsubscribe
 from services.notifications.web.pages.site import page_globals
 from shared.errors import DomainError
-from shared.service import db_session, runtime
+from shared.service import db_session
 
 unsubscribe_blp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe", template_folder="templates")
 unsubscribe_blp.context_processor(page_globals)
-
-
-def _settings():
-    return runtime().settings
 
 
 def _label(kind: str) -> str:
@@ -34,7 +30,7 @@ def _label(kind: str) -> str:
 def confirm(token: str):
     """Ask her to confirm with a button (a GET changes nothing)."""
     try:
-        _account_id, kind = unsubscribe.read(_settings(), token)
+        _account_id, kind = unsubscribe.read(db_session(), token)
     except DomainError as error:
         return render_template("notifications/error.html", error=error), error.status
     return render_template("notifications/unsubscribe.html", label=_label(kind), token=token, done=False)
@@ -43,7 +39,7 @@ def confirm(token: str):
 @unsubscribe_blp.post("/<token>")
 def one_click(token: str):
     """Stop that kind of email (a notice on the site only) and say so; the same again changes nothing."""
-    account_id, kind = unsubscribe.read(_settings(), token)
+    account_id, kind = unsubscribe.read(db_session(), token)
     session = db_session()
     preferences.unsubscribe(session, account_id, kind)
     session.commit()
