@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from services import NOTICES_PAGES, SIGN_IN_PAGES
+from services.notifications.digest import send_weekly_digests
 from services.notifications.handlers import subscriptions
 from services.notifications.models import Base
 from services.notifications.sender import send_due_emails
@@ -44,7 +45,7 @@ def build_runtime(settings: Settings,
     mailer = mail.mailer_from_url(own.smtp_url, settings.data_dir / "mail", own.mail_from)
     given = Collaborators(settings=own, mailer=mailer)
     return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(own), MIGRATIONS,
-                          periodic_jobs=[send_due_emails], collaborators=given)
+                          periodic_jobs=[send_weekly_digests, send_due_emails], collaborators=given)
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

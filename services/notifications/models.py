@@ -87,3 +87,54 @@ class Delivery(Base):
     account_id: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Preferences, the weekly digest (preferences.py, digest.py): below, apart from the tables above.
+
+class Preference(Base):
+    """How one person wants one kind told: "email" (the default, not stored), "site" or "digest"."""
+
+    __tablename__ = "preferences"
+
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    setting: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestItem(Base):
+    """An email held for her weekly digest (its notice was written at once); ``digest_id`` once it went."""
+
+    __tablename__ = "digest_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    digest_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class Digest(Base):
+    """One weekly digest written to one person: unique per (person, week), so two workers write one."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("account_id", "week_starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    # The scheduled moment (the weekday and hour in UK time, as UTC) that this digest is for.
+    week_starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    email_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SigningKey(Base):
+    """A random key the service signs with (the unsubscribe links), made once and shared by its processes."""
+
+    __tablename__ = "signing_keys"
+
+    purpose: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

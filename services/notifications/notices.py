@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from sqlalchemy import Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from services.notifications import messages
-from services.notifications.models import Delivery, Email, Notice, Person
+from services.notifications import messages, preferences
+from services.notifications.models import Delivery, DigestItem, Email, Notice, Person
 from services.notifications.settings import NotificationsSettings
 from shared.db import locked, utcnow
 from shared.errors import NotFound
@@ -45,9 +45,15 @@ def tell(session: Session, event: Envelope, account_id: int, kind: str, data: di
         notice = Notice(account_id=account_id, kind=kind, subject=message.subject, body=message.notice)
         session.add_all([notice, Delivery(event_id=event.id, account_id=account_id, channel="notice")])
     if "email" not in already:
-        if kind in messages.ESSENTIAL or person.email_verified:
+        # An unverified address gets only the essential kinds; otherwise her preference (preferences.py)
+        # says whether the email goes now, waits for her weekly digest, or not at all.
+        how = preferences.email_for(session, account_id, kind) if (
+            kind in messages.ESSENTIAL or person.email_verified) else "none"
+        if how == "now":
             session.add(Email(account_id=account_id, kind=kind, to_address=person.email, subject=message.subject,
                               text=message.text, html=message.html))
+        elif how == "digest":
+            session.add(DigestItem(account_id=account_id, kind=kind, subject=message.subject, body=message.notice))
         session.add(Delivery(event_id=event.id, account_id=account_id, channel="email"))
     session.flush()
     return notice

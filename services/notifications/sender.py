@@ -17,6 +17,7 @@ import logging
 
 from sqlalchemy import select, update
 
+from services.notifications import unsubscribe
 from services.notifications.models import Email
 from shared import mail
 from shared.db import DeadLetter
@@ -58,7 +59,7 @@ def send_one(runtime, email_id: int, now: dt.datetime) -> bool:
         if not claimed:
             return False
         row = session.get(Email, email_id)
-        email = mail.Email(to=row.to_address, subject=row.subject, text=row.text, html=row.html)
+        email = unsubscribe.email_of(session, row, runtime)  # with its unsubscribe headers, unless essential
         message_id, attempts = row.message_id, row.attempts
     try:
         runtime.collaborators.mailer.send(email, message_id)

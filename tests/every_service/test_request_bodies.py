@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-SERVICES = ("coop", "market", "desk", "agency")  # notifications takes no JSON body
+SERVICES = ("coop", "market", "desk", "agency", "notices")
 METHODS = ("post", "put", "patch", "delete")
 
 

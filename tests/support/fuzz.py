@@ -172,6 +172,8 @@ BUSINESS_RULES: dict[tuple[str, str], re.Pattern] = {key: re.compile(pattern) fo
                                                                 r"is declared as|image is empty|at most",
     ("marketplace", "POST /payouts"): r"end on or after its start|must end before today",
     ("marketplace", "GET /sellers/{seller_id}/statement"): r"end on or after its start",
+    # Each kind named must be a kind there is, not an essential one, and "digest" only for a chatty kind.
+    ("notifications", "PATCH /preferences"): r"Nothing was changed",
     ("brokering", "GET /outcomes"): r"end cannot be before the start",
     ("brokering", "POST /vacancies"): r"closing date has passed|below the National Minimum Wage|exempt from the "
                                       r"Rehabilitation of Offenders Act",

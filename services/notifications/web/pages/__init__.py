@@ -4,8 +4,9 @@ Every page hangs on the one ``notifications`` blueprint (``site.py``); each modu
 group's routes to it.
 """
 
-from services.notifications.web.pages import notices
+from services.notifications.web.pages import notices, preferences
 from services.notifications.web.pages.site import notifications_blp
+from services.notifications.web.pages.unsubscribe import unsubscribe_blp
 
-PAGE_GROUPS = (notices,)
-BLUEPRINTS = [notifications_blp]
+PAGE_GROUPS = (notices, preferences)
+BLUEPRINTS = [notifications_blp, unsubscribe_blp]
