@@ -79,7 +79,8 @@ def generate(member_ids: list[int], year: int = 2026, seed: int = 7) -> Scenario
         if rng.random() < 0.3:
             when, value = at(), rng.randint(1_000, 50_000)
             emit(CONTRACTS, "contract.work_allocated", when, contract_id=next(ids), reference="C-1",
-                 allocation_id=next(ids), member_id=member_id, description="Cards", quantity=100, value_pence=value)
+                 allocation_id=next(ids), member_id=member_id, account_id=member_id, description="Cards", quantity=100,
+                 value_pence=value, respond_by=None)
             expected[member_id][month(when)].update(work_allocated_pence=value)
             done = when + dt.timedelta(days=rng.randint(1, 40))
             fee = round(value * 0.05)

@@ -84,6 +84,7 @@ def test_an_event_delivered_twice_counts_once(coop, member):
 def test_contract_work_allocated_and_done_and_its_earnings(coop, member):
     deliver(coop, CONTRACTS.build("contract.work_allocated", {
         "contract_id": 5, "reference": "C-5", "allocation_id": 9, "member_id": member.member_id,
+        "account_id": member.account_id, "respond_by": None,
         "description": "250 cards", "quantity": 250, "value_pence": 62_500, "occurred_at": MARCH}))
     deliver(coop, CONTRACTS.build("contract.completed", {
         "contract_id": 5, "reference": "C-5", "title": "Cards", "buyer_name": "Leaf & Co", "sector": "cards",
