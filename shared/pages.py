@@ -4,7 +4,8 @@ Sign-in is a plain HTML form (no script): every service's sign-in page posts it 
 service's session pages (``/members/session/sign-in``), so no other service ever sees a password. The
 members service checks it and sets two cookies, both HttpOnly and SameSite=Strict: ``coop_token``, a
 short-lived access token (path=/, so one sign-in serves every service on the same site), and
-``coop_refresh``, the refresh token, sent only to the members session pages. Every page verifies
+``coop_refresh``, the refresh token, sent only to the members session pages. The form links to the
+session pages' ``/forgot-password`` for a forgotten password. Every page verifies
 ``coop_token`` with the service's own verifier; a page that finds it expired sends the browser
 through ``/members/session/refresh`` and back (307, so a form being sent is sent again). Signing out
 revokes the refresh token at the members service and clears both cookies.
@@ -131,7 +132,7 @@ def sign_in_form(next_path: str, email: str = "", problem: str | None = None, st
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
         token = secrets.token_urlsafe(32)
     html = render_template("sign_in.html", action=f"{session_url}/sign-in", next=next_path, csrf=token,
-                           email=email, problem=problem)
+                           email=email, problem=problem, forgot_password=f"{session_url}/forgot-password")
     response = current_app.response_class(html, status=status, headers=headers, mimetype="text/html")
     response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="Strict", path=session_url,
                         secure=request.is_secure)

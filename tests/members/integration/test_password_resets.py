@@ -161,7 +161,13 @@ def test_reset_requests_do_not_use_up_sign_in_attempts(client, coop):
 
 def test_the_sign_in_page_links_to_the_forgot_password_page(client):
     html = client.get("/impact/sign-in").get_data(as_text=True)
-    assert 'href="/account/forgot-password"' in html and "Forgot your password?" in html
+    assert 'href="/session/forgot-password"' in html and "Forgot your password?" in html
+    assert client.get("/session/forgot-password").headers["Location"].endswith("/account/forgot-password")
+
+
+def test_every_services_sign_in_page_links_to_the_forgot_password_page_of_the_session_pages(market):
+    html = market.client.get("/store/sign-in").get_data(as_text=True)
+    assert 'href="/members/session/forgot-password"' in html and "Forgot your password?" in html
 
 
 def test_the_forgot_password_page_is_a_plain_form(client):

@@ -84,6 +84,12 @@ def sign_in():
     return response
 
 
+@blp.get("/forgot-password")
+def forgot_password():
+    """Where every service's sign-in form links for a forgotten password (shared/pages.py): the account pages'."""
+    return redirect(url_for("account.forgot_password_page"), code=303)
+
+
 @blp.route("/refresh", methods=["GET", "POST"])
 def refresh():
     """Renew the access cookie from the refresh cookie and go back (307 keeps a POST a POST).
