@@ -22,6 +22,7 @@ import re
 import smtplib
 import ssl
 import tempfile
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
@@ -66,10 +67,16 @@ class MailRefused(Exception):
         self.permanent = permanent
 
 
+# Headers are folded only past RFC 5322's 998-character limit: at the default 78 a long header without
+# spaces (List-Unsubscribe's <https://…/token>) would be written as an RFC 2047 encoded word, which mail
+# programs do not read as a link.
+HEADER_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def build_message(email: Email, sender: str, message_id: str, now: dt.datetime | None = None) -> EmailMessage:
     """Return the message to send: UTF-8 text (and HTML) parts, Message-ID from the sender's domain, Date in UTC."""
     check_message_id(message_id)
-    message = EmailMessage()
+    message = EmailMessage(policy=HEADER_POLICY)
     message["From"] = sender
     _one_address(email.to, "recipient")
     message["To"] = email.to

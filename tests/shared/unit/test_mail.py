@@ -239,3 +239,12 @@ def test_a_mail_that_cannot_be_built_is_refused_for_good_before_anything_is_sent
     with pytest.raises(MailRefused, match="not one email address") as raised:
         mailer.send(an_email(to="zoe@example.org, spy@example.org"), "m-1")
     assert raised.value.permanent is True
+
+
+def test_a_long_list_unsubscribe_header_is_written_as_it_is_not_as_an_encoded_word():
+    link = "<https://coop.example/notifications/unsubscribe/" + "a1B2c3D4" * 30 + ">"
+    message = build_message(Email(to="jo@example.org", subject="Hello", text="Hi",
+                                  headers={"List-Unsubscribe": link}),
+                            "Co-op <noreply@coop.example>", "coop-notice-1")
+    written = message.as_bytes()
+    assert f"List-Unsubscribe: {link}".encode() in written and b"=?utf-8?" not in written
