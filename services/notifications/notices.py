@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from services import NOTICES_PAGES
 from services.notifications import messages, preferences
 from services.notifications.models import Delivery, DigestItem, Email, Notice, Person
 from services.notifications.settings import NotificationsSettings
@@ -88,8 +89,8 @@ def site_link(settings: NotificationsSettings, path: str) -> str:
 
 
 def notices_url(settings: NotificationsSettings) -> str:
-    """The notices page's address as people reach it: the service under /notifications at the gateway."""
-    return f"{settings.site_url.rstrip('/')}/notifications/inbox/notices"
+    """The notices page's address as people reach it (the one every page header links to)."""
+    return site_link(settings, f"{NOTICES_PAGES}/notices")
 
 
 def own_notices_query(account_id: int) -> Select:
