@@ -6,11 +6,14 @@ browser or an integration would. The tests share one topology (starting it takes
 in the order written: the last stops every process and checks each one exits cleanly.
 """
 
+import re
 import threading
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
+from coop.services import SERVICES
 from shared.http import DATA_POLICY, PAGE_POLICY
 from tests.support import http
 from tests.support.cards import expiry_year
@@ -54,7 +57,7 @@ def test_every_process_passes_its_own_health_check(topology):
 
 
 def test_the_gateway_serves_every_service_under_its_prefix_and_hides_their_metrics(gateway):
-    for service in ("members", "contracts", "marketplace", "brokering"):
+    for service in SERVICES:
         assert http.get_json(f"{gateway}/{service}/readyz")[0] == 200
         status, document = http.get_json(f"{gateway}/{service}/openapi.json")
         assert status == 200 and document["servers"] == [{"url": f"/{service}"}]
@@ -102,6 +105,23 @@ def test_a_member_admitted_becomes_a_seller_and_a_customer_buys_from_her(topolog
                                   {**customer, "Idempotency-Key": "p-1"})
     assert status == 200 and paid["status"] == "paid"
     assert http.get_json(f"{gateway}/marketplace/listings/{listing['id']}")[1]["variants"][0]["stock"] == 3
+
+
+def test_a_new_account_is_mailed_its_verification_link_through_the_mail_server_and_the_link_works(
+        topology, gateway):
+    address = f"{uuid.uuid4().hex[:10]}@topology.test"
+    new_account(gateway, address)
+
+    def mailed():
+        return next((message for message in topology.caught_mail() if message["To"] == address), None)
+    message = wait_for(mailed, timeout=60)
+    assert message["Subject"] == "Confirm your email address"
+    text = message.get_body(("plain",)).get_content()
+    link = re.search(r"https?://\S+/members/account/verify-email\?token=\S+", text)
+    assert link, text
+    parts = urlsplit(link.group(0))
+    page = http.get_text(f"{gateway}{parts.path}?{parts.query}")
+    assert "<form" in page and "verify" in page.lower()
 
 
 def test_a_worker_stopped_in_the_middle_of_a_stream_loses_no_event_and_applies_none_twice(

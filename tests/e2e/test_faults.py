@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from coop.services import SERVICES
 from tests.support import http
 from tests.support.backends import AMQP_URL, POSTGRES_URL
 from tests.support.gateway import admit, applicant, create_coordinator, database_url, is_a_seller, rows, try_admit
@@ -30,8 +31,7 @@ from tests.support.waiting import wait_for
 
 STREAM = 12  # admissions per stream
 CONSUMERS = ("marketplace", "contracts")  # the services that apply member.admitted
-LONG_RUNNING = [f"{service}-{part}" for service in ("members", "contracts", "marketplace", "brokering")
-                for part in ("web", "worker")]
+LONG_RUNNING = [f"{service}-{part}" for service in SERVICES for part in ("web", "worker")]
 
 
 def proxy_in_front_of(host: str, port: int):

@@ -8,14 +8,19 @@ to run on one host changes in one place, ``Topology.environment`` / ``Topology.c
 - the infrastructure: the broker URL names the local RabbitMQ (with an exchange and queues of this
   run's own), each database URL this run's own database on the local PostgreSQL, made by the same
   init script the postgres container runs;
-- files: a volume or a secret becomes a folder or file under the test's tmp_path.
+- files: a volume or a secret becomes a folder or file under the test's tmp_path;
+- Mailpit, the one image not ours besides the infrastructure, becomes mail_catcher.py (aiosmtpd) keeping
+  mail in a Maildir on the same loopback port (``caught_mail`` reads it): the SMTP side is what the back office uses.
 Start-up follows ``depends_on`` (completed, healthy) and the health checks are the compose file's own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import json
+import mailbox
 import os
 import re
 import shutil
@@ -27,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
+from coop.services import SERVICES as SERVICE_NAMES
 from shared.auth import load_or_create_private_key
 from shared.settings import Settings
 from tests.support import compose
@@ -36,6 +42,7 @@ from tests.support.http import free_port
 from tests.support.waiting import wait_for
 
 INFRASTRUCTURE = ("rabbitmq", "postgres")
+MAIL_CATCHER_IMAGE = "axllent/mailpit:"
 CONTAINER_DATA_DIR = "/var/lib/coop"  # the image's COOP_DATA_DIR
 SECRETS = {name: f"topology-{name.lower()}" for name in (
     "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MEMBERS_DB_PASSWORD", "CONTRACTS_DB_PASSWORD",
@@ -118,6 +125,9 @@ class Topology:
 
     def command(self, name: str) -> list[str]:
         """Return the container's command, run from this virtual environment, on its local address."""
+        if self._is_mail_catcher(name):
+            return [sys.executable, str(Path(__file__).with_name("mail_catcher.py")), self.address(name),
+                    str(self.maildir)]
         command = [self._local_hosts(part) for part in self.services[name]["command"]]
         if "--bind" in command:
             command[command.index("--bind") + 1] = self.address(name)
@@ -126,6 +136,20 @@ class Topology:
         if command[0] == "nginx":
             return self._nginx(name, command)
         raise AssertionError(f"no local way to run {command}")
+
+    def _is_mail_catcher(self, name: str) -> bool:
+        return self.services[name].get("image", "").startswith(MAIL_CATCHER_IMAGE)
+
+    @property
+    def maildir(self) -> Path:
+        return self.root / "caught-mail"
+
+    def caught_mail(self) -> list[email.message.EmailMessage]:
+        """Return every email the mail catcher has been handed over SMTP."""
+        if not self.maildir.exists():
+            return []
+        return [email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+                for message in mailbox.Maildir(self.maildir, create=False)]
 
     def _nginx(self, name: str, command: list[str]) -> list[str]:
         [mount] = [volume for volume in self.services[name]["volumes"] if volume.endswith("/etc/nginx/nginx.conf:ro")]
@@ -145,6 +169,9 @@ class Topology:
         check = self.services[name].get("healthcheck")
         if not check:
             return None
+        if self._is_mail_catcher(name):  # Mailpit's readyz, asked of the stand-in over SMTP
+            return [sys.executable, "-c", "import smtplib, sys; smtplib.SMTP(sys.argv[1], int(sys.argv[2]), "
+                    "timeout=5).quit()", "127.0.0.1", str(self.ports[name])]
         inside = re.compile(r"http://127\.0\.0\.1:\d+")
         command = [inside.sub(self.url(name), part) for part in check["test"][1:]]
         if command[0] == "python":
@@ -154,19 +181,24 @@ class Topology:
     # -- the infrastructure --------------------------------------------------------------------
 
     def create_databases(self) -> None:
-        """Run the postgres container's init script against the local server, for this run's names."""
+        """Run the postgres container's init script against the local server, for this run's names, with the
+        container's own environment (so a password the compose file forgets to pass fails here too)."""
         local = make_url(POSTGRES_URL)
-        env = {**os.environ, **SECRETS, "DB_NAME_PREFIX": self.database_prefix, "POSTGRES_USER": local.username,
+        container = {name: value for name, value in self.services["postgres"]["environment"].items()
+                     if name.endswith("_PASSWORD")}
+        env = {**{key: value for key, value in os.environ.items() if not key.endswith("_DB_PASSWORD")},
+               **container, "DB_NAME_PREFIX": self.database_prefix, "POSTGRES_USER": local.username,
                "PGHOST": local.host, "PGPORT": str(local.port or 5432)}
         script = self.services["postgres"]["volumes"][1].split(":")[0]
-        subprocess.run(["bash", str(ROOT / script)], env=env, check=True, capture_output=True, timeout=60)
+        made = subprocess.run(["bash", str(ROOT / script)], env=env, capture_output=True, text=True, timeout=60)
+        assert made.returncode == 0, f"the postgres init script failed:\n{made.stderr[-2000:]}"
 
     def drop_databases(self) -> None:
         from sqlalchemy import create_engine
 
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            for service in ("members", "contracts", "marketplace", "brokering"):
+            for service in SERVICE_NAMES:
                 name = self.database_prefix + service
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')

@@ -147,3 +147,17 @@ def test_the_gateway_waits_for_every_web_process_and_publishes_the_one_port():
     gateway = SERVICES["gateway"]
     assert set(gateway["depends_on"]) == {f"{s}-web" for s in SERVICE_NAMES}
     assert gateway["ports"] == ["${GATEWAY_PORT:-8000}:8080"]
+
+
+def test_the_postgres_container_is_given_the_password_of_every_service_login():
+    # Its init script makes one login per service from these; one it is not given stops it.
+    assert {f"{service.upper()}_DB_PASSWORD" for service in SERVICE_NAMES} <= set(SERVICES["postgres"]["environment"])
+
+
+def test_a_trial_install_mails_to_mailpit_and_an_operator_relay_replaces_it():
+    secrets = {name: "secret" for name in SECRETS}
+    trial = compose.interpolate(DOCUMENT, secrets)["services"]["notifications-worker"]["environment"]
+    assert trial["COOP_SMTP_URL"] == "smtp://mailpit:1025" and "mailpit" in SERVICES
+    relay = "smtp://coop:pw@smtp.example.org:587?starttls=1"
+    real = compose.interpolate(DOCUMENT, {**secrets, "COOP_SMTP_URL": relay})["services"]["notifications-worker"]
+    assert real["environment"]["COOP_SMTP_URL"] == relay
