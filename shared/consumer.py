@@ -16,7 +16,7 @@ from enum import Enum
 
 from kombu.mixins import ConsumerMixin
 from marshmallow import Schema, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,10 +63,15 @@ class MessageProcessor:
         backoff_seconds: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
         service: str = "",
+        replays: dict[str, Callable[[Session, dict], bool]] | None = None,
     ):
         self.db = db
         self.service = service
         self.subscriptions = subscriptions
+        # What the service parks itself (an email its mail server refused, say) is no event from the bus:
+        # by the dead letter's type, the service's own way to put it back in hand, in the replay's
+        # transaction; it answers whether there was anything to put back.
+        self.replays = replays or {}
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.sleep = sleep
@@ -175,7 +180,9 @@ class MessageProcessor:
                 raise LookupError(f"no dead letter {dead_letter_id}")
             if letter.replayed_at is not None:
                 raise ValueError(f"dead letter {dead_letter_id} was already replayed")
-            body = letter.body
+            body, event_type = letter.body, letter.event_type
+        if event_type in self.replays:
+            return self._replay_here(dead_letter_id, self.replays[event_type], body)
         envelope = Envelope.from_dict(json.loads(body))
         subscription = self.subscriptions.get(envelope.type)
         if subscription is None:
@@ -185,6 +192,17 @@ class MessageProcessor:
         with self.db.transaction() as session:
             session.get(DeadLetter, dead_letter_id).replayed_at = utcnow()
         return outcome
+
+
+    def _replay_here(self, dead_letter_id: int, put_back: Callable[[Session, dict], bool], body: str) -> Outcome:
+        with self.db.transaction() as session:
+            # Marked replayed in the same transaction, and only once, so two replays at once act once.
+            marked = session.execute(update(DeadLetter).where(DeadLetter.id == dead_letter_id,
+                                                              DeadLetter.replayed_at.is_(None))
+                                     .values(replayed_at=utcnow())).rowcount
+            if not marked:
+                raise ValueError(f"dead letter {dead_letter_id} was already replayed")
+            return Outcome.HANDLED if put_back(session, json.loads(body)) else Outcome.DUPLICATE
 
 
 def _describe(error: Exception) -> str:

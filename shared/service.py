@@ -82,6 +82,7 @@ class ServiceRuntime:
         periodic_jobs: Iterable[Callable[[ServiceRuntime], None]] = (),
         migrated: bool = True,
         collaborators: object = None,
+        replays: dict[str, Callable] | None = None,
     ):
         self.name = name
         self.history = migrations.History(name, migrations_dir) if migrations_dir else None
@@ -100,6 +101,7 @@ class ServiceRuntime:
             max_attempts=settings.handler_max_attempts,
             backoff_seconds=settings.handler_backoff_seconds,
             service=name,
+            replays=replays,  # how `coop dead-letters replay` puts back what the service parked itself
         )
         self.periodic_jobs = list(periodic_jobs)
         self._consumer: EventConsumer | None = None

@@ -13,7 +13,7 @@ from services import NOTICES_PAGES, SIGN_IN_PAGES
 from services.notifications.digest import send_weekly_digests
 from services.notifications.handlers import subscriptions
 from services.notifications.models import Base
-from services.notifications.sender import send_due_emails
+from services.notifications.sender import send_again, send_due_emails
 from services.notifications.settings import NotificationsSettings
 from services.notifications.web import api, pages
 from shared import mail
@@ -45,7 +45,8 @@ def build_runtime(settings: Settings,
     mailer = mail.mailer_from_url(own.smtp_url, settings.data_dir / "mail", own.mail_from)
     given = Collaborators(settings=own, mailer=mailer)
     return ServiceRuntime(NAME, settings, Base.metadata, subscriptions(own), MIGRATIONS,
-                          periodic_jobs=[send_weekly_digests, send_due_emails], collaborators=given)
+                          periodic_jobs=[send_weekly_digests, send_due_emails], collaborators=given,
+                          replays={"email.parked": send_again})
 
 
 def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None = None,

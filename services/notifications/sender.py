@@ -4,7 +4,8 @@ A row is claimed with a conditional update (``WHERE status = 'pending' AND next_
 which also moves its next attempt on by a lease), so two workers never send one row at once. A temporary
 refusal (a 4xx reply, a server down) is tried again later, each wait twice the last; a permanent one
 (5xx), or too many temporary ones, parks the row and stores a dead letter, which
-``coop dead-letters list notifications`` shows. A worker that stops between sending and marking sent
+``coop dead-letters list notifications`` shows and ``coop dead-letters replay notifications ID`` puts
+back in the queue (``send_again``), once the cause is fixed. A worker that stops between sending and marking sent
 sends that mail again after the lease: with the same Message-ID, so a receiver can tell it is the one
 already seen.
 """
@@ -20,7 +21,7 @@ from sqlalchemy import select, update
 from services.notifications import unsubscribe
 from services.notifications.models import Email
 from shared import mail
-from shared.db import DeadLetter
+from shared.db import DeadLetter, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +93,10 @@ def _refused(db, email_id: int, attempts: int, error: str, permanent: bool, now:
                                    {"email_id": email_id, "account_id": row.account_id, "kind": row.kind,
                                     "subject": row.subject})))
         log.error("email parked", extra={"email_id": email_id, "reason": reason})
+
+
+def send_again(session, parked: dict) -> bool:
+    """Put a parked email back in the queue, due now, with its attempts counted afresh (a replay)."""
+    return bool(session.execute(
+        update(Email).where(Email.id == parked["email_id"], Email.status == "parked")
+        .values(status="pending", attempts=0, next_attempt_at=utcnow())).rowcount)

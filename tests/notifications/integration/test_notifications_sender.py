@@ -8,10 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from coop.cli import main
 from services.notifications import messages
 from services.notifications.app import Collaborators
+from services.notifications.models import Email
 from services.notifications.sender import FIRST_WAIT, send_due_emails
 from services.notifications.settings import NotificationsSettings
 from shared import mail
@@ -114,6 +116,52 @@ def test_a_permanent_refusal_parks_the_email_with_a_dead_letter_the_command_line
                                 env=notices_environment(notices))
     assert result.exit_code == 0, result.output
     assert "email.parked" in result.output
+
+
+def parked_email(notices, smtp, clock):
+    """An email to Jo that the mail server refused for good (once), with its dead letter."""
+    through(notices, mail.mailer_from_url(smtp.url, notices.runtime.settings.data_dir, SENDER), clock)
+    notices.admit(notices.person("Jo"))
+    smtp.refuse(550)
+    assert send_due_emails(notices.runtime) == 0
+    [letter] = list_dead_letters(notices.runtime.db)
+    return letter
+
+
+def test_a_parked_email_replayed_from_the_command_line_is_delivered_once_the_server_takes_it(notices, smtp, clock):
+    letter = parked_email(notices, smtp, clock)
+    replayed = CliRunner().invoke(main, ["dead-letters", "replay", "notifications", str(letter.id)],
+                                  env=notices_environment(notices))
+    assert replayed.exit_code == 0 and f"{letter.id}: handled" in replayed.output, replayed.output
+    [email] = notices.emails()
+    assert (email.status, email.attempts) == ("pending", 0)
+    assert send_due_emails(notices.runtime) == 1 and len(smtp.wait_for(1)) == 1
+    assert notices.emails()[0].status == "sent" and list_dead_letters(notices.runtime.db) == []
+
+
+def test_a_parked_email_is_put_back_once_however_often_it_is_replayed(notices, smtp, clock):
+    letter = parked_email(notices, smtp, clock)
+    replays = 6  # at once: on PostgreSQL a real race for the dead letter's mark
+
+    def replay(_):
+        try:
+            return notices.runtime.processor.replay(letter.id).value
+        except ValueError as error:
+            return str(error)
+    with ThreadPoolExecutor(replays) as pool:
+        outcomes = list(pool.map(replay, range(replays)))
+    assert outcomes.count("handled") == 1, outcomes
+    assert outcomes.count(f"dead letter {letter.id} was already replayed") == replays - 1, outcomes
+    assert send_due_emails(notices.runtime) == 1 and send_due_emails(notices.runtime) == 0
+    assert len(smtp.wait_for(1)) == 1
+
+
+def test_replaying_the_dead_letter_of_an_email_no_longer_parked_sends_nothing_more(notices, smtp, clock):
+    letter = parked_email(notices, smtp, clock)
+    with notices.runtime.db.transaction() as session:  # sent another way meanwhile (an operator's fix)
+        session.execute(update(Email).values(status="sent"))
+    assert notices.runtime.processor.replay(letter.id).value == "duplicate"
+    assert send_due_emails(notices.runtime) == 0 and smtp.messages == []
 
 
 def notices_environment(notices) -> dict[str, str]:
