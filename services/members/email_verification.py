@@ -19,8 +19,9 @@ from services.members.events import OUTBOX
 from services.members.link_tokens import VERIFY_EMAIL, InvalidLink, LinkSigner, fingerprint
 from services.members.models import Account
 from services.members.settings import MembersSettings
+from services.members.sign_in_limits import SignInLimits
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, TooManyRequests
 
 # Where the members service's pages are reached through the site (its session pages are at /members/session).
 MOUNTED_AT = SIGN_IN_PAGES.rsplit("/", 1)[0]
@@ -53,13 +54,24 @@ def sign_unused_link(links: LinkSigner, settings: MembersSettings) -> None:
     links.sign(VERIFY_EMAIL, 0, fingerprint(""), now + dt.timedelta(hours=settings.email_verification_hours), now)
 
 
-def ask_again(session: Session, links: LinkSigner, settings: MembersSettings, account_id: int) -> None:
-    """Send her a new link (signed in); Conflict if her address is verified already."""
+def resend_limits(settings: MembersSettings) -> SignInLimits:
+    """New-link requests per email and per address: the reset requests' limits, under keys of their own."""
+    return SignInLimits(settings.password_reset_max_per_email, settings.password_reset_max_per_address,
+                        dt.timedelta(minutes=settings.password_reset_window_minutes), prefix="verify:")
+
+
+def ask_again(session: Session, links: LinkSigner, settings: MembersSettings, account_id: int,
+              address: str | None = None, now: dt.datetime | None = None) -> None:
+    """Send her a new link (signed in); Conflict if her address is verified already, TooManyRequests if
+    she has asked too often (each request is an email to send)."""
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(f"There is no account {account_id}.")
     if account.email_verified_at is not None:
         raise Conflict("Your email address is verified already.")
+    wait = resend_limits(settings).count_attempt(session, account.email, address, now)
+    if wait:
+        raise TooManyRequests("Too many requests for a new link; try again later.", headers={"Retry-After": str(wait)})
     send_link(session, links, settings, account)
 
 

@@ -158,6 +158,19 @@ def test_she_can_ask_for_the_link_again_once_signed_in(client, coop):
     assert confirm(client, sent_link(coop)).status_code == 200
 
 
+def test_asking_again_too_often_is_refused_with_a_wait_and_sends_nothing_more(client, coop):
+    register(client)
+    token = client.post("/tokens", json={"email": EMAIL, "password": "long enough password"}).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    allowed = coop.runtime.collaborators.settings.password_reset_max_per_email
+    assert [client.post("/accounts/me/verification", headers=headers).status_code
+            for _ in range(allowed)] == [202] * allowed
+    refused = client.post("/accounts/me/verification", headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.content_type == "application/problem+json"
+    assert len(published(coop, "account.verification_requested")) == 1 + allowed
+
+
 def test_asking_again_needs_a_sign_in(client):
     assert client.post("/accounts/me/verification").status_code == 401
 

@@ -38,11 +38,12 @@ class MyVerification(MethodView):
     @requires()
     @blp.response(202, schemas.RegistrationReceived)
     @blp.alt_response(409, description="The address is verified already.")
+    @blp.alt_response(429, description="Too many requests for a new link; wait.")
     def post(self):
         """Send a new link to verify your email address."""
         session = db_session()
         email_verification.ask_again(session, collaborators().link_signer, collaborators().settings,
-                                     current_principal().account_id)
+                                     current_principal().account_id, request.remote_addr)
         session.commit()
         return CHECK_YOUR_EMAIL
 
