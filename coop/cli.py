@@ -43,7 +43,7 @@ def run(bind, demo):
 
         click.echo(load_demo_data(settings))
     url = f"http://{bind}"
-    click.echo(f"\nThe co-op back office is at {url}/ : " + ", ".join(f"{url}/{s}/docs" for s in SERVICES))
+    click.echo(startup_banner(url, settings))
 
     def load():
         from coop.embedded import Backoffice
@@ -51,6 +51,17 @@ def run(bind, demo):
         return Backoffice(settings).start(demo=demo)
 
     web.serve_backoffice(load, bind)
+
+
+def startup_banner(url: str, settings: Settings) -> str:
+    """Say where the co-op's site is, where each part of it starts, the API documents and the mail folder."""
+    from services import MENU
+
+    lines = ["", f"The co-op's site is at {url}/ (sign in from its header; demo password in README.md)"]
+    lines += [f"  {link.label}: {url}{link.path}" for link in MENU]
+    lines += ["API documents: " + ", ".join(f"{url}/{service}/docs" for service in SERVICES),
+              f"Email sent is also written to {settings.data_dir / 'mail'}", ""]
+    return "\n".join(lines)
 
 
 @main.command()

@@ -16,6 +16,8 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 CONSUMER_READY_SECONDS = 10.0
+# Who answers at / (the gateway's nginx.conf says the same): the market's home page is the front page.
+FRONT_PAGE_SERVICE, FRONT_PAGE_PATH = "marketplace", "/store/"
 
 
 class Backoffice:
@@ -67,6 +69,12 @@ class Backoffice:
             thread.join()
 
     def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "") in ("", "/"):
+            # The co-op's front page is the market's home, as the gateway serves it: the marketplace
+            # answers, mounted where it always is, so every link it writes is right.
+            environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + f"/{FRONT_PAGE_SERVICE}",
+                       "PATH_INFO": FRONT_PAGE_PATH}
+            return self.apps[FRONT_PAGE_SERVICE](environ, start_response)
         return self.wsgi(environ, start_response)
 
 
@@ -74,7 +82,7 @@ def _index_app() -> Flask:
     index = Flask("coop")
     install_security_headers(index)  # what it answers itself (its index, unknown paths), as the gateway does
 
-    @index.get("/")
+    @index.get("/services")
     def services():
         return jsonify({
             "name": "Co-op back office",

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -72,10 +73,73 @@ def csrf_token() -> str:
     return hashlib.sha256(f"coop-csrf:{seed}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class MenuLink:
+    """One link of the site's menu: its words, where it goes, and who is shown it."""
+
+    label: str
+    path: str
+    # Who sees it: "everyone", "visitors" (not signed in, such as "Join") or "signed in" (then, if roles are
+    # given, only those with one of them).
+    audience: str = "signed in"
+    roles: tuple[str, ...] = ()
+
+    def shown_to(self, who: Principal | None) -> bool:
+        """Whether this person (None: a visitor) sees the link."""
+        if who is None:
+            return self.audience in ("everyone", "visitors")
+        if self.audience == "visitors":
+            return False
+        return not self.roles or who.has_any(*self.roles)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The one site every service's pages are part of: its name, front page, sign-in and notices pages, menu.
+
+    Given to ``create_service_app``; ``coop_base.html`` draws each page's header and footer from it.
+    """
+
+    name: str
+    front_page: str
+    sign_in_pages: str
+    notices_pages: str | None = None
+    menu: tuple[MenuLink, ...] = field(default_factory=tuple)
+
+
+def here() -> str:
+    """Return the path of this page as the browser sees it (mount prefix included), to come back to."""
+    return request.script_root + request.full_path.rstrip("?")
+
+
+def menu_for(who: Principal | None) -> list[MenuLink]:
+    """Return the links of the site's menu this person is shown."""
+    site = current_app.config.get("COOP_SITE")
+    return [link for link in site.menu if link.shown_to(who)] if site else []
+
+
+def _sign_in_href() -> str:
+    return f"{sign_in_pages_url()}/sign-in?{urlencode({'next': here()})}"
+
+
+def _sign_out_action() -> str:
+    return f"{sign_in_pages_url()}/sign-out?{urlencode({'next': here()})}"
+
+
+def _current(link: MenuLink) -> bool:
+    # The link whose path the page's path starts with (the longest, if several do) is this page's section.
+    path = request.script_root + request.path
+    matches = [other.path for other in menu_for(signed_in()) if path.startswith(other.path.split("?")[0])]
+    return bool(matches) and max(matches, key=len) == link.path
+
+
 @shared_templates_blp.app_context_processor
-def _notices_link_globals() -> dict:
-    """What the shared notices link (coop_notices_link.html) needs: where her notices are."""
-    return {"coop_notices_pages": current_app.config.get("COOP_NOTICES_PAGES")}
+def _site_globals() -> dict:
+    """What every page's layout (coop_base.html) needs: who is signed in, the site, the menu, CSRF."""
+    site = current_app.config.get("COOP_SITE")
+    return {"coop_notices_pages": current_app.config.get("COOP_NOTICES_PAGES"), "coop_site": site,
+            "principal": signed_in, "csrf_token": csrf_token, "coop_menu": lambda: menu_for(signed_in()),
+            "coop_current": _current, "coop_sign_in_href": _sign_in_href, "coop_sign_out_action": _sign_out_action}
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -131,7 +195,7 @@ def sign_in_form(next_path: str, email: str = "", problem: str | None = None, st
     token = request.cookies.get(SIGN_IN_COOKIE, "")
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
         token = secrets.token_urlsafe(32)
-    html = render_template("sign_in.html", action=f"{session_url}/sign-in", next=next_path, csrf=token,
+    html = render_template("coop_sign_in.html", action=f"{session_url}/sign-in", next=next_path, csrf=token,
                            email=email, problem=problem, forgot_password=f"{session_url}/forgot-password")
     response = current_app.response_class(html, status=status, headers=headers, mimetype="text/html")
     response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="Strict", path=session_url,

@@ -32,7 +32,7 @@ from shared.http import (
 )
 from shared.metrics import exposition, make_metrics
 from shared.outbox import OutboxRelay
-from shared.pages import shared_templates_blp
+from shared.pages import Site, shared_templates_blp
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -184,13 +184,14 @@ class ServiceRuntime:
 
 def create_service_app(
     runtime: ServiceRuntime, title: str, blueprints, description: str = "", start_relay: bool = True,
-    sign_in_pages: str | None = None, notices_pages: str | None = None,
+    sign_in_pages: str | None = None, notices_pages: str | None = None, site: Site | None = None,
 ) -> Flask:
     """Build the Flask app of a service: API docs, auth, errors, request ids, health and blueprints.
 
     ``sign_in_pages`` is where its pages send people to sign in (a service with no pages needs none);
     ``notices_pages`` is where each person's notices are, which every page header links to with her
-    unread count.
+    unread count; ``site`` (which gives both) is the one site the pages are part of: its name, front
+    page and menu.
 
     A new database is migrated, one at another revision refused (``ServiceRuntime.prepare_schema``),
     and (unless told not to) the outbox relay starts in this process, so that events leave as soon as
@@ -211,8 +212,9 @@ def create_service_app(
         API_SPEC_OPTIONS={"info": {"description": f"{description}\n\n{TEXT_RULE}".strip()}},
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         # Where the service's pages send people to sign in, renew their session and sign out.
-        COOP_SIGN_IN_PAGES=sign_in_pages,
-        COOP_NOTICES_PAGES=notices_pages,
+        COOP_SIGN_IN_PAGES=site.sign_in_pages if site else sign_in_pages,
+        COOP_NOTICES_PAGES=site.notices_pages if site else notices_pages,
+        COOP_SITE=site,
     )
     app.url_map.converters["int"] = IdConverter
     api = CoopApi(app)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services import NOTICES_PAGES, SIGN_IN_PAGES
+from services import SITE
 from services.brokering.applications import delete_expired_shared_disclosures_job
 from services.brokering.handlers import SUBSCRIPTIONS
 from services.brokering.models import Base
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     app = create_service_app(
         runtime, "Co-op job brokering", api.BLUEPRINTS,
         description="Job seekers, inclusive employers, vacancies, consent to disclose, placements.",
-        start_relay=start_relay, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,
+        start_relay=start_relay, site=SITE,
     )
     for blueprint in pages.BLUEPRINTS:  # pages for people, outside the API document
         app.register_blueprint(blueprint)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services import NOTICES_PAGES, SIGN_IN_PAGES
+from services import SITE
 from services.contracts.contracts import expire_lapsed_offers_job, warn_of_lapsing_offers_job
 from services.contracts.handlers import SUBSCRIPTIONS
 from services.contracts.models import Base
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     app = create_service_app(
         runtime, "Co-op contracts", api.BLUEPRINTS,
         description="Buyers, contracts negotiated on members' behalf, approval, allocation, invoices.",
-        start_relay=start_relay, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,
+        start_relay=start_relay, site=SITE,
     )
     for blueprint in pages.BLUEPRINTS:  # the coordinators' pages, outside the API document
         app.register_blueprint(blueprint)

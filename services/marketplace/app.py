@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services import NOTICES_PAGES, SIGN_IN_PAGES
+from services import SITE
 from services.marketplace.adapters.card_processor import PaymentProvider, TestModeProvider
 from services.marketplace.adapters.image_store import ImageStore
 from services.marketplace.adapters.ledger_store import SqlLedger
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     app = create_service_app(
         runtime, "Co-op marketplace", api.BLUEPRINTS,
         description="Member listings, the catalogue, orders, commission and payouts.",
-        start_relay=start_relay, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,
+        start_relay=start_relay, site=SITE,
     )
     for blueprint in pages.BLUEPRINTS:  # server-rendered pages for people, outside the API document
         app.register_blueprint(blueprint)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services import NOTICES_PAGES, SIGN_IN_PAGES
+from services import SITE
 from services.members.adapters.ballot_inlet import BallotInlet
 from services.members.ballot_box import fill_ballot_box_job
 from services.members.handlers import subscriptions
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     app = create_service_app(
         runtime, "Co-op members", api.BLUEPRINTS,
         description="Accounts, membership (one member, one vote) and governance of the co-op.",
-        start_relay=start_relay, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,
+        start_relay=start_relay, site=SITE,
     )
     for blueprint in pages.BLUEPRINTS:  # outside the API document: the impact report, the session pages
         app.register_blueprint(blueprint)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services import NOTICES_PAGES, SIGN_IN_PAGES
+from services import SITE
 from services.notifications.digest import send_weekly_digests
 from services.notifications.handlers import subscriptions
 from services.notifications.models import Base
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, runtime: ServiceRuntime | None 
     app = create_service_app(
         runtime, "Co-op notifications", api.BLUEPRINTS,
         description="Each person's notices: what the co-op has told her, read and unread.",
-        start_relay=start_relay, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,
+        start_relay=start_relay, site=SITE,
     )
     for blueprint in pages.BLUEPRINTS:  # pages for people, outside the API document
         app.register_blueprint(blueprint)

@@ -69,8 +69,13 @@ def test_pages_behind_the_gateway_link_under_their_service_prefix(gateway):
     assert 'href="/marketplace/store/' in page
 
 
+def test_the_gateway_answers_at_slash_with_the_front_page_whose_links_work(gateway):
+    page = http.get_text(f"{gateway}/")
+    assert "Fresh Start Co-op" in page and 'href="/marketplace/store/search' in page
+
+
 def test_what_the_gateway_answers_itself_has_the_security_headers_of_a_response_that_loads_nothing(gateway):
-    for path, expected in (("/healthz", 200), ("/", 302), ("/members/metrics", 404)):
+    for path, expected in (("/healthz", 200), ("/members/metrics", 404)):
         status, headers = answer_headers(f"{gateway}{path}")
         assert status == expected
         assert headers["content-security-policy"] == [DATA_POLICY], path

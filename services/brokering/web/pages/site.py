@@ -13,8 +13,7 @@ from shared.errors import DomainError
 from shared.money import pounds
 from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in
 
-jobs_blp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates",
-                     static_folder="static", static_url_path="/static")
+jobs_blp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
 add_session_routes(jobs_blp, "jobs.home")
 
 

@@ -15,8 +15,7 @@ from shared.errors import DomainError, Forbidden
 from shared.money import pounds
 from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in
 
-desk_blp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates",
-                     static_folder="static", static_url_path="/static")
+desk_blp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
 add_session_routes(desk_blp, "desk.contracts_page")
 
 

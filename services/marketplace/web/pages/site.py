@@ -19,8 +19,7 @@ from shared.pages import add_session_routes, csrf_token, signed_in
 
 UK = ZoneInfo("Europe/London")
 
-pages_blp = Blueprint("pages", __name__, url_prefix="/store", template_folder="templates",
-                      static_folder="static", static_url_path="/static")
+pages_blp = Blueprint("pages", __name__, url_prefix="/store", template_folder="templates")
 
 
 @pages_blp.context_processor

@@ -20,8 +20,7 @@ from shared.money import pounds
 from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in
 from shared.service import db_session
 
-blp = Blueprint("impact", __name__, url_prefix="/impact", template_folder="templates",
-                static_folder="static", static_url_path="/static")
+blp = Blueprint("impact", __name__, url_prefix="/impact", template_folder="templates")
 VERSIONS = {"coordinators": "Coordinators' version (names members)",
             "funder": "Funder-safe version (no names; counts under 5 hidden)"}
 

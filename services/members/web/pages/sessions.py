@@ -58,6 +58,12 @@ def same_origin() -> bool:
     return urlsplit(origin).hostname is not None and urlsplit(origin).hostname == urlsplit(f"//{request.host}").hostname
 
 
+@blp.get("/sign-in")
+def sign_in_page():
+    """The sign-in page the site's header links to from every page (``next``: the page to come back to)."""
+    return sign_in_form(_next())
+
+
 @blp.post("/sign-in")
 def sign_in():
     """Check the email and password of a sign-in form, set the session cookies and go to ``next``."""

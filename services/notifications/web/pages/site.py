@@ -11,8 +11,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from shared.errors import DomainError
 from shared.pages import add_session_routes, csrf_token, needs_sign_in, signed_in
 
-notifications_blp = Blueprint("notifications", __name__, url_prefix="/inbox", template_folder="templates",
-                              static_folder="static", static_url_path="/static")
+notifications_blp = Blueprint("notifications", __name__, url_prefix="/inbox", template_folder="templates")
 add_session_routes(notifications_blp, "notifications.home")
 UK = ZoneInfo("Europe/London")
 
