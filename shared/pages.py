@@ -123,7 +123,10 @@ def _sign_in_href() -> str:
 
 
 def _sign_out_action() -> str:
-    return f"{sign_in_pages_url()}/sign-out?{urlencode({'next': here()})}"
+    # Back to this page, unless only the signed-in may see it: then to the front page, not its sign-in form.
+    site = current_app.config.get("COOP_SITE")
+    back = site.front_page if g.get("coop_private_page") and site else here()
+    return f"{sign_in_pages_url()}/sign-out?{urlencode({'next': back})}"
 
 
 def _current(link: MenuLink) -> bool:
@@ -184,6 +187,7 @@ def needs_sign_in(view):
             return redirect(url_for(f"{request.blueprint}.sign_in", next=back))
         if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
             raise Unauthorized("This form has expired; go back, reload the page and try again.")
+        g.coop_private_page = True
         return view(*args, **kwargs)
     return wrapper
 

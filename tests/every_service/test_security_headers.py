@@ -81,7 +81,7 @@ def test_the_api_answers_with_nosniff_and_a_policy_that_loads_nothing(request, f
 
 
 def test_a_stylesheet_is_served_with_the_same_locks(market):
-    response = market.client.get("/store/static/store.css")
+    response = market.client.get("/coop-static/coop.css")
     assert response.status_code == 200
     assert_locked(response, DATA_POLICY)
 
