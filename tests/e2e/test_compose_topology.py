@@ -16,8 +16,11 @@ import pytest
 from coop.services import SERVICES
 from shared.http import DATA_POLICY, PAGE_POLICY
 from tests.support import http
+from tests.support.accessibility import serious_violations
+from tests.support.browser import chromium
 from tests.support.cards import expiry_year
 from tests.support.gateway import (
+    PASSWORD,
     admit,
     answer_headers,
     applicant,
@@ -27,6 +30,7 @@ from tests.support.gateway import (
     rows,
     sign_in,
 )
+from tests.support.site import PHONE, fits_the_window, screenshot, sign_in_from_header
 from tests.support.topology import running_topology, skip_unless_runnable
 from tests.support.waiting import wait_for
 
@@ -110,6 +114,52 @@ def test_a_member_admitted_becomes_a_seller_and_a_customer_buys_from_her(topolog
                                   {**customer, "Idempotency-Key": "p-1"})
     assert status == 200 and paid["status"] == "paid"
     assert http.get_json(f"{gateway}/marketplace/listings/{listing['id']}")[1]["variants"][0]["stock"] == 3
+
+
+def test_in_a_browser_through_the_gateway_a_member_finds_her_listing_in_my_shop_and_a_customer_buys_it(
+        topology, gateway, coordinator):
+    member_id, member_email = applicant(gateway, "Wren Cards")
+    admit(gateway, coordinator, member_id)
+    wait_for(lambda: is_a_seller(gateway, member_id), timeout=30)
+    seller = sign_in(gateway, member_email)
+    status, listing = http.post_json(f"{gateway}/marketplace/shop/listings", {
+        "kind": "goods", "title": "Wren birthday card", "category": "cards", "price_pence": 275, "stock": 4}, seller)
+    assert status == 201, listing
+    assert http.post_json(f"{gateway}/marketplace/shop/listings/{listing['id']}/publish", {}, seller)[0] == 200
+    customer_email = f"{uuid.uuid4().hex[:10]}@topology.test"
+    customer = new_account(gateway, customer_email)
+
+    with chromium() as browser:
+        member = browser.new_context(viewport=PHONE, base_url=gateway).new_page()
+        member.goto("/")
+        sign_in_from_header(member, member_email, PASSWORD)
+        member.get_by_role("navigation", name="Main").get_by_role("link", name="My shop").click()
+        member.get_by_text("Wren birthday card").first.wait_for()
+        assert fits_the_window(member) and serious_violations(member) == []
+        screenshot(member, "gateway-member", "my shop")
+
+        buyer = browser.new_context(viewport=PHONE, base_url=gateway).new_page()
+        buyer.goto("/")
+        sign_in_from_header(buyer, customer_email, PASSWORD)
+        buyer.get_by_label("Search the market").fill("Wren")
+        buyer.get_by_role("button", name="Search").click()
+        buyer.get_by_role("link", name="Wren birthday card").click()
+        buyer.get_by_label("Quantity").fill("2")
+        buyer.get_by_role("button", name="Add to cart").click()
+        buyer.get_by_role("link", name="Go to checkout").click()
+        buyer.get_by_label("Delivery address").fill("1 High Street, Leeds")
+        buyer.get_by_label("Name on card").fill("Cass Customer")
+        buyer.get_by_label("Card number").fill("4242 4242 4242 4242")
+        buyer.get_by_label("Expiry month").fill("12")
+        buyer.get_by_label("Expiry year (4 digits)").fill(str(expiry_year()))
+        buyer.get_by_label("Security code").fill("123")
+        buyer.get_by_role("button", name="Place order and pay £5.50").click()
+        buyer.get_by_role("heading", name="is paid").wait_for()
+        assert fits_the_window(buyer) and serious_violations(buyer) == []
+        screenshot(buyer, "gateway-customer", "order paid")
+    status, orders = http.get_json(f"{gateway}/marketplace/orders", customer)
+    assert status == 200 and [order["status"] for order in orders] == ["paid"]
+    assert http.get_json(f"{gateway}/marketplace/listings/{listing['id']}")[1]["variants"][0]["stock"] == 2
 
 
 def test_a_new_account_is_mailed_its_verification_link_through_the_mail_server_and_the_link_works(

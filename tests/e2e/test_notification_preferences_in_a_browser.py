@@ -12,11 +12,12 @@ import pytest
 from services.members.demo import DEMO_PASSWORD
 from tests.support.accessibility import serious_violations
 from tests.support.browser import sign_in
+from tests.support.site import sign_in_from_header
 from tests.support.waiting import wait_for
 
 PHONE = {"width": 390, "height": 844}
-# The gateway's `/` sends people to the storefront (deploy/nginx.conf); `coop run`'s `/` lists the services.
-FRONT_PAGE = "/marketplace/store/"
+FRONT_PAGE = "/"
+STORE = "/marketplace/store"
 
 
 @pytest.fixture
@@ -73,10 +74,7 @@ def test_a_member_chooses_site_only_and_the_weekly_digest_from_her_notices_and_h
     base, _mail, new_page = site
     page = new_page()
     page.goto(base + FRONT_PAGE)
-    page.get_by_role("link", name="Sign in").click()
-    page.get_by_label("Email").fill("paperbirds@demo.coop")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_from_header(page, "paperbirds@demo.coop", DEMO_PASSWORD)
     page.locator("a.coop-notices").click()
     page.get_by_role("heading", name="Your notices").wait_for()
 
@@ -96,7 +94,7 @@ def test_a_member_chooses_site_only_and_the_weekly_digest_from_her_notices_and_h
 def test_her_notices_and_preferences_pages_fit_a_phone_and_have_no_serious_accessibility_violation(site):
     base, _mail, new_page = site
     page = new_page()
-    sign_in(page, base + FRONT_PAGE.rstrip("/"), "paperbirds@demo.coop")
+    sign_in(page, base + STORE, "paperbirds@demo.coop")
     found = {}
     page.locator("a.coop-notices").click()
     page.get_by_role("heading", name="Your notices").wait_for()
