@@ -146,11 +146,13 @@ def matches_to_show(session: Session, seeker: JobSeeker) -> list[dict]:
 
 
 def matching_vacancies(session: Session, seeker: JobSeeker) -> list[dict]:
-    """Rank the open vacancies for a job seeker, best first, with the reasons."""
+    """Rank the open vacancies for a job seeker, best first, with the reasons: not those she is already
+    put forward for (a job she was accepted for, or applied for, is among her applications, not offered again)."""
     mine = session.get(Disclosure, seeker.id)
     fit = seeker_fit(seeker, mine.restricted_roles if mine else ())
-    vacancies = session.scalars(select(Vacancy).where(Vacancy.status == "open",
-                                                      Vacancy.closing_on >= utcnow().date())).all()
+    already = select(Application.vacancy_id).where(Application.job_seeker_id == seeker.id)
+    vacancies = session.scalars(select(Vacancy).where(Vacancy.status == "open", Vacancy.closing_on >= utcnow().date(),
+                                                      Vacancy.id.not_in(already))).all()
     found = ranked((vacancy, match(fit, vacancy_fit(vacancy))) for vacancy in vacancies)
     return [{"vacancy": vacancy, "score": scored.score, "reasons": list(scored.reasons)} for vacancy, scored in found]
 

@@ -12,9 +12,9 @@ import datetime as dt
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from services.brokering.employers import waiting_for_approval
+from services.brokering.employers import find_own_employer, waiting_for_approval
 from services.brokering.events import OUTBOX
-from services.brokering.models import Application, CheckIn, Employer, Placement
+from services.brokering.models import Application, CheckIn, Employer, JobSeeker, Placement, Vacancy
 from services.brokering.rules.disclosure_calculator import add_months
 from shared.auth import Principal
 from shared.db import locked, utcnow
@@ -57,6 +57,31 @@ def get_placement(session: Session, placement_id: int, for_update: bool = False)
 def placements_query():
     """Select the placements, newest first."""
     return select(Placement).order_by(Placement.id.desc())
+
+
+@dataclasses.dataclass(frozen=True)
+class Hired:
+    """A placement as its employer sees it: whom, in which job, and how it goes (no check-in notes)."""
+
+    placement: Placement
+    application_id: int
+    title: str
+    person: str
+
+
+def employer_placements(session: Session, by: Principal) -> list[Hired]:
+    """The placements at the caller's own employer, newest first: the people who accepted her offers."""
+    if not by.has_any("employer"):
+        raise Forbidden("This list is for employers.")
+    employer = find_own_employer(session, by)
+    if employer is None:
+        return []
+    rows = session.execute(
+        select(Placement, Application.id, Vacancy.title, JobSeeker.display_name)
+        .join(Application, Application.id == Placement.application_id)
+        .join(Vacancy, Vacancy.id == Application.vacancy_id).join(JobSeeker, JobSeeker.id == Application.job_seeker_id)
+        .where(Placement.employer_id == employer.id).order_by(Placement.id.desc())).all()
+    return [Hired(*row) for row in rows]
 
 
 @dataclasses.dataclass(frozen=True)

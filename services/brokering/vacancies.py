@@ -34,15 +34,7 @@ def post_vacancy(session: Session, by: Principal, fields: dict, settings,
     employer = own_employer(session, by)
     if employer.status != "approved":
         raise Forbidden("An employer posts vacancies once a coordinator has approved it.")
-    if fields["closing_on"] < clock().date():
-        raise Unprocessable("The closing date has passed.")
-    least = minimum_pay_pence(settings, fields.get("age_band"), fields["contract_type"])
-    if fields["pay_pence_per_hour"] < least:
-        raise Unprocessable(f"The pay is below the National Minimum Wage for this job: at least {pounds(least)} "
-                            "an hour.")
-    if fields.get("exempt") is False and fields.get("dbs_check") in ("standard", "enhanced"):
-        raise Unprocessable("Only a role exempt from the Rehabilitation of Offenders Act may ask for a standard "
-                            "or enhanced DBS check.")
+    _check_terms(fields, settings, clock)
     vacancy = Vacancy(**fields, employer_id=employer.id, status="open", opened_at=utcnow())
     session.add(vacancy)
     session.flush()
@@ -50,6 +42,52 @@ def post_vacancy(session: Session, by: Principal, fields: dict, settings,
         "vacancy_id": vacancy.id, "employer_id": employer.id, "title": vacancy.title, "sector": vacancy.sector,
         "occurred_at": vacancy.opened_at})
     return vacancy
+
+
+EDITABLE = ("title", "sector", "description", "skills", "location", "hours_per_week", "pay_pence_per_hour",
+            "contract_type", "age_band", "involves", "exempt", "dbs_check", "closing_on")
+
+
+def vacancy_to_edit(session: Session, by: Principal, vacancy_id: int) -> Vacancy:
+    """Return an open vacancy of the caller's own employer, to show its form for changing it."""
+    vacancy = get_vacancy(session, vacancy_id)
+    _may_edit(vacancy, by)
+    return vacancy
+
+
+def edit_vacancy(session: Session, by: Principal, vacancy_id: int, changes: dict, settings,
+                 clock: Callable[[], dt.datetime] = utcnow) -> Vacancy:
+    """Change an open vacancy of the caller's own employer; the whole of it, as changed, is checked again as
+    a new one would be (closing date, minimum wage, DBS check only for an exempt role). Nothing said here
+    tells the employer anything of the people already put forward."""
+    vacancy = locked(session, Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound(f"There is no vacancy {vacancy_id}.")
+    _may_edit(vacancy, by)
+    terms = {name: changes.get(name, getattr(vacancy, name)) for name in EDITABLE}
+    _check_terms(terms, settings, clock)
+    for name, value in terms.items():
+        setattr(vacancy, name, value)
+    return vacancy
+
+
+def _may_edit(vacancy: Vacancy, by: Principal) -> None:
+    if not by.has_any("employer") or vacancy.employer.account_id != by.account_id:
+        raise Forbidden("Only the employer who posted the vacancy can change it.")
+    if vacancy.status != "open":
+        raise Conflict("This vacancy is closed; it can no longer be changed.")
+
+
+def _check_terms(fields: dict, settings, clock: Callable[[], dt.datetime]) -> None:
+    if fields["closing_on"] < clock().date():
+        raise Unprocessable("The closing date has passed.")
+    least = minimum_pay_pence(settings, fields.get("age_band"), fields["contract_type"])
+    if fields["pay_pence_per_hour"] < least:
+        raise Unprocessable(f"The pay is below the National Minimum Wage for this job: at least {pounds(least)} "
+                            "an hour.")
+    if not fields.get("exempt") and fields.get("dbs_check") in ("standard", "enhanced"):
+        raise Unprocessable("Only a role exempt from the Rehabilitation of Offenders Act may ask for a standard "
+                            "or enhanced DBS check.")
 
 
 def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
@@ -99,8 +137,10 @@ def candidates(session: Session, by: Principal, vacancy_id: int) -> list[dict]:
     if not by.has_any("coordinator"):
         raise Forbidden("Only the co-op's coordinators see who fits a vacancy.")
     wanted = vacancy_fit(get_vacancy(session, vacancy_id))
-    seekers = session.scalars(select(JobSeeker).where(JobSeeker.status == "open",
-                                                      JobSeeker.open_to_matching.is_(True))).all()
+    # Not those already put forward for it (accepted for it, say): they are among its applications.
+    already = select(Application.job_seeker_id).where(Application.vacancy_id == vacancy_id)
+    seekers = session.scalars(select(JobSeeker).where(JobSeeker.status == "open", JobSeeker.open_to_matching.is_(True),
+                                                      JobSeeker.id.not_in(already))).all()
     restrictions = _restrictions(session, [seeker.id for seeker in seekers])
     found = ranked((seeker, match(seeker_fit(seeker, restrictions.get(seeker.id, ())), wanted))
                    for seeker in seekers)

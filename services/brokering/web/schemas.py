@@ -143,6 +143,10 @@ class VacancyIn(Schema):
     closing_on = Day(required=True, metadata={"description": "Today or later."})
 
 
+class VacancyChange(VacancyIn):
+    """A change of a vacancy: any of its fields (taken with ``partial=True``: what is left out stays)."""
+
+
 class Vacancy(VacancyIn):
     id = fields.Integer()
     employer_id = fields.Integer()
@@ -275,6 +279,20 @@ class Placement(Schema):
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
     check_ins = fields.List(fields.Nested(CheckInOut))
+
+
+class HiredPlacement(Schema):
+    """A placement as its employer sees it: no check-in notes, nothing disclosed."""
+
+    id = fields.Integer(attribute="placement.id")
+    application_id = fields.Integer()
+    title = fields.String()
+    person = fields.String()
+    kind = fields.String(attribute="placement.kind")
+    start_on = fields.Date(attribute="placement.start_on")
+    hours_per_week = fields.Integer(attribute="placement.hours_per_week")
+    status = fields.String(attribute="placement.status")
+    ended_on = fields.Date(attribute="placement.ended_on", allow_none=True)
 
 
 class CheckInIn(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.brokering import employers, vacancies
+from services.brokering import employers, placements, vacancies
 from services.brokering.web import schemas
 from shared.auth import current_principal, requires
 from shared.http import paginate
@@ -96,6 +96,26 @@ class VacancyItem(MethodView):
     def get(self, vacancy_id):
         """Show a vacancy."""
         return vacancies.get_vacancy(db_session(), vacancy_id)
+
+
+    @requires("employer")
+    @blp.arguments(schemas.VacancyChange(partial=True))
+    @blp.response(200, schemas.Vacancy)
+    def patch(self, body, vacancy_id):
+        """Change an open vacancy of your organisation (what is left out stays); it is checked again as a new one."""
+        session, given = db_session(), collaborators()
+        vacancy = vacancies.edit_vacancy(session, current_principal(), vacancy_id, body, given.settings, given.clock)
+        session.commit()
+        return vacancy
+
+
+@blp.route("/employers/me/placements")
+class MyPlacements(MethodView):
+    @requires("employer")
+    @blp.response(200, schemas.HiredPlacement(many=True))
+    def get(self):
+        """List the placements at your organisation, newest first: who started in which job, and how it goes."""
+        return placements.employer_placements(db_session(), current_principal())
 
 
 @blp.route("/vacancies/<int:vacancy_id>/close")
