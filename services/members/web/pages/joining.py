@@ -35,6 +35,11 @@ STATUS_WORDS = {
     "left": "Left the co-op",
     "declined": "Declined",
 }
+# A step of her history in words: (from, to) first, then by where it led.
+STEPS = {("suspended", "active"): "Reinstated", ("declined", "applicant"): "Reopened as an application",
+         ("left", "applicant"): "Reopened as an application"}
+STEP_TO = {"applicant": "Applied", "active": "Admitted", "suspended": "Suspended", "left": "Left",
+           "declined": "Declined"}
 DONE = {"applied": "Thank you: your application is sent. A coordinator will look at it.",
         "saved": "Your application is saved."}
 
@@ -50,7 +55,11 @@ def uk_time(moment: dt.datetime | None) -> str:
 
 @blp.context_processor
 def page_globals():
-    return {"uk_time": uk_time}
+    return {"uk_time": uk_time, "step_words": step_words}
+
+
+def step_words(change) -> str:
+    return STEPS.get((change.from_status, change.to_status)) or STEP_TO.get(change.to_status, change.to_status)
 
 
 def _mine():
