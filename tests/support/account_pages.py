@@ -21,7 +21,7 @@ class PageBrowser:
             self.client.set_cookie("coop_token", person.headers["Authorization"].removeprefix("Bearer "))
 
     def get(self, path, **query):
-        return self.client.get(path, query_string=query)
+        return self.client.get(path, query_string=query or None)
 
     def text(self, path, **query) -> str:
         return self.get(path, **query).get_data(as_text=True)

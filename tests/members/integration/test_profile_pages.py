@@ -230,3 +230,15 @@ def test_the_sign_up_form_carries_its_double_submit_token(coop):
     browser = PageBrowser(coop)
     html = browser.text("/account/sign-up")
     assert browser.client.get_cookie("coop_account_form", path="/account").value == hidden(html, "csrf")
+
+
+def test_after_verifying_her_address_sign_in_leads_to_her_account(coop):
+    browser = PageBrowser(coop)
+    sign_up(coop, browser)
+    [link] = published(coop, "account.verification_requested")
+    path = link["verify_path"].removeprefix("/members")
+    html = browser.submit(path, "/account/verify-email", {"token": hidden(browser.text(path), "token")}).get_data(
+        as_text=True)
+    assert "Email address verified" in html and 'href="/account/sign-in"' in html
+    assert browser.get("/account/sign-in").status_code == 200
+    assert hidden(browser.text("/account/sign-in"), "next") == "/account/"
