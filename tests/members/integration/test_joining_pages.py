@@ -175,3 +175,8 @@ def test_a_blank_name_in_the_change_keeps_what_was_typed(coop):
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Typed words." in html and 'value="crafts" checked' in html
     assert record_of(coop, person).name == "Bloom & Bake"
+
+
+def test_the_join_page_tells_a_member_she_is_one(coop):
+    html = PageBrowser(coop, coop.member()).text("/join/")
+    assert "You are a member of the co-op" in html and 'href="/join/apply' not in html
