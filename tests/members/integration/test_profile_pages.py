@@ -242,3 +242,8 @@ def test_after_verifying_her_address_sign_in_leads_to_her_account(coop):
     assert "Email address verified" in html and 'href="/account/sign-in"' in html
     assert browser.get("/account/sign-in").status_code == 200
     assert hidden(browser.text("/account/sign-in"), "next") == "/account/"
+
+
+def test_the_account_page_links_to_joining_or_to_her_application(coop):
+    assert 'href="/join/"' in PageBrowser(coop, coop.account("customer")).text("/account/")
+    assert 'href="/join/my-application"' in PageBrowser(coop, coop.member(status="applicant")).text("/account/")
