@@ -204,6 +204,19 @@ def change_password(db: Database, settings: MembersSettings, account_id: int, cu
         refresh_tokens.revoke_account(session, account_id, keep_family=keep_session)
 
 
+def rename_account(session: Session, account_id: int, display_name: str) -> Account:
+    """Change one's own display name (how the co-op greets her); published as account.renamed if it changed."""
+    account = locked(session, Account, account_id)
+    if account is None:
+        raise NotFound(f"There is no account {account_id}.")
+    display_name = display_name.strip()
+    if display_name != account.display_name:
+        account.display_name = display_name
+        OUTBOX.add(session, "account.renamed",
+                   {"account_id": account.id, "display_name": display_name, "occurred_at": utcnow()})
+    return account
+
+
 def reset_password(session: Session, email: str, new: str) -> Account:
     """Set a new password and clear failed sign-ins (an operator's job, from the command line)."""
     email = normalise_email(email)

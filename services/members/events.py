@@ -47,6 +47,12 @@ class AccountRegistered(Schema):
     occurred_at = fields.AwareDateTime(required=True)
 
 
+class AccountRenamed(Schema):
+    account_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+
+
 class AccountRef(Schema):
     account_id = fields.Integer(required=True)
     occurred_at = fields.AwareDateTime(required=True)
@@ -140,6 +146,9 @@ CATALOG = EventCatalog(
         EventSpec("account.registration_repeated", AccountRegistrationRepeated,
                   {"account_id": 3, "forgot_password_path": "/members/account/forgot-password",
                    "occurred_at": _WHEN}),
+        # She changed the name the co-op calls her by (accounts.rename_account).
+        EventSpec("account.renamed", AccountRenamed,
+                  {"account_id": 3, "display_name": "Jo Bird", "occurred_at": _WHEN}),
         EventSpec("account.roles_changed", AccountRolesChanged,
                   {"account_id": 3, "roles": ["customer", "member"], "occurred_at": _WHEN}),
         EventSpec(

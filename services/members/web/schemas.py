@@ -37,6 +37,11 @@ class Account(Schema):
     member_id = fields.Integer(dump_only=True, allow_none=True)
 
 
+class AccountUpdate(Schema):
+    display_name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK],
+                                 metadata={"description": "The name the co-op calls you by."})
+
+
 class RegistrationReceived(Schema):
     status = fields.String(dump_only=True, metadata={"description": "Always 'check your email'."})
 

@@ -80,6 +80,16 @@ class MyAccount(MethodView):
         session = db_session()
         return accounts.account_view(session, accounts.get_account(session, current_principal().account_id))
 
+    @requires()
+    @blp.arguments(schemas.AccountUpdate)
+    @blp.response(200, schemas.Account)
+    def patch(self, body):
+        """Change the name the co-op calls you by (your display name)."""
+        session = db_session()
+        account = accounts.rename_account(session, current_principal().account_id, body["display_name"])
+        session.commit()
+        return accounts.account_view(session, account)
+
 
 @blp.route("/accounts/me/password")
 class MyPassword(MethodView):

@@ -2,6 +2,9 @@
 sign out) that every service's sign-in form posts to, and the account pages of the links sent by
 email (verify an address, reset a password). Outside the API document."""
 
-from services.members.web.pages import account, impact, sessions
+from services.members.web.pages import account, impact, joining, profile, sessions
 
-BLUEPRINTS = [impact.blp, sessions.blp, account.blp]
+BLUEPRINTS = [impact.blp, sessions.blp, account.blp,
+              profile.blp,  # anyone's own account: sign up, her name, her password (/members/account/...)
+              joining.blp,  # applying to join, and "My application" (/members/join/...)
+              ]
