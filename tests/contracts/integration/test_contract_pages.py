@@ -76,7 +76,18 @@ def test_a_counter_offer_shows_the_changed_fields_highlighted(desk, coordinator,
         "line_price_1": "2.20"})
     assert response.status_code == 302, response.get_data(as_text=True)
     page = browser.get(f"/contracts/{contract['id']}").get_data(as_text=True)
-    assert "<mark>600</mark>" in page and "<mark>220</mark>" in page and 'class="changed"' in page
+    assert "<mark>600</mark>" in page and "<mark>£2.20</mark>" in page and 'class="changed"' in page
+    assert "<li>Line 1: Unit price £2.50 → £2.20</li>" in page and "unit_price_pence" not in page
+
+
+def test_the_members_named_in_the_terms_are_shown_by_name(desk, coordinator, browser):
+    cards, dogs = desk.member(name="Paper Birds Cards"), desk.member(name="Wagtails Dog Grooming")
+    contract = desk.moved(coordinator, desk.contract(coordinator, terms=terms(member_ids=[cards.member_id])),
+                          "propose")
+    desk.moved(coordinator, contract, "rounds", {"party": "buyer", "terms": terms(member_ids=[dogs.member_id])})
+    page = browser.get(f"/contracts/{contract['id']}").get_data(as_text=True)
+    assert "<li>Member business 1 Paper Birds Cards → Wagtails Dog Grooming</li>" in page
+    assert "<mark>Wagtails Dog Grooming</mark>" in page and "member_ids" not in page
 
 
 def test_a_form_made_from_an_old_version_is_refused_with_a_message(desk, coordinator, browser):

@@ -3,10 +3,15 @@ side, and the moves on it (each its own route, made on the version the form was 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from flask import redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from services.contracts import buyers, contracts, delivery
 from services.contracts.events import SECTORS
+from services.contracts.models import MemberBusiness
 from services.contracts.rules import lifecycle
 from services.contracts.web import schemas
 from services.contracts.web.pages.forms import (
@@ -18,6 +23,7 @@ from services.contracts.web.pages.forms import (
     terms_from_form,
 )
 from services.contracts.web.pages.site import coordinators_only, desk_blp
+from shared.money import pounds
 from shared.pages import signed_in, validated, whole_number
 from shared.service import collaborators, db_session
 
@@ -60,7 +66,10 @@ def contract_page(contract_id):
     second = round_number(request.args.get("to"), count)
     first = round_number(request.args.get("from"), count, default=max(1, second - 1))
     before, after, changes = contracts.compare_rounds(contract, first, second)
-    rows = side_by_side(before.terms, after.terms, {change["field"] for change in changes})
+    names = member_names(session, before.terms, after.terms)
+    rows = [{**row, **worded(row["field"], row["before"], row["after"], names)}
+            for row in side_by_side(before.terms, after.terms, {change["field"] for change in changes})]
+    changes = [{**change, **worded(change["field"], change["before"], change["after"], names)} for change in changes]
     return render_template("desk/contract.html", contract=contract, before=before, after=after, rows=rows,
                            changes=changes, actions=lifecycle.actions_from(contract.state),
                            history=contracts.history(session, contract), rows_count=LINE_ROWS,
@@ -160,3 +169,68 @@ def _version() -> int:
 def _back_to_contract(session, contract_id: int):
     session.commit()
     return redirect(url_for(".contract_page", contract_id=contract_id))
+
+
+# How a field of the terms reads to a person: its words, and its value in pounds, as a date or as a name.
+
+_FIELD = re.compile(r"^(?P<list>\w+)\[(?P<index>\d+)\](?:\.(?P<leaf>\w+))?$")
+_SINGLE = {"payment_terms_days": "Payment terms", "start_on": "Start", "end_on": "End"}
+_LISTS = {"line_items": "Line", "milestones": "Milestone", "clauses": "Clause", "member_ids": "Member business"}
+_LEAVES = {"description": "Description", "quantity": "Quantity", "unit": "Unit", "unit_price_pence": "Unit price",
+           "title": "Title", "due_on": "Due"}
+
+
+def member_names(session, *terms: dict) -> dict[int, str]:
+    """Return the names of the member businesses the terms name (this service's projection of them)."""
+    ids = {member_id for each in terms for member_id in each.get("member_ids") or []}
+    if not ids:
+        return {}
+    found = session.scalars(select(MemberBusiness).where(MemberBusiness.member_id.in_(ids)))
+    return {member.member_id: member.name for member in found}
+
+
+def worded(field: str, before, after, names: dict[int, str]) -> dict:
+    """Say one field of the terms and its two values as a person reads them.
+
+    ``line_items[0].unit_price_pence`` 240 and 220 read "Line 1", "Unit price", "£2.40" and "£2.20";
+    ``member_ids[0]`` 1 reads "Member business 1" and the member's name. ``sentence`` says the change
+    whole: "Line 1: Unit price £2.40 → £2.20".
+    """
+    match = _FIELD.match(field)
+    if match:
+        group = f"{_LISTS.get(match['list'], match['list'])} {int(match['index']) + 1}"
+        leaf = match["leaf"]
+        label = _LEAVES.get(leaf, leaf.replace("_", " ").capitalize()) if leaf else ""
+    else:
+        group, leaf, label = "", field, _SINGLE.get(field, field.replace("_", " ").capitalize())
+    if match and match["list"] == "member_ids":
+        def say(value):
+            return "" if value is None or value == "" else names.get(value, f"member {value}")
+    else:
+        def say(value):
+            return _value(leaf, value)
+    was, now = say(before), say(after)
+    name = f"{group}: {label}" if group and label else group or label
+    if before in (None, "") and after not in (None, ""):
+        sentence = f"{name} {now} (added)"
+    elif after in (None, "") and before not in (None, ""):
+        sentence = f"{name} {was} (removed)"
+    else:
+        sentence = f"{name} {was} → {now}"
+    return {"group": group, "label": label, "name": name, "before_text": was, "after_text": now,
+            "sentence": sentence}
+
+
+def _value(leaf: str | None, value) -> str:
+    if value is None or value == "":
+        return ""
+    if leaf and leaf.endswith("_pence"):
+        return pounds(value)
+    if leaf == "payment_terms_days":
+        return f"{value} days"
+    if leaf and (leaf.endswith("_on")):
+        try:
+            return dt.date.fromisoformat(str(value)).strftime("%-d %b %Y")
+        except ValueError:
+            return str(value)
+    return str(value)
