@@ -128,11 +128,11 @@ def test_what_she_earned_from_a_completed_contract_shows_in_pounds_and_not_yet_p
     offer = desk.allocate(coordinator, contract, maker, 500).json
     Browser(desk, maker).post(f"/{offer['id']}/accept")
     page = Browser(desk, maker).get("/").get_data(as_text=True)
-    assert '<dd id="to-do">£1,250.00</dd>' in page and '<dd id="earned">£0.00</dd>' in page
+    assert '<strong id="to-do">£1,250.00</strong>' in page and '<strong id="earned">£0.00</strong>' in page
     desk.moved(coordinator, desk.moved(coordinator, desk.get(coordinator, contract), "start"), "complete")
 
     [share] = desk.client.get("/my/shares", headers=maker.headers).json
     page = Browser(desk, maker).get("/").get_data(as_text=True)
-    assert f'<dd id="earned">{pounds(share["net_pence"])}</dd>' in page
-    assert '<dd id="paid">£0.00</dd>' in page and "Not paid yet" in page
-    assert f"{pounds(share['fee_pence'])}" in page and '<dd id="to-do">£0.00</dd>' in page
+    assert f'<strong id="earned">{pounds(share["net_pence"])}</strong>' in page
+    assert '<strong id="paid">£0.00</strong>' in page and "Not paid yet" in page
+    assert f"{pounds(share['fee_pence'])}" in page and '<strong id="to-do">£0.00</strong>' in page

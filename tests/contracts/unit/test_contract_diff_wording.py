@@ -3,7 +3,7 @@ member businesses by name (not ``unit_price_pence 240 → 220`` or ``member_ids[
 
 import pytest
 
-from services.contracts.web.pages.contracts import worded
+from services.contracts.web.pages.contracts import reading_order, worded
 
 NAMES = {1: "Paper Birds Cards", 2: "Wagtails Dog Grooming"}
 
@@ -30,3 +30,13 @@ def test_money_is_in_pounds_on_both_sides_of_the_table():
 
 def test_a_member_the_service_does_not_know_is_said_by_number_not_left_blank():
     assert worded("member_ids[0]", 7, None, NAMES)["sentence"] == "Member business 1 member 7 (removed)"
+
+
+def test_the_fields_come_in_the_order_a_contract_reads():
+    fields = ["end_on", "clauses[0]", "line_items[1].unit_price_pence", "member_ids[0]", "payment_terms_days",
+              "line_items[0].unit_price_pence", "line_items[0].description", "milestones[0].due_on", "start_on",
+              "line_items[10].quantity", "line_items[0].quantity"]
+    assert sorted(fields, key=reading_order) == [
+        "line_items[0].description", "line_items[0].quantity", "line_items[0].unit_price_pence",
+        "line_items[1].unit_price_pence", "line_items[10].quantity", "milestones[0].due_on", "start_on", "end_on",
+        "payment_terms_days", "clauses[0]", "member_ids[0]"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -67,13 +68,15 @@ def contract_page(contract_id):
     first = round_number(request.args.get("from"), count, default=max(1, second - 1))
     before, after, changes = contracts.compare_rounds(contract, first, second)
     names = member_names(session, before.terms, after.terms)
-    rows = [{**row, **worded(row["field"], row["before"], row["after"], names)}
-            for row in side_by_side(before.terms, after.terms, {change["field"] for change in changes})]
-    changes = [{**change, **worded(change["field"], change["before"], change["after"], names)} for change in changes]
+    rows = sorted(({**row, **worded(row["field"], row["before"], row["after"], names)}
+                   for row in side_by_side(before.terms, after.terms, {change["field"] for change in changes})),
+                  key=lambda row: reading_order(row["field"]))
+    changes = sorted(({**change, **worded(change["field"], change["before"], change["after"], names)}
+                      for change in changes), key=lambda change: reading_order(change["field"]))
     return render_template("desk/contract.html", contract=contract, before=before, after=after, rows=rows,
                            changes=changes, actions=lifecycle.actions_from(contract.state),
                            history=contracts.history(session, contract), rows_count=LINE_ROWS,
-                           milestone_rows=MILESTONE_ROWS, latest=contract.latest_round.terms)
+                           milestone_rows=MILESTONE_ROWS, latest=contract.latest_round.terms, uk_time=uk_time)
 
 
 # The moves on a contract: each made on the version the form was made from, then back to the contract.
@@ -178,6 +181,27 @@ _SINGLE = {"payment_terms_days": "Payment terms", "start_on": "Start", "end_on":
 _LISTS = {"line_items": "Line", "milestones": "Milestone", "clauses": "Clause", "member_ids": "Member business"}
 _LEAVES = {"description": "Description", "quantity": "Quantity", "unit": "Unit", "unit_price_pence": "Unit price",
            "title": "Title", "due_on": "Due"}
+
+
+_ORDER = ("line_items", "milestones", "start_on", "end_on", "payment_terms_days", "clauses", "member_ids")
+_LEAF_ORDER = ("description", "quantity", "unit", "unit_price_pence", "title", "due_on")
+UK = ZoneInfo("Europe/London")
+
+
+def reading_order(field: str) -> tuple:
+    """Sort the fields of the terms as a contract reads: its lines, milestones, dates, payment, clauses, members."""
+    match = _FIELD.match(field)
+    top = match["list"] if match else field
+    index = int(match["index"]) if match else 0
+    leaf = match["leaf"] if match else None
+    return (_ORDER.index(top) if top in _ORDER else len(_ORDER), top, index,
+            _LEAF_ORDER.index(leaf) if leaf in _LEAF_ORDER else len(_LEAF_ORDER), leaf or "")
+
+
+def uk_time(moment: dt.datetime) -> str:
+    """Say a moment in UK time: 3 Dec 2026 07:08."""
+    local = moment.astimezone(UK)
+    return f"{local.day} {local.strftime('%b %Y %H:%M')}"
 
 
 def member_names(session, *terms: dict) -> dict[int, str]:
