@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from services.contracts import buyers, contracts, delivery
+from services.contracts import allocations, buyers, contracts, delivery
 from services.contracts.events import SECTORS
 from services.contracts.models import MemberBusiness
 from services.contracts.rules import lifecycle
@@ -48,13 +48,14 @@ def new_contract():
     if request.method == "POST":
         body = validated(schemas.ContractIn(), {
             "buyer_id": whole_number(request.form.get("buyer_id", ""), "buyer"), "title": request.form.get("title", ""),
-            "sector": request.form.get("sector", ""), "terms": terms_from_form(),
+            "sector": request.form.get("sector", ""), "terms": _terms_from_form(),
             "comment": request.form.get("comment", "")})
         contract = contracts.create_contract(session, signed_in(), **body)
         session.commit()
         return redirect(url_for(".contract_page", contract_id=contract.id))
     return render_template("desk/new_contract.html", buyers=session.scalars(buyers.buyers_query()).all(),
-                           sectors=SECTORS, terms=None, rows=LINE_ROWS, milestone_rows=MILESTONE_ROWS)
+                           sectors=SECTORS, terms=None, rows=LINE_ROWS, milestone_rows=MILESTONE_ROWS,
+                           members=_members(session))
 
 
 @desk_blp.get("/contracts/<int:contract_id>")
@@ -76,7 +77,8 @@ def contract_page(contract_id):
     return render_template("desk/contract.html", contract=contract, before=before, after=after, rows=rows,
                            changes=changes, actions=lifecycle.actions_from(contract.state),
                            history=contracts.history(session, contract), rows_count=LINE_ROWS,
-                           milestone_rows=MILESTONE_ROWS, latest=contract.latest_round.terms, uk_time=uk_time)
+                           milestone_rows=MILESTONE_ROWS, latest=contract.latest_round.terms, uk_time=uk_time,
+                           members=_members(session, contract.latest_round.terms))
 
 
 # The moves on a contract: each made on the version the form was made from, then back to the contract.
@@ -96,7 +98,7 @@ def counter(contract_id):
     """Record new terms: a revised draft or a counter-offer."""
     session, form = db_session(), request.form
     version = _version()
-    body = validated(schemas.RoundIn(), {"party": form.get("party", ""), "terms": terms_from_form(),
+    body = validated(schemas.RoundIn(), {"party": form.get("party", ""), "terms": _terms_from_form(),
                                          "comment": form.get("comment", "")})
     contracts.add_round(session, signed_in(), contract_id, version,
                         **{**body, "respond_by": end_of(form.get("respond_by"))})
@@ -163,6 +165,20 @@ def complete(contract_id):
     session = db_session()
     delivery.complete(session, signed_in(), contract_id, _version(), settings=collaborators().settings)
     return _back_to_contract(session, contract_id)
+
+
+def _terms_from_form() -> dict:
+    """The terms fields of a form, with the member businesses ticked (by their ids) as the Terms schema takes them."""
+    return {**terms_from_form(),
+            "member_ids": [whole_number(value, "member business") for value in request.form.getlist("member_ids")]}
+
+
+def _members(session, terms: dict | None = None) -> list:
+    """The member businesses a form may name for the work: those who can take work, and any the terms name."""
+    named = set((terms or {}).get("member_ids") or [])
+    found = session.scalars(select(MemberBusiness).order_by(MemberBusiness.name)).all()
+    takers = {member.member_id for member in session.scalars(allocations.members_who_can_take_work_query())}
+    return [member for member in found if member.member_id in takers | named]
 
 
 def _version() -> int:
