@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.contracts.contracts import contract_for_change, get_contract
 from services.contracts.events import OUTBOX
-from services.contracts.models import Allocation, Contract, MemberBusiness
+from services.contracts.models import Allocation, Contract, MemberBusiness, MemberShare
 from services.contracts.rules import lifecycle
 from shared.auth import Principal
 from shared.db import locked, utcnow
@@ -184,6 +184,32 @@ def my_member_id(by: Principal) -> int:
 def my_allocations_query(by: Principal, state: str | None = None):
     """Select the work allocated to the caller's business, newest first."""
     return allocations_query(member_id=my_member_id(by), state=state)
+
+
+def my_allocation(session: Session, by: Principal, allocation_id: int) -> Allocation:
+    """Return one allocation of the caller's business (NotFound for anyone else's: its existence is not told)."""
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None or allocation.member_id != my_member_id(by):
+        raise NotFound(f"You have no allocation {allocation_id}.")
+    return allocation
+
+
+def my_work(session: Session, by: Principal) -> dict:
+    """Return a member business's own contract work: offers waiting for her answer, the rest of her work, what
+    she has earned from completed contracts (after the co-op's fee) and how much of it is paid."""
+    mine = [member_view(a) for a in session.scalars(my_allocations_query(by))]
+    shares = [{"contract_reference": contract.reference, "contract_title": contract.title,
+               "gross_pence": share.gross_pence, "fee_pence": share.fee_pence, "net_pence": share.net_pence,
+               "recorded_at": share.recorded_at, "paid_at": share.paid_at}
+              for share, contract in session.execute(
+                  select(MemberShare, Contract).join(Contract, Contract.id == MemberShare.contract_id)
+                  .where(MemberShare.member_id == my_member_id(by)).order_by(MemberShare.id.desc()))]
+    earned = sum(share["net_pence"] for share in shares)
+    paid = sum(share["net_pence"] for share in shares if share["paid_at"] is not None)
+    to_do = sum(a["value_pence"] for a in mine if a["state"] == "accepted" and a["contract_state"] != "completed")
+    return {"offered": [a for a in mine if a["state"] == "offered"],
+            "others": [a for a in mine if a["state"] != "offered"], "shares": shares,
+            "earned_pence": earned, "paid_pence": paid, "owed_pence": earned - paid, "to_do_pence": to_do}
 
 
 def contract_allocations_query(session: Session, contract_id: int, state: str | None = None):

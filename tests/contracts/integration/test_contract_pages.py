@@ -76,7 +76,18 @@ def test_a_counter_offer_shows_the_changed_fields_highlighted(desk, coordinator,
         "line_price_1": "2.20"})
     assert response.status_code == 302, response.get_data(as_text=True)
     page = browser.get(f"/contracts/{contract['id']}").get_data(as_text=True)
-    assert "<mark>600</mark>" in page and "<mark>220</mark>" in page and 'class="changed"' in page
+    assert "<mark>600</mark>" in page and "<mark>£2.20</mark>" in page and 'class="changed"' in page
+    assert "<li>Line 1: Unit price £2.50 → £2.20</li>" in page and "unit_price_pence" not in page
+
+
+def test_the_members_named_in_the_terms_are_shown_by_name(desk, coordinator, browser):
+    cards, dogs = desk.member(name="Paper Birds Cards"), desk.member(name="Wagtails Dog Grooming")
+    contract = desk.moved(coordinator, desk.contract(coordinator, terms=terms(member_ids=[cards.member_id])),
+                          "propose")
+    desk.moved(coordinator, contract, "rounds", {"party": "buyer", "terms": terms(member_ids=[dogs.member_id])})
+    page = browser.get(f"/contracts/{contract['id']}").get_data(as_text=True)
+    assert "<li>Member business 1 Paper Birds Cards → Wagtails Dog Grooming</li>" in page
+    assert "<mark>Wagtails Dog Grooming</mark>" in page and "member_ids[0]" not in page
 
 
 def test_a_form_made_from_an_old_version_is_refused_with_a_message(desk, coordinator, browser):
@@ -137,3 +148,27 @@ def test_an_invoice_page_shows_the_totals(desk, coordinator, browser):
     [invoice] = desk.client.get("/invoices", headers=coordinator.headers).json
     page = browser.get(f"/invoices/{invoice['id']}").get_data(as_text=True)
     assert "INV-000001" in page and "£1,250.00" in page and "VAT" not in page
+
+
+def test_a_new_contract_names_the_member_businesses_ticked_on_the_form(desk, coordinator, browser):
+    cards = desk.member(name="Paper Birds Cards")
+    buyer = desk.buyer(coordinator)
+    response = browser.post("/contracts/new", {"buyer_id": str(buyer["id"]), "title": "Cards", "sector": "cards",
+                                               **TERMS_FORM, "member_ids": str(cards.member_id)})
+    assert response.status_code == 302
+    contract_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    [first] = desk.client.get(f"/contracts/{contract_id}", headers=coordinator.headers).json["rounds"]
+    assert first["terms"]["member_ids"] == [cards.member_id]
+
+
+def test_a_counter_offer_form_keeps_the_members_named_unless_they_are_unticked(desk, coordinator, browser):
+    cards = desk.member(name="Paper Birds Cards")
+    contract = desk.moved(coordinator, desk.contract(coordinator, terms=terms(member_ids=[cards.member_id])),
+                          "propose")
+    page = browser.get(f"/contracts/{contract['id']}").get_data(as_text=True)
+    assert f'name="member_ids" value="{cards.member_id}" checked' in page
+    response = browser.post(f"/contracts/{contract['id']}/counter", {
+        "version": str(contract["version"]), "party": "buyer", **TERMS_FORM, "member_ids": str(cards.member_id)})
+    assert response.status_code == 302
+    rounds = desk.get(coordinator, contract)["rounds"]
+    assert rounds[-1]["terms"]["member_ids"] == [cards.member_id]
