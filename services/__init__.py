@@ -20,11 +20,21 @@ FRONT_PAGE = "/"
 MENU = (
     MenuLink("Shop", "/marketplace/store/", audience="everyone"),
     MenuLink("Jobs", "/brokering/jobs/", audience="everyone"),
-    MenuLink("Cart", "/marketplace/store/cart"),
-    MenuLink("My orders", "/marketplace/store/orders"),
+    MenuLink("Join", "/members/join/", audience="visitors"),
+    MenuLink("Cart", "/marketplace/store/cart", roles=("customer", "member", "agency", "employer")),
+    MenuLink("My orders", "/marketplace/store/orders", roles=("customer", "member", "agency", "employer")),
     MenuLink("My shop", "/marketplace/store/my-shop", roles=("member",)),
+    MenuLink("My contract work", "/contracts/my-work/", roles=("member",)),
+    MenuLink("My membership", "/members/my-membership/", roles=("member", "agency")),
+    MenuLink("Votes", "/members/votes/", roles=("member", "agency", "coordinator", "admin")),
+    MenuLink("Members desk", "/members/coordination/applicants", roles=("coordinator",)),
     MenuLink("Contracts desk", "/contracts/desk/", roles=("coordinator",)),
+    MenuLink("Market desk", "/marketplace/store/desk/", roles=("coordinator",)),
+    MenuLink("Jobs desk", "/brokering/jobs/desk", roles=("coordinator",)),
     MenuLink("Impact report", "/members/impact/", roles=("coordinator",)),
+    MenuLink("Dead letters", "/members/dead-letters", roles=("coordinator",)),
+    MenuLink("Roles", "/members/admin/roles", roles=("admin",)),
+    MenuLink("Your account", "/members/account/"),
 )
 
 SITE = Site(name="Fresh Start Co-op", front_page=FRONT_PAGE, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,

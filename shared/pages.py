@@ -200,7 +200,8 @@ def sign_in_form(next_path: str, email: str = "", problem: str | None = None, st
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
         token = secrets.token_urlsafe(32)
     html = render_template("coop_sign_in.html", action=f"{session_url}/sign-in", next=next_path, csrf=token,
-                           email=email, problem=problem, forgot_password=f"{session_url}/forgot-password")
+                           email=email, problem=problem, forgot_password=f"{session_url}/forgot-password",
+                           sign_up=f"{session_url}/sign-up")
     response = current_app.response_class(html, status=status, headers=headers, mimetype="text/html")
     response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="Strict", path=session_url,
                         secure=request.is_secure)

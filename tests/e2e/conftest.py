@@ -27,7 +27,7 @@ def back_office(backend, tmp_path):
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: http.ok(f"{base}/members/healthz") or process.poll() is not None, timeout=60)
+        wait_for(lambda: http.ok(f"{base}/members/healthz") or process.poll() is not None, timeout=180)
         assert process.poll() is None, process.stdout.read()
         return process, base
 

@@ -51,7 +51,8 @@ def coop_run(data_dir):
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: http.ok(f"{base}/members/healthz") or process.poll() is not None, timeout=60)
+        # Generous: a loaded two-core machine has taken over 60 s to start every service.
+        wait_for(lambda: http.ok(f"{base}/members/healthz") or process.poll() is not None, timeout=180)
         assert process.poll() is None, "coop run exited"
         yield base
     finally:

@@ -96,6 +96,12 @@ def forgot_password():
     return redirect(url_for("account.forgot_password_page"), code=303)
 
 
+@blp.get("/sign-up")
+def sign_up():
+    """Where every service's sign-in form links for a new account (shared/pages.py): the account pages'."""
+    return redirect(url_for("profile.sign_up_page"), code=303)
+
+
 @blp.route("/refresh", methods=["GET", "POST"])
 def refresh():
     """Renew the access cookie from the refresh cookie and go back (307 keeps a POST a POST).
