@@ -56,7 +56,8 @@ def test_the_owner_uploads_an_image_and_anyone_can_see_it_with_its_type(market, 
     assert response.json["id"] == draft["id"]
     [url] = response.json["images"]
     assert url.startswith("images/") and url.endswith(f".{extension}")
-    assert stored(market) == [url.removeprefix("images/")]
+    name = url.removeprefix("images/")
+    assert stored(market) == sorted([name, name.replace(".", "-thumb.")])  # the image and its thumbnail
 
     shown = market.client.get(f"/{url}")
     assert shown.status_code == 200
