@@ -121,7 +121,9 @@ def test_paperbirds_adds_orders_and_removes_photos_and_sees_her_vat_status_on_a_
     red, blue = listing_images(base, listing_id)  # through the API: in the order they were uploaded
     assert http.status(f"{base}/marketplace/{red.replace('.png', '-thumb.png')}") == 200  # its thumbnail
 
-    page.get_by_role("button", name=f"Make first: photo 2 of {LISTING}").click()
+    # By keyboard alone: Tab to the second photo's "Make first" and press Enter.
+    tab_to(page, f"Make first: photo 2 of {LISTING}")
+    page.keyboard.press("Enter")
     page.get_by_role("status").wait_for()
     assert status_text(page) == "The photos are in their new order."
     assert listing_images(base, listing_id) == [blue, red]

@@ -173,7 +173,7 @@ def test_a_listing_takes_eight_images_and_the_ninth_is_refused(market, seller, d
         assert upload(market, seller, draft["id"], png()).status_code == 201
     response = upload(market, seller, draft["id"], png())
     assert response.status_code == 422
-    assert len(stored(market)) == MAX_IMAGES
+    assert len(stored(market)) == 2 * MAX_IMAGES  # each image and its thumbnail
     assert len(own(market, seller, draft["id"])["images"]) == MAX_IMAGES
 
 
