@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Row, Select, or_, select
+from sqlalchemy import Row, Select, String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from services.marketplace import shops
@@ -207,6 +207,48 @@ def add_image(session: Session, listing_id: int, by: Principal, data: bytes, dec
     except Exception:
         images.discard(name)
         raise
+    return listing
+
+
+IMAGE_MOVES = ("up", "down", "first")
+
+
+def move_image(session: Session, listing_id: int, by: Principal, reference: str, where: str) -> Listing:
+    """Move one of a listing's images up, down or to the front (the first is the one shown in the catalogue)."""
+    listing = own_listing(session, listing_id, by)
+    current = list(listing.images or [])
+    if reference not in current:
+        raise NotFound(f"Listing {listing_id} has no such image.")
+    if where not in IMAGE_MOVES:
+        raise Unprocessable(f"An image moves {', '.join(IMAGE_MOVES)}.")
+    at = current.index(reference)
+    to = {"up": max(at - 1, 0), "down": min(at + 1, len(current) - 1), "first": 0}[where]
+    current.insert(to, current.pop(at))
+    listing.images = current  # a new list, so the change is saved
+    listing.updated_at = utcnow()
+    return listing
+
+
+def remove_image(session: Session, listing_id: int, by: Principal, reference: str, images: ImageStore) -> Listing:
+    """Take an image off one of the caller's listings; commits, then deletes its file (and thumbnail).
+
+    The file goes only once the listing no longer names it, and only if no other listing names it
+    (a listing's images may be set to any uploaded name through the API), so nothing shown is broken.
+    """
+    listing = own_listing(session, listing_id, by)
+    current = list(listing.images or [])
+    if reference not in current:
+        raise NotFound(f"Listing {listing_id} has no such image.")
+    listing.images = [image for image in current if image != reference]
+    listing.updated_at = utcnow()
+    session.commit()
+    if reference.startswith(URL_PREFIX):
+        name = reference.removeprefix(URL_PREFIX)
+        # Names are 32 hex digits and an extension: nothing in them that LIKE reads as a wildcard.
+        still_named = session.scalar(select(Listing.id).where(cast(Listing.images, String).like(f"%{name}%"))
+                                     .limit(1))
+        if still_named is None:
+            images.discard(name)
     return listing
 
 

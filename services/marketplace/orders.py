@@ -337,3 +337,11 @@ def expire_unpaid_job(runtime) -> None:
     with runtime.db.transaction() as session:
         expire_unpaid(session)
 
+
+
+def all_orders(by: Principal, status: str | None = None) -> Select:
+    """Return every order, newest first, or those of one status: the coordinators' list."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("The list of every order is for coordinators.")
+    statement = select(Order).order_by(Order.id.desc())
+    return statement if not status else statement.where(Order.status == status)

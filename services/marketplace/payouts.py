@@ -154,3 +154,27 @@ def receipts(session: Session, order) -> list[dict]:
             "issued_at": order.paid_at,
         })
     return result
+
+
+def payout_runs(session: Session, by: Principal, limit: int = 50) -> list[PayoutRun]:
+    """Return the payout runs, newest first, with their payouts (a coordinator's)."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Payouts are run by a coordinator.")
+    return list(session.scalars(select(PayoutRun).order_by(PayoutRun.id.desc()).limit(limit)))
+
+
+def payout_run(session: Session, run_id: int, by: Principal) -> PayoutRun:
+    """Return one payout run with its payouts (a coordinator's)."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Payouts are run by a coordinator.")
+    run = session.get(PayoutRun, run_id)
+    if run is None:
+        raise NotFound(f"There is no payout run {run_id}.")
+    return run
+
+
+def vat_statuses(session: Session, by: Principal) -> list[Seller]:
+    """Return every seller with whether it is VAT-registered, by shop name (a coordinator's to see and change)."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Sellers' VAT registration is recorded by a coordinator.")
+    return list(session.scalars(select(Seller).order_by(Seller.shop_name, Seller.member_id)))

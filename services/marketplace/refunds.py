@@ -3,6 +3,8 @@ reversed in step (the split: ``rules.commission.refund_split``). The steps: ``pa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -153,3 +155,37 @@ def _refunded_so_far(session: Session, share: SellerShare) -> commission.RefundS
 
 def _as_money(share: SellerShare) -> commission.SellerShare:
     return commission.SellerShare(share.seller_id, share.gross_pence, share.commission_pence, share.net_pence)
+
+
+@dataclass
+class OrderMoney:
+    """An order's money as a coordinator reads it: the payment, the refunds made, what each share has left."""
+
+    order: Order
+    payment: Payment | None
+    refunds: list[ShareRefund]
+    left_pence: dict[int, int]  # seller id -> what of her share may still be refunded
+
+    @property
+    def refundable(self) -> bool:
+        return self.payment is not None and self.order.status in REFUNDABLE and any(self.left_pence.values())
+
+
+def order_money(session: Session, order_id: int, by: Principal) -> OrderMoney:
+    """Return an order with its payment, its refunds and what each seller's share has left to refund."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Refunds are made by a coordinator.")
+    order = orders.get_order(session, order_id, by)
+    payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
+    made = list(session.scalars(select(ShareRefund).where(ShareRefund.order_id == order.id)
+                                .order_by(ShareRefund.id)))
+    left = {share.seller_id: share.gross_pence - _refunded_or_being_refunded(session, share)
+            for share in order.shares} if payment is not None else {}
+    return OrderMoney(order, payment, made, left)
+
+
+def recent_refunds(session: Session, by: Principal, limit: int = 100) -> list[ShareRefund]:
+    """Return the refunds made, newest first: the coordinators' list."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("Refunds are made by a coordinator.")
+    return list(session.scalars(select(ShareRefund).order_by(ShareRefund.id.desc()).limit(limit)))

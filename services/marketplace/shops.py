@@ -59,3 +59,12 @@ def featured_makers(session: Session, limit: int = 6) -> list:
         select(Seller, func.count(Listing.id)).join(Listing, Listing.seller_id == Seller.member_id)
         .where(Listing.status == "published", Seller.active.is_(True), Seller.kind == "producer")
         .group_by(Seller.member_id).order_by(func.count(Listing.id).desc(), Seller.shop_name).limit(limit)).all()
+
+
+def shop_names(session: Session, member_ids) -> dict[int, str]:
+    """Return each seller's shop name by member id, in one query."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Seller.member_id, Seller.shop_name).where(Seller.member_id.in_(ids)))
+                .tuples().all())

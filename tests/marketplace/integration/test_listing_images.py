@@ -56,7 +56,8 @@ def test_the_owner_uploads_an_image_and_anyone_can_see_it_with_its_type(market, 
     assert response.json["id"] == draft["id"]
     [url] = response.json["images"]
     assert url.startswith("images/") and url.endswith(f".{extension}")
-    assert stored(market) == [url.removeprefix("images/")]
+    name = url.removeprefix("images/")
+    assert stored(market) == sorted([name, name.replace(".", "-thumb.")])  # the image and its thumbnail
 
     shown = market.client.get(f"/{url}")
     assert shown.status_code == 200
@@ -172,7 +173,7 @@ def test_a_listing_takes_eight_images_and_the_ninth_is_refused(market, seller, d
         assert upload(market, seller, draft["id"], png()).status_code == 201
     response = upload(market, seller, draft["id"], png())
     assert response.status_code == 422
-    assert len(stored(market)) == MAX_IMAGES
+    assert len(stored(market)) == 2 * MAX_IMAGES  # each image and its thumbnail
     assert len(own(market, seller, draft["id"])["images"]) == MAX_IMAGES
 
 

@@ -1,4 +1,5 @@
-"""Pages for member businesses ("My shop"): their listings, the orders to fulfil, their statement."""
+"""Pages for member businesses ("My shop"): their listings and photos, the orders to fulfil, their statement,
+their VAT status."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import datetime as dt
 from flask import redirect, render_template, request, url_for
 
 from services.marketplace import listings, orders, payouts, schemas, shops
+from services.marketplace.adapters.image_store import URL_PREFIX
 from services.marketplace.models import Seller
+from services.marketplace.rules.images import MAX_IMAGES, MAX_UPLOAD_BYTES
 from services.marketplace.rules.prices import check_prices
+from services.marketplace.web.api.shop import _allows_body_of
 from services.marketplace.web.pages.site import UK, pages_blp
-from shared.errors import Unprocessable
+from shared.errors import DomainError, Unprocessable
 from shared.pages import needs_sign_in, pence_from, signed_in, validated, whole_number
-from shared.service import db_session
+from shared.service import collaborators, db_session
 
 NEW_SLOT_ROWS = 3  # how many date + time pairs the service forms offer at once
 
@@ -79,11 +83,69 @@ def set_stock(listing_id, variant_id):
 @pages_blp.get("/my-shop/listings/<int:listing_id>")
 @needs_sign_in
 def edit_listing(listing_id):
-    """Show the form to change one of the member's listings, its variants or its time slots."""
+    """Show the form to change one of the member's listings, its photos, its variants or its time slots."""
     _own_shop()
     listing = listings.own_listing(db_session(), listing_id, signed_in())
+    return _edit_page(listing, saved=request.args.get("saved"))
+
+
+def _edit_page(listing, saved: str | None = None, photo_problem: str | None = None, status: int = 200):
     return render_template("listing_edit.html", listing=listing, slot_rows=range(1, NEW_SLOT_ROWS + 1),
-                           saved=request.args.get("saved"))
+                           saved=saved, photo_problem=photo_problem, max_images=MAX_IMAGES), status
+
+
+@pages_blp.app_template_filter("thumbnail_url")
+def _thumbnail_url_filter(reference: str) -> str:
+    """Give the address of a listing image's thumbnail: an upload's own, else the image itself."""
+    if reference.startswith(URL_PREFIX):
+        thumbnail = collaborators().images.thumbnail(reference.removeprefix(URL_PREFIX))
+        if thumbnail is not None:
+            return url_for("catalogue.Image", name=thumbnail)
+        return url_for("catalogue.Image", name=reference.removeprefix(URL_PREFIX))
+    return reference
+
+
+@pages_blp.post("/my-shop/listings/<int:listing_id>/photos")
+@_allows_body_of(MAX_UPLOAD_BYTES)
+@needs_sign_in
+def add_photo(listing_id):
+    """Upload a photo to one of the member's listings: decoded, encoded again and stripped as every upload is."""
+    session, given = db_session(), collaborators()
+    _own_shop()
+    upload = request.files.get("photo")
+    try:
+        if upload is None or not upload.filename:
+            raise Unprocessable("Choose a photo to upload (JPEG, PNG or WebP, at most 2 MiB).")
+        listings.add_image(session, listing_id, signed_in(), upload.read(), upload.mimetype, given.images,
+                           given.settings.max_image_pixels)
+    except DomainError as refusal:
+        if refusal.status in (403, 404):
+            raise  # not her listing, or none: the error page, nothing of the listing shown
+        session.rollback()
+        listing = listings.own_listing(session, listing_id, signed_in())
+        return _edit_page(listing, photo_problem=refusal.message, status=refusal.status)
+    return redirect(url_for(".edit_listing", listing_id=listing_id, saved="photo-added", _anchor="photos"), 303)
+
+
+@pages_blp.post("/my-shop/listings/<int:listing_id>/photos/<any(up, down, first):where>")
+@needs_sign_in
+def move_photo(listing_id, where):
+    """Move one of a listing's photos up, down or to the front (the first is shown in the catalogue)."""
+    session = db_session()
+    _own_shop()
+    listings.move_image(session, listing_id, signed_in(), request.form.get("image", ""), where)
+    session.commit()
+    return redirect(url_for(".edit_listing", listing_id=listing_id, saved="photo-moved", _anchor="photos"), 303)
+
+
+@pages_blp.post("/my-shop/listings/<int:listing_id>/photos/remove")
+@needs_sign_in
+def remove_photo(listing_id):
+    """Take a photo off one of the member's listings (its file, and its thumbnail, are deleted)."""
+    session = db_session()
+    _own_shop()
+    listings.remove_image(session, listing_id, signed_in(), request.form.get("image", ""), collaborators().images)
+    return redirect(url_for(".edit_listing", listing_id=listing_id, saved="photo-removed", _anchor="photos"), 303)
 
 
 @pages_blp.post("/my-shop/listings/<int:listing_id>")
