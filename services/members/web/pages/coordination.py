@@ -48,6 +48,7 @@ DONE = {
     "opened": "The proposal is open for votes; the members are told.",
     "closed": "The proposal is closed and its result published.",
 }
+OUTCOMES = {"passed": "Passed", "rejected": "Rejected", "no_quorum": "Not decided: too few votes (no quorum)"}
 STATUSES = ("applicant", "active", "suspended", "declined", "left")
 
 
@@ -57,7 +58,7 @@ def uk_time(moment: dt.datetime | None) -> str:
 
 @blp.context_processor
 def page_globals():
-    return {"uk_time": uk_time, "actions": ACTIONS, "pounds": pounds}
+    return {"uk_time": uk_time, "actions": ACTIONS, "pounds": pounds, "outcomes": OUTCOMES}
 
 
 @blp.errorhandler(DomainError)
