@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,13 +31,14 @@ def site(tmp_path_factory):
     """One `coop run` (demo data) and one Chromium for the whole file; skipped on the real backend."""
     if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
         pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    with coop_run(tmp_path_factory.mktemp("coordinator")) as base, chromium() as browser:
-        yield base, browser
+    data_dir = tmp_path_factory.mktemp("coordinator")
+    with coop_run(data_dir) as base, chromium() as browser:
+        yield base, browser, data_dir
 
 
 @pytest.fixture
 def new_page(site):
-    base, browser = site
+    base, browser, _data_dir = site
     contexts = []
 
     def make(viewport=PHONE):
@@ -83,16 +86,24 @@ def signed_in_at_front_page(page, base: str, email: str) -> None:
 
 
 def signed_out(page) -> None:
-    """Sign out from the header: a page for some people only comes back as its sign-in form."""
+    """Sign out from the header: back at the front page, or at the sign-in form of a page for some people only."""
     page.locator("#sign-out").click()
-    page.get_by_label("Password").wait_for()
+    page.locator("#sign-in-link").or_(page.get_by_label("Password")).first.wait_for()
+    assert page.locator("#sign-out").count() == 0
 
 
 def member_id_in(page) -> int:
     return int(page.url.split("/members/coordination/members/")[1].split("?")[0])
 
 
-def test_a_coordinator_admits_suspends_reinstates_runs_a_proposal_and_reads_the_dead_letters(new_page):
+def dead_letters_listed_by_the_command_line(data_dir, service: str) -> int:
+    """How many dead letters `coop dead-letters list` finds in the service, in the run's own data."""
+    done = subprocess.run([sys.executable, "-m", "coop", "dead-letters", "list", service], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "COOP_DATA_DIR": str(data_dir)}, check=True)
+    return len(done.stdout.splitlines())
+
+
+def test_a_coordinator_admits_suspends_reinstates_runs_a_proposal_and_reads_the_dead_letters(site, new_page):
     base, make = new_page
     page = make()
     signed_in_at_front_page(page, base, "coordinator@demo.coop")
@@ -166,11 +177,12 @@ def test_a_coordinator_admits_suspends_reinstates_runs_a_proposal_and_reads_the_
     # The dead letters waiting: read-only, with the command to replay each.
     page.get_by_role("navigation", name="Coordination").get_by_role("link", name="Dead letters").click()
     page.get_by_role("heading", name="Dead letters in members").wait_for()
-    assert page.locator("#dead-letter-count").is_visible()
+    waiting = dead_letters_listed_by_the_command_line(site[2], "members")
+    shown = page.locator("#dead-letter-count").inner_text()
+    assert shown.startswith(f"{waiting} waiting") if waiting else "No dead letters are waiting" in shown
     assert page.get_by_role("button").filter(has_text="eplay").count() == 0
     checked(page, "dead letters")
     signed_out(page)
-    assert "/members/dead-letters/sign-in" in page.url
 
 
 def tab_to(page, locator, limit: int = 80) -> None:
@@ -249,7 +261,6 @@ def test_an_administrator_gives_and_takes_the_coordinator_role(new_page):
     assert "Roles saved" in page.get_by_role("status").inner_text()
     assert roles_in_token(base, "customer@demo.coop") == ["customer"]
     signed_out(page)
-    assert "/members/admin/sign-in" in page.url
 
 
 def test_a_coordinator_is_refused_the_roles_pages(new_page):
