@@ -21,6 +21,7 @@ from shared.api_document import CoopApi
 from shared.auth import verifier_from_settings
 from shared.consumer import EventConsumer, MessageProcessor, Subscription
 from shared.db import Database, is_transient_conflict
+from shared.dead_letter_pages import dead_letter_pages_blp
 from shared.http import (
     MAX_ID,
     IdConverter,
@@ -239,6 +240,7 @@ def create_service_app(
         api.register_blueprint(blueprint)
     app.register_blueprint(shared_templates_blp)  # the sign-in form and the notices link every page service uses
     app.register_blueprint(api_docs_blp)  # Swagger UI at /docs, its files served from here (shared.api_docs)
+    app.register_blueprint(dead_letter_pages_blp)  # /dead-letters: the service's own, for coordinators
 
     @app.teardown_appcontext
     def close_session(_error):

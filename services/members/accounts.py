@@ -163,6 +163,14 @@ def get_account(session: Session, account_id: int) -> Account:
     return account
 
 
+def find_account(session: Session, email: str) -> Account:
+    """Return the account with this email (an administrator looking someone up to give a role), or NotFound."""
+    account = session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    if account is None:
+        raise NotFound("There is no account with that email.")
+    return account
+
+
 # Given by membership (admission, leaving), never by hand: a vote cannot be taken away by a role edit.
 MEMBERSHIP_ROLES = ("member", "agency")
 ASSIGNABLE_ROLES = ("coordinator", "admin", "customer", "employer")
