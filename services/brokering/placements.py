@@ -97,7 +97,9 @@ class PersonOnDesk:
 
     seeker: JobSeeker
     applications: list[Application]  # newest first, each with whether she agreed
-    matches: list[dict]  # open vacancies that fit her, best first (none she must not do); none once closed
+    # Open vacancies that fit her, best first: none she must not do, none she is already put forward for
+    # (or placed in), and none once her profile is closed.
+    matches: list[dict]
 
 
 def desk_person(session: Session, by: Principal, seeker_id: int) -> PersonOnDesk:
@@ -106,7 +108,9 @@ def desk_person(session: Session, by: Principal, seeker_id: int) -> PersonOnDesk
     seeker = get_seeker(session, seeker_id, by)
     found = list(session.scalars(select(Application).where(Application.job_seeker_id == seeker.id)
                                  .order_by(Application.id.desc())))
-    fitting = matching_vacancies(session, seeker) if seeker.status == "open" else []
+    applied = {application.vacancy_id for application in found}
+    fitting = [m for m in matching_vacancies(session, seeker) if m["vacancy"].id not in applied] \
+        if seeker.status == "open" else []
     return PersonOnDesk(seeker, found, fitting)
 
 

@@ -203,17 +203,6 @@ def desk_end_placement(placement_id):
     return redirect(url_for(".desk_placement", placement_id=placement_id, done="ended"), code=303)
 
 
-@jobs_blp.post("/placements/<int:placement_id>/check-ins/<any('6w', '13w', '26w', '6m'):milestone>")
-@needs_sign_in
-def check_in(placement_id, milestone):
-    """The desk's one-click "still in work" for a check-in that is due."""
-    session = db_session()
-    placements.record_check_in(session, signed_in(), placement_id, milestone,
-                               in_work=request.form.get("in_work") == "yes", note=request.form.get("note", "")[:2000])
-    session.commit()
-    return redirect(url_for(".coordinator_page", done="check-in") + f"#placement-{placement_id}", code=303)
-
-
 # -- Outcomes for a period ---------------------------------------------------------------------------------
 
 @jobs_blp.get("/desk/outcomes")
