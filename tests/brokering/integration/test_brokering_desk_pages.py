@@ -149,6 +149,42 @@ def test_putting_her_forward_twice_says_so(agency, desk, jo, vacancy):
     assert response.status_code == 409 and "already put forward" in text(response)
 
 
+@pytest.mark.parametrize("vacancy_id", ["", "abc", "0", "99999999999"])
+def test_putting_her_forward_for_no_real_vacancy_is_refused_on_her_page(agency, desk, jo, vacancy_id):
+    response = desk.post(f"/desk/people/{seeker_id(agency, jo)}/put-forward", {"vacancy_id": vacancy_id})
+    assert response.status_code == 422 and 'role="alert"' in text(response)
+    assert agency.client.get("/applications", headers=jo.headers).json == []
+
+
+def test_putting_her_forward_for_a_vacancy_that_does_not_exist_says_so(agency, desk, jo):
+    response = desk.post(f"/desk/people/{seeker_id(agency, jo)}/put-forward", {"vacancy_id": "987654"})
+    assert response.status_code == 404 and "no vacancy 987654" in text(response)
+
+
+@pytest.mark.parametrize("path", ["/desk/people/987654", "/desk/placements/987654", "/desk/people/99999999999"])
+def test_a_desk_page_of_nothing_is_404(desk, path):
+    assert desk.get(path).status_code == 404
+
+
+def test_reading_the_disclosure_of_nobody_is_404_and_logs_nothing(agency, desk):
+    response = desk.post("/desk/people/987654/disclosure-reading", {"purpose": "Checking a licence condition"})
+    assert response.status_code == 404 and published(agency, "disclosure.read") == []
+
+
+@pytest.mark.parametrize("form", [{"display_name": "x" * 121}, {"display_name": "Ann", "hours_per_week": "99999999999"},
+                                  {"display_name": "Ann", "travel_area": "NOT A DISTRICT"},
+                                  {"display_name": "Ann", "sectors": "piracy"},
+                                  {"display_name": "Ann", "preferences": "x" * 2001}])
+def test_a_referral_out_of_bounds_is_refused_not_an_error(desk, form):
+    assert desk.post("/desk/people", form).status_code == 422
+
+
+@pytest.mark.parametrize("query", ["start=abc&end=2026-01-01", "start=2026-01-01&end=99999-01-01",
+                                   "start=1800-01-01&end=2026-01-01"])
+def test_outcomes_for_a_period_that_is_no_period_are_refused(desk, query):
+    assert desk.get(f"/desk/outcomes?{query}").status_code == 422
+
+
 # -- Reading a disclosure -------------------------------------------------------------------------------
 
 def test_reading_her_disclosure_with_a_purpose_shows_it_and_logs_it(agency, desk, jo):
@@ -236,6 +272,21 @@ def test_ending_before_the_start_is_refused_and_keeps_what_was_typed(agency, des
     page = text(response)
     assert response.status_code == 422 and 'value="2025-12-01"' in page and 'value="health" selected' in page
     assert placement_now(agency, placement["id"])["status"] == "going"
+
+
+@pytest.mark.parametrize("form", [{"ended_on": "not a day", "reason": "other"},
+                                  {"ended_on": "2026-03-01", "reason": "bored"},
+                                  {"ended_on": "3000-01-01", "reason": "other"}])
+def test_ending_with_no_real_day_or_reason_is_refused(agency, desk, hire, jo, vacancy, form):
+    placement = placement_of(agency, hire, jo, vacancy)
+    assert desk.post(f"/desk/placements/{placement['id']}/end", form).status_code == 422
+    assert placement_now(agency, placement["id"])["status"] == "going"
+
+
+def test_a_check_in_with_a_note_too_long_is_refused(agency, desk, hire, jo, vacancy):
+    placement = placement_of(agency, hire, jo, vacancy)
+    response = desk.post(f"/desk/placements/{placement['id']}/check-ins/6w", {"in_work": "yes", "note": "x" * 2001})
+    assert response.status_code == 422
 
 
 def test_ending_without_a_reason_is_refused(agency, desk, hire, jo, vacancy):

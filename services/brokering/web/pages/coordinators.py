@@ -17,6 +17,7 @@ from services.brokering import applications, disclosures, employers, job_seekers
 from services.brokering.web import schemas
 from services.brokering.web.pages.site import jobs_blp
 from shared.errors import DomainError, Unprocessable
+from shared.http import MAX_ID
 from shared.pages import needs_sign_in, optional_whole_number, signed_in, validated
 from shared.service import collaborators, db_session
 
@@ -116,10 +117,10 @@ def desk_put_forward(seeker_id):
     """Ask her to be put forward for a vacancy; the employer sees it only once she agrees."""
     session, who = db_session(), signed_in()
     placements.must_be_coordinator(who)
-    vacancy_id = optional_whole_number(request.form.get("vacancy_id"), "vacancy")
-    if vacancy_id is None:
-        raise Unprocessable("Say which vacancy to put her forward for.")
     try:
+        vacancy_id = optional_whole_number(request.form.get("vacancy_id"), "vacancy")
+        if vacancy_id is None or not 1 <= vacancy_id <= MAX_ID:
+            raise Unprocessable("Say which vacancy to put her forward for.")
         applications.apply(session, who, vacancy_id, seeker_id)
         session.commit()
     except DomainError as error:
