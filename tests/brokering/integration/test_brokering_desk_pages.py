@@ -266,6 +266,13 @@ def test_a_coordinator_ends_a_placement_with_a_reason(agency, desk, hire, jo, va
     assert "Placement ended." in page and "End this placement" not in page
 
 
+def test_check_ins_after_a_placement_ended_are_not_shown_as_due(agency, desk, hire, jo, vacancy):
+    placement = placement_of(agency, hire, jo, vacancy)
+    desk.post(f"/desk/placements/{placement['id']}/end", {"ended_on": "2026-01-20", "reason": "resigned"})
+    row = text(desk.get("/desk")).split(f'id="placement-{placement["id"]}"', 1)[1].split("</tr>")[0]
+    assert row.count("after it ended") == 4 and "due, record it" not in row
+
+
 def test_ending_before_the_start_is_refused_and_keeps_what_was_typed(agency, desk, hire, jo, vacancy):
     placement = placement_of(agency, hire, jo, vacancy)
     response = desk.post(f"/desk/placements/{placement['id']}/end", {"ended_on": "2025-12-01", "reason": "health"})
