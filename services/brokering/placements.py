@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.brokering.employers import find_own_employer, waiting_for_approval
 from services.brokering.events import OUTBOX
+from services.brokering.job_seekers import all_profiles, get_seeker, matching_vacancies
 from services.brokering.models import Application, CheckIn, Employer, JobSeeker, Placement, Vacancy
 from services.brokering.rules.disclosure_calculator import add_months
 from shared.auth import Principal
@@ -96,12 +97,59 @@ class Desk:
 
 def coordinator_desk(session: Session, by: Principal, clock=utcnow) -> Desk:
     """Employers waiting for approval, placements and their check-ins, and this year's outcomes."""
-    if not by.has_any("coordinator"):
-        raise Forbidden("This page is for the co-op's coordinators.")
+    must_be_coordinator(by)
     today = clock().date()
     going = list(session.scalars(placements_query().limit(100)))
     return Desk(waiting_for_approval(session), going,
                 outcomes(session, dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)), today)
+
+
+def must_be_coordinator(by: Principal) -> None:
+    """Refuse anyone but a coordinator the pages of the brokering desk."""
+    if not by.has_any("coordinator"):
+        raise Forbidden("This page is for the co-op's coordinators.")
+
+
+def desk_people(session: Session, by: Principal, last: int = 200) -> list[JobSeeker]:
+    """The job seekers' profiles for a coordinator's desk, newest first (no disclosure)."""
+    must_be_coordinator(by)
+    return list(session.scalars(all_profiles().limit(last)))
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonOnDesk:
+    """One job seeker as a coordinator sees her: the profile, her applications, the jobs that fit her."""
+
+    seeker: JobSeeker
+    applications: list[Application]  # newest first, each with whether she agreed
+    # Open vacancies that fit her, best first: none she must not do, none she is already put forward for
+    # (or placed in), and none once her profile is closed.
+    matches: list[dict]
+
+
+def desk_person(session: Session, by: Principal, seeker_id: int) -> PersonOnDesk:
+    """A job seeker's profile, applications and the open vacancies that fit her, for a coordinator."""
+    must_be_coordinator(by)
+    seeker = get_seeker(session, seeker_id, by)
+    found = list(session.scalars(select(Application).where(Application.job_seeker_id == seeker.id)
+                                 .order_by(Application.id.desc())))
+    applied = {application.vacancy_id for application in found}
+    fitting = [m for m in matching_vacancies(session, seeker) if m["vacancy"].id not in applied] \
+        if seeker.status == "open" else []
+    return PersonOnDesk(seeker, found, fitting)
+
+
+def desk_placement(session: Session, by: Principal, placement_id: int) -> tuple[Placement, JobSeeker | None]:
+    """A placement with its check-ins, and whose it is, for a coordinator."""
+    must_be_coordinator(by)
+    placement = get_placement(session, placement_id)
+    return placement, session.get(JobSeeker, placement.job_seeker_id)
+
+
+def outcomes_for(session: Session, by: Principal, start: dt.date, end: dt.date) -> dict:
+    """A period's outcomes (``outcomes``), for a coordinator."""
+    must_be_coordinator(by)
+    return outcomes(session, start, end)
 
 
 def record_check_in(session: Session, by: Principal, placement_id: int, milestone: str, *, in_work: bool,
