@@ -34,7 +34,7 @@ VACANCIES = [
 ]
 
 
-def load_demo_brokering(runtime, wait_seconds: float = 30.0) -> int:
+def load_demo_brokering(runtime, wait_seconds: float = 180.0) -> int:
     """Create the demo employer, vacancies and placement once the demo job seeker exists."""
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:

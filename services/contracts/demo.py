@@ -43,7 +43,7 @@ def _terms(lines, start: dt.date, weeks: int, milestones=(), clauses=(), payment
     }
 
 
-def load_demo_contracts(runtime, wait_seconds: float = 30.0) -> int:
+def load_demo_contracts(runtime, wait_seconds: float = 180.0) -> int:
     """Create the demo contracts once the demo member businesses exist; return how many were made."""
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:

@@ -46,7 +46,7 @@ DEMO_ORDER = ("Second Helpings Catering", "Paper Birds Cards", "Robin Christmas 
 DEMO_ADDRESS = "Second Helpings Catering, 4 Mill Yard, Leeds"
 
 
-def load_demo_listings(runtime, wait_seconds: float = 30.0) -> int:
+def load_demo_listings(runtime, wait_seconds: float = 180.0) -> int:
     """Create and publish the demo listings once the demo sellers exist, then place and pay the demo order;
     return how many listings were made."""
     deadline = time.monotonic() + wait_seconds
