@@ -2,6 +2,6 @@
 sign out) that every service's sign-in form posts to, and the account pages of the links sent by
 email (verify an address, reset a password). Outside the API document."""
 
-from services.members.web.pages import account, impact, sessions
+from services.members.web.pages import account, impact, membership, proposal_pages, sessions
 
-BLUEPRINTS = [impact.blp, sessions.blp, account.blp]
+BLUEPRINTS = [impact.blp, sessions.blp, account.blp, membership.blp, proposal_pages.blp]
