@@ -235,3 +235,10 @@ def test_the_api_withdraws_only_the_callers_own_proxy(coop):
     assert proxy_of(coop, proposal_id, member.member_id) == holder.member_id
     assert coop.client.delete(f"/proposals/{proposal_id}/proxies", headers=member.headers).status_code == 204
     assert proxy_of(coop, proposal_id, member.member_id) is None
+
+
+def test_a_coordinator_reads_a_proposal_without_a_vote_form(coop):
+    proposal_id = open_ballot(coop, coop.coordinator())
+    page = MemberBrowser(coop, coop.coordinator()).get(f"/votes/{proposal_id}")
+    assert page.status_code == 200
+    assert "Adopt the new rules" in page.get_data(as_text=True) and "Cast my vote" not in page.get_data(as_text=True)
