@@ -203,8 +203,9 @@ def cast_vote(
 
 
 def _represented(session: Session, proposal: Proposal, caller: Member, member_id: int) -> Member:
+    # Locked, as withdrawing it locks it: a vote by proxy and its withdrawal are one after the other.
     proxy = session.scalar(
-        select(Proxy).where(Proxy.proposal_id == proposal.id, Proxy.member_id == member_id))
+        select(Proxy).where(Proxy.proposal_id == proposal.id, Proxy.member_id == member_id).with_for_update())
     if proxy is None or proxy.proxy_member_id != caller.id:
         raise Forbidden("That member has not appointed you as their proxy for this proposal.")
     member = get_member(session, member_id)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from services.contracts.events import CATALOG as CONTRACTS
 from services.members.models import Participation, Proposal, Proxy
 from tests.support.ballots import cast, close_now, open_ballot
+from tests.support.concurrency import at_once, no_server_errors, serve
 from tests.support.impact_pages import deliver_all
 from tests.support.member_pages import MemberBrowser, receipt_in
 
@@ -242,3 +243,23 @@ def test_a_coordinator_reads_a_proposal_without_a_vote_form(coop):
     page = MemberBrowser(coop, coop.coordinator()).get(f"/votes/{proposal_id}")
     assert page.status_code == 200
     assert "Adopt the new rules" in page.get_data(as_text=True) and "Cast my vote" not in page.get_data(as_text=True)
+
+
+def test_a_proxys_vote_and_its_withdrawal_at_once_are_one_after_the_other(coop):
+    coordinator = coop.coordinator()
+    member, holder = coop.member(), coop.member()
+    with serve(coop.app) as server:
+        for _round in range(4):
+            proposal_id = open_ballot(coop, coordinator)
+            coop.client.post(f"/proposals/{proposal_id}/proxies", json={"proxy_member_id": holder.member_id},
+                             headers=member.headers)
+            answers = at_once([
+                lambda p=proposal_id: server.post(f"/proposals/{p}/votes",
+                                                  {"option": "for", "on_behalf_of": member.member_id}, holder.headers),
+                lambda p=proposal_id: server.send("DELETE", f"/proposals/{p}/proxies", None, member.headers),
+            ])
+            assert no_server_errors(answers)
+            voted, withdrawn = answers[0].status == 201, answers[1].status == 204
+            assert voted != withdrawn, [answer.status for answer in answers]
+            assert votes_of(coop, proposal_id) == (1 if voted else 0)
+            assert (proxy_of(coop, proposal_id, member.member_id) is None) == withdrawn
