@@ -168,6 +168,9 @@ CATALOG = EventCatalog(
             {**_REF, "name": "Paper Birds Cards & Prints", "sectors": ["cards", "crafts"]},
         ),
         EventSpec("member.seeking_work", MemberSeekingWork, {**_REF, "account_id": 3, "display_name": "Jo"}),
+        # She changed her mind: self-employment after all (job brokering may close her profile).
+        EventSpec("member.stopped_seeking_work", MemberSeekingWork,
+                  {**_REF, "account_id": 3, "display_name": "Jo"}),
         # For the notifications service: whom to tell that a ballot opened, closes soon, was decided.
         EventSpec(
             "proposal.opened",

@@ -125,7 +125,7 @@ def _event_data(member: Member, event_type: str, when) -> dict:
         data.update(account_id=member.account_id, kind=member.kind, name=member.name, sectors=member.sectors)
     elif event_type == "member.profile_updated":
         data.update(name=member.name, sectors=member.sectors)
-    elif event_type == "member.seeking_work":
+    elif event_type in ("member.seeking_work", "member.stopped_seeking_work"):
         data.update(account_id=member.account_id, display_name=member.account.display_name)
     return data
 
@@ -158,6 +158,19 @@ def ask_for_job_brokering(session: Session, member_id: int, by: Principal) -> Me
     member.seeking_work_since = utcnow()
     OUTBOX.add(session, "member.seeking_work", _event_data(member, "member.seeking_work",
                                                            member.seeking_work_since))
+    return member
+
+
+def withdraw_from_job_brokering(session: Session, member_id: int, by: Principal) -> Member:
+    """Record that a member who asked for job brokering changed her mind; tell the brokering service."""
+    member = member_to_change(session, member_id)
+    if member.account_id != by.account_id:
+        raise Forbidden("Only the member themselves can change their mind about job brokering.")
+    if member.seeking_work_since is None:
+        raise Conflict("This member has not asked for job brokering.")
+    member.seeking_work_since = None
+    OUTBOX.add(session, "member.stopped_seeking_work",
+               _event_data(member, "member.stopped_seeking_work", utcnow()))
     return member
 
 

@@ -203,8 +203,9 @@ def cast_vote(
 
 
 def _represented(session: Session, proposal: Proposal, caller: Member, member_id: int) -> Member:
+    # Locked, as withdrawing it locks it: a vote by proxy and its withdrawal are one after the other.
     proxy = session.scalar(
-        select(Proxy).where(Proxy.proposal_id == proposal.id, Proxy.member_id == member_id))
+        select(Proxy).where(Proxy.proposal_id == proposal.id, Proxy.member_id == member_id).with_for_update())
     if proxy is None or proxy.proxy_member_id != caller.id:
         raise Forbidden("That member has not appointed you as their proxy for this proposal.")
     member = get_member(session, member_id)
@@ -252,6 +253,44 @@ def appoint_proxy(
     proxy = Proxy(proposal_id=proposal.id, member_id=member.id, proxy_member_id=holder.id, appointed_at=now)
     _insert_once(session, proxy, "You have already appointed a proxy for this proposal.")
     return proxy
+
+
+def withdraw_proxy(session: Session, proposal_id: int, by: Principal, now: dt.datetime | None = None) -> Proxy:
+    """Withdraw the proxy the caller's member appointed on a proposal, while it is open and before her
+    proxy has voted for her; return the proxy withdrawn."""
+    now = now or utcnow()
+    proposal = get_proposal(session, proposal_id, lock=True)
+    _ensure_open(proposal, now)
+    member = _active_member_of(session, by)
+    proxy = session.scalar(select(Proxy).where(Proxy.proposal_id == proposal.id, Proxy.member_id == member.id)
+                           .with_for_update())
+    if proxy is None:
+        raise NotFound("You have not appointed a proxy for this proposal.")
+    if _exists(session, Participation, proposal.id, member.id):
+        raise Conflict("Your vote on this proposal has been cast already: the proxy can no longer be withdrawn.")
+    session.delete(proxy)
+    session.flush()
+    return proxy
+
+
+def my_ballot(session: Session, proposal_id: int, by: Principal) -> dict:
+    """What the caller's member may see of her own part in a ballot (never how anyone voted): whether
+    her vote is cast, the proxy she appointed, and the members who appointed her as their proxy, each
+    with whether their vote is cast."""
+    get_proposal(session, proposal_id)
+    member = member_of_account(session, by.account_id)
+    if member is None:
+        return {"member": None, "voted": False, "proxy": None, "represents": []}
+    voted = set(session.scalars(select(Participation.member_id).where(Participation.proposal_id == proposal_id)))
+    proxy = session.scalar(select(Proxy).where(Proxy.proposal_id == proposal_id, Proxy.member_id == member.id))
+    represented = session.scalars(
+        select(Member).join(Proxy, Proxy.member_id == Member.id)
+        .where(Proxy.proposal_id == proposal_id, Proxy.proxy_member_id == member.id).order_by(Member.name))
+    return {
+        "member": member, "voted": member.id in voted,
+        "proxy": session.get(Member, proxy.proxy_member_id) if proxy else None,
+        "represents": [{"member": other, "voted": other.id in voted} for other in represented],
+    }
 
 
 def participants_query(session: Session, proposal_id: int) -> Select:

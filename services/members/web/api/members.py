@@ -147,6 +147,15 @@ class SeekingWork(MethodView):
         session.commit()
         return member
 
+    @requires("member")
+    @blp.response(200, schemas.MemberView)
+    def delete(self, member_id):
+        """Change your mind: no longer ask the co-op's job brokering for help (``member.stopped_seeking_work``)."""
+        session = db_session()
+        member = membership.withdraw_from_job_brokering(session, member_id, current_principal())
+        session.commit()
+        return member
+
 
 @blp.route("/<int:member_id>/record")
 class MemberRecordMonths(MethodView):

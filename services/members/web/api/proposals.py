@@ -95,6 +95,14 @@ class Proxies(MethodView):
         session.commit()
         return proxy
 
+    @requires("member", "agency")
+    @blp.response(204)
+    def delete(self, proposal_id):
+        """Withdraw the proxy your member appointed on this proposal (before it has voted for you)."""
+        session = db_session()
+        proposals.withdraw_proxy(session, proposal_id, current_principal())
+        session.commit()
+
 
 @blp.route("/<int:proposal_id>/participants")
 class Participants(MethodView):
