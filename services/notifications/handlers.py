@@ -127,8 +127,8 @@ OUTCOMES = {"passed": "passed", "rejected": "was rejected", "no_quorum": "did no
 
 
 def proposal_path(proposal_id: int) -> str:
-    """The members service's proposal, as people reach it through the gateway."""
-    return f"/members/proposals/{proposal_id}"
+    """The page of the proposal where members read it and vote (the members service's votes pages)."""
+    return f"/members/votes/{proposal_id}"
 
 
 def tell_admitted_member(session: Session, event: Envelope, settings: NotificationsSettings) -> None:
@@ -258,6 +258,11 @@ class OfferLapsing(TolerantSchema):
     lapses_at = fields.AwareDateTime(required=True)
 
 
+# Where a member answers an offer of work, and where coordinators see the contracts (the contracts pages).
+MY_WORK_PAGE = "/contracts/my-work/"
+CONTRACTS_DESK_PAGE = "/contracts/desk/"
+
+
 def tell_work_allocated(session: Session, event: Envelope, settings: NotificationsSettings) -> None:
     """contract.work_allocated: the member business, what, how much, its value, and when to answer by."""
     data = event.data
@@ -265,7 +270,8 @@ def tell_work_allocated(session: Session, event: Envelope, settings: Notificatio
     notices.tell(session, event, data["account_id"], "work_allocated", {
         "reference": data["reference"], "description": data["description"], "quantity": data["quantity"],
         "value": pounds(data["value_pence"]),
-        "respond_by": f"by {uk_day(respond_by)}" if respond_by else "as soon as you can"}, settings)
+        "respond_by": f"by {uk_day(respond_by)}" if respond_by else "as soon as you can",
+        "work_url": notices.site_link(settings, MY_WORK_PAGE)}, settings)
 
 
 def tell_coordinators_offer_lapsing(session: Session, event: Envelope, settings: NotificationsSettings) -> None:
@@ -273,7 +279,8 @@ def tell_coordinators_offer_lapsing(session: Session, event: Envelope, settings:
     data = event.data
     notices.tell_each_known(session, event, notices.coordinators(session), "offer_lapsing", {
         "reference": data["reference"], "title": data["title"], "buyer_name": data["buyer_name"],
-        "lapses_at": uk_moment(data["lapses_at"])}, settings)
+        "lapses_at": uk_moment(data["lapses_at"]), "desk_url": notices.site_link(settings, CONTRACTS_DESK_PAGE)},
+        settings)
 
 
 # ---- brokering ------------------------------------------------------------------------------------------

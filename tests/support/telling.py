@@ -13,7 +13,7 @@ from shared.events import Envelope
 # Enough for the kinds these tests tell (member_admitted, proposal_decided): each kind takes only its own fields.
 EXAMPLE_DATA = {"member_name": "Paper Birds Cards", "title": "Buy a shared kiln", "outcome": "passed",
                 "tally": [{"option": "for", "count": 9}, {"option": "against", "count": 2}], "votes_cast": 11,
-                "quorum": 3, "proposal_url": "http://127.0.0.1:8000/members/proposals/4"}
+                "quorum": 3, "proposal_url": "http://127.0.0.1:8000/members/votes/4"}
 
 
 def tell(room, person, kind: str = "proposal_decided", **data) -> None:

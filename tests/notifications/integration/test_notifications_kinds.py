@@ -94,14 +94,14 @@ def proposal_opened(notices, verified=True):
     return notices.envelope("proposal.opened", {
         "proposal_id": 3, "title": "Buy a second van", "kind": "ordinary", "closes_at": CLOSES,
         "subject_type": None, "subject_id": None, "voter_account_ids": [jo.account_id, sam.account_id]}), \
-        [jo, sam], "/members/proposals/3"
+        [jo, sam], "/members/votes/3"
 
 
 def proposal_closing_soon(notices, verified=True):
     jo = notices.person("Jo", verified=verified)
     return notices.envelope("proposal.closing_soon", {
         "proposal_id": 3, "title": "Buy a second van", "closes_at": CLOSES, "account_ids": [jo.account_id]}), \
-        [jo], "/members/proposals/3"
+        [jo], "/members/votes/3"
 
 
 def proposal_decided(notices, verified=True):
@@ -110,7 +110,7 @@ def proposal_decided(notices, verified=True):
         "proposal_id": 3, "title": "Buy a second van", "outcome": "passed", "winning_option": "for",
         "counts": {"for": 12, "against": 3}, "votes_cast": 15, "quorum": 10, "subject_type": None,
         "subject_id": None, "decided_at": CLOSES, "member_account_ids": [jo.account_id, sam.account_id]}), \
-        [jo, sam], "/members/proposals/3"
+        [jo, sam], "/members/votes/3"
 
 
 def work_allocated(notices, verified=True):

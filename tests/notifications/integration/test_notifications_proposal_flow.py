@@ -62,7 +62,7 @@ def test_every_eligible_voter_is_told_of_a_contract_ballot_votes_and_is_mailed_t
 
     wait_for(lambda: set(mailed(smtp, "A new proposal to vote on")) == voter_addresses, timeout=60)
     opened = mailed(smtp, "A new proposal to vote on")
-    assert all(f"/members/proposals/{proposal.id}" in body for body in opened.values())
+    assert all(f"/members/votes/{proposal.id}" in body for body in opened.values())
 
     for voter in voters[:3]:
         response = coop.client.post(f"/proposals/{proposal.id}/votes", json={"option": "for"},
