@@ -38,4 +38,4 @@ MENU = (
 )
 
 SITE = Site(name="Fresh Start Co-op", front_page=FRONT_PAGE, sign_in_pages=SIGN_IN_PAGES, notices_pages=NOTICES_PAGES,
-            menu=MENU)
+            menu=MENU, join_page="/members/join/")

@@ -105,6 +105,7 @@ class Site:
     sign_in_pages: str
     notices_pages: str | None = None
     menu: tuple[MenuLink, ...] = field(default_factory=tuple)
+    join_page: str | None = None  # where a person applies to join, for the front page's "How to join"
 
 
 def here() -> str:
