@@ -59,7 +59,7 @@ def search():
     shown = {"q": q, "category": category, "maker": maker, "sort": sort}
     return render_template("search.html", found=found, total=total, page=page, pages=pages, makers=makers,
                            at_most=listings.MOST_MATCHES, first=(page - 1) * PAGE_SIZE + 1,
-                           link={name: value for name, value in shown.items() if value}, **shown)
+                           link={name: value for name, value in shown.items() if value and value != "newest"}, **shown)
 
 
 @pages_blp.get("/no-photo.svg")
