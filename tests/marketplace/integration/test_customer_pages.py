@@ -429,7 +429,7 @@ def test_the_demo_has_more_than_a_page_of_listings_so_the_search_pages(market, d
 
 
 def test_the_demo_photos_differ_and_are_drawn_quickly():
-    started = time.perf_counter()
+    started = time.process_time()  # the time drawing took, not the time a busy machine gave other work
     drawn = [product_image(title, category) for items in DEMO_LISTINGS.values() for _k, title, category, *_ in items]
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert len(set(drawn)) == len(drawn)
