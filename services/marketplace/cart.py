@@ -13,6 +13,7 @@ from shared.db import hold_lock
 from shared.errors import Conflict, NotFound, Unprocessable
 
 MAX_QUANTITY = 100
+FEW_LEFT = 3  # at most this many in stock: the cart says "Only 2 left"
 
 
 def add_to_cart(session: Session, by: Principal, listing_id: int, quantity: int = 1,
@@ -52,6 +53,21 @@ def add_to_cart(session: Session, by: Principal, listing_id: int, quantity: int 
     return line
 
 
+def change_quantity(session: Session, by: Principal, line_id: int, quantity: int) -> CartLine:
+    """Set how many of one item the caller's cart holds (goods only: a booked time is one); another's is not found."""
+    hold_lock(session, f"cart:{by.account_id}")
+    line = session.scalar(select(CartLine).where(CartLine.id == line_id, CartLine.account_id == by.account_id))
+    if line is None:
+        raise NotFound(f"Your cart has no line {line_id}.")
+    if line.slot_id is not None:
+        raise Conflict("A booked time is one booking; remove it to choose another.")
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise Unprocessable(f"The quantity is a whole number from 1 to {MAX_QUANTITY}; remove the item to take it out.")
+    line.quantity = quantity
+    session.flush()
+    return line
+
+
 def _pick_variant(listing, variant_id: int | None) -> int:
     if variant_id is None:
         if len(listing.variants) != 1:
@@ -78,6 +94,13 @@ def empty_cart(session: Session, by: Principal) -> None:
     session.execute(delete(CartLine).where(CartLine.account_id == by.account_id))
 
 
+def _in_stock(listing, variant_id: int | None) -> int | None:
+    """How many of a line's variant are in stock now (what open orders reserved is already out); None for a time."""
+    if variant_id is None:
+        return None
+    return next((variant.stock for variant in listing.variants if variant.id == variant_id), 0)
+
+
 def priced_cart(session: Session, by: Principal) -> dict:
     """Return the cart with what the caller would pay: member prices for an active member."""
     member = shops.buying_member_id(session, by)
@@ -85,8 +108,11 @@ def priced_cart(session: Session, by: Principal) -> dict:
     for line in cart_lines(session, by):
         listing = line.listing
         unit = listing.price_pence - (listing.member_discount_pence if member else 0)
+        left = _in_stock(listing, line.variant_id)
         lines.append({"id": line.id, "listing_id": listing.id, "variant_id": line.variant_id, "slot_id": line.slot_id,
                       "quantity": line.quantity, "title": listing.title, "seller_id": listing.seller_id,
-                      "unit_price_pence": unit})
+                      "unit_price_pence": unit, "left": left,
+                      "few_left": left is not None and left <= FEW_LEFT,
+                      "short": left is not None and line.quantity > left})
     total = sum(line["unit_price_pence"] * line["quantity"] for line in lines)
     return {"lines": lines, "total_pence": total, "member_prices": member is not None}

@@ -152,6 +152,13 @@ class CartLine(Schema):
     title = fields.String()
     seller_id = fields.Integer()
     unit_price_pence = Pence(metadata={"description": "What you pay each: the member price if you are a member."})
+    left = fields.Integer(allow_none=True, metadata={"description": "How many are in stock now (goods only)."})
+    few_left = fields.Boolean(metadata={"description": "True when only a few are left (the cart says so)."})
+    short = fields.Boolean(metadata={"description": "True when the cart holds more than are left."})
+
+
+class CartQuantityIn(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
 
 
 class Cart(Schema):

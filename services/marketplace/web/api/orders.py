@@ -46,6 +46,16 @@ class CartLines(MethodView):
 @orders_blp.route("/cart/lines/<int:line_id>")
 class CartLine(MethodView):
     @requires()
+    @orders_blp.arguments(schemas.CartQuantityIn)
+    @orders_blp.response(200, schemas.Cart)
+    def patch(self, body, line_id):
+        """Change how many of an item your cart holds (goods; a booked time stays one)."""
+        session = db_session()
+        cart.change_quantity(session, current_principal(), line_id, body["quantity"])
+        session.commit()
+        return cart.priced_cart(session, current_principal())
+
+    @requires()
     @orders_blp.response(200, schemas.Cart)
     def delete(self, line_id):
         """Take a line out of your cart."""
