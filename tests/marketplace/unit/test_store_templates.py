@@ -11,9 +11,10 @@ import pytest
 
 TEMPLATES = sorted((Path(__file__).resolve().parents[3] / "services/marketplace/web/pages/templates").glob("*.html"))
 LINK = re.compile(r'\b(href|src|action)="([^"]*)"')
-# What a link may be: a fragment of the same page, url_for, or an image (or its thumbnail) through the filter
-# that uses it.
-BUILT = re.compile(r"^(#[\w-]+|\{\{ url_for\(.*\) \}\}|\{\{ [\w.\[\]]+ \| (image_url|thumbnail_url) \}\})$")
+# What a link may be: a fragment of the same page, url_for, an image (or its thumbnail) through the filter
+# that uses it, or one of the site's own absolute paths (services.SITE: its menu, sign-in, joining).
+BUILT = re.compile(r"^(#[\w-]+|\{\{ url_for\(.*\) \}\}|\{\{ [\w.\[\]]+ \| (image_url|thumbnail_url) \}\}"
+                   r"|\{\{ (coop_sign_in_href\(\)|link\.path|coop_site\.join_page) \}\})$")
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
