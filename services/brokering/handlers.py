@@ -1,4 +1,4 @@
-"""Events the brokering service listens to: members asking for work, and members leaving."""
+"""Events the brokering service listens to: members asking for work or no longer, and members leaving."""
 
 from marshmallow import fields
 
@@ -19,5 +19,6 @@ class MemberLeft(TolerantSchema):
 
 SUBSCRIPTIONS: dict[str, Subscription] = {
     "member.seeking_work": Subscription(MemberSeekingWork, job_seekers.profile_from_member),
+    "member.stopped_seeking_work": Subscription(MemberSeekingWork, job_seekers.close_for_member_no_longer_seeking),
     "member.left": Subscription(MemberLeft, job_seekers.close_for_departed_member),
 }

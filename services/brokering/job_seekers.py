@@ -46,6 +46,14 @@ def close_for_departed_member(session: Session, event: Envelope) -> None:
         close(session, seeker, "The member left the co-op.", causation=event)
 
 
+def close_for_member_no_longer_seeking(session: Session, event: Envelope) -> None:
+    """Close the profile of a member who changed her mind about job brokering, deleting her disclosure."""
+    seeker_id = session.scalar(select(JobSeeker.id).where(JobSeeker.member_id == event.data["member_id"]))
+    seeker = lock_profile(session, seeker_id) if seeker_id is not None else None
+    if seeker is not None and seeker.status == "open":
+        close(session, seeker, "The member no longer asks for job brokering.", causation=event)
+
+
 def refer(session: Session, by: Principal, fields: dict) -> JobSeeker:
     """Open a profile for someone a support agency referred (a coordinator's job); ``fields`` are the
     profile's and ``referred_by_member_id``."""

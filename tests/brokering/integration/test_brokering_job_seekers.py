@@ -49,6 +49,17 @@ def test_a_member_who_leaves_has_their_profile_closed_and_disclosure_deleted(age
         assert session.get(Disclosure, profile.id) is None
 
 
+def test_a_member_who_no_longer_asks_for_job_brokering_has_her_profile_closed_and_disclosure_deleted(agency, jo):
+    agency.client.put("/job-seekers/me/disclosure", json=DISCLOSURE, headers=jo.headers)
+    agency.deliver("member.stopped_seeking_work", {"member_id": jo.member_id, "member_number": jo.member_id,
+                                                   "account_id": 91, "display_name": "Jo"})
+    [profile] = profiles(agency)
+    assert profile.status == "closed" and not profile.open_to_matching
+    with agency.runtime.db.sessionmaker() as session:
+        assert session.get(Disclosure, profile.id) is None
+    assert len(published(agency, "job_seeker.closed")) == 1
+
+
 def test_a_job_seeker_updates_skills_and_preferences(agency, jo):
     response = agency.client.patch("/job-seekers/me", headers=jo.headers, json={
         "skills": ["cooking", "food hygiene"], "sectors": ["catering"], "hours_per_week": 25,
