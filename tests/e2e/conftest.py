@@ -4,12 +4,15 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from tests.support import http
-from tests.support.browser import chromium
+from tests.support.browser import chromium, coop_run
 from tests.support.http import free_port
+from tests.support.site import PHONE
 from tests.support.waiting import wait_for
 
 
@@ -50,3 +53,38 @@ def browser():
     """Headless Chromium through Playwright, or a skip when either is missing."""
     with chromium() as launched:
         yield launched
+
+
+@dataclass
+class DemoRun:
+    """One `coop run` with the demo data, and the browser that visits it."""
+
+    base: str
+    data_dir: Path
+    browser: object
+
+
+@pytest.fixture(scope="module")
+def demo_run(request, tmp_path_factory):
+    """One `coop run` with the demo and one headless Chromium for a whole file of journeys (embedded pass only)."""
+    if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
+        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
+    data_dir = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with coop_run(data_dir) as base, chromium() as browser:
+        yield DemoRun(base, data_dir, browser)
+
+
+@pytest.fixture
+def open_page(demo_run):
+    """A maker of pages, each in a fresh browser context (one person each), closed after the test."""
+    contexts = []
+
+    def make(viewport=PHONE, **options):
+        context = demo_run.browser.new_context(viewport=viewport, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -8,7 +8,6 @@ fits the window and has no serious accessibility violation."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import pytest
@@ -16,7 +15,6 @@ import pytest
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
 from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header
 from tests.support.waiting import wait_for
 
@@ -26,13 +24,10 @@ STATEMENT = "I am on licence and doing well"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One `coop run` with its demo (the demo placement made), and Chromium, for the whole file."""
-    if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    with chromium() as browser, coop_run(tmp_path_factory.mktemp("brokerdesk")) as base:
-        wait_for(lambda: demo_placed(base), timeout=120, interval=0.5)
-        yield browser, base
+def site(demo_run):
+    """The demo run once the demo placement is made."""
+    wait_for(lambda: demo_placed(demo_run.base), timeout=120, interval=0.5)
+    return demo_run.browser, demo_run.base
 
 
 _TOKENS: dict[tuple[str, str], tuple[float, dict]] = {}
@@ -62,19 +57,8 @@ def api(base: str, email: str, method: str, path: str, body=None):
 
 
 @pytest.fixture
-def new_page(site):
-    browser, base = site
-    contexts = []
-
-    def opened(viewport):
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield base, opened
-    for context in contexts:
-        context.close()
+def new_page(site, open_page):
+    return site[1], open_page
 
 
 def looked_at(page, step: str) -> None:

@@ -10,44 +10,26 @@ no serious or critical violation on any page visited.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from services.members.demo import DEMO_PASSWORD
 from shared.money import pounds
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
-from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header, sign_out_from_header
+from tests.support.site import DESK, fits_the_window, screenshot, sign_in_from_header, sign_out_from_header
 
 JOURNEY = "contract-work"
 MEMBER = "secondhelpings@demo.coop"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One `coop run` with its demo data and one Chromium for the whole file (the embedded pass only)."""
-    if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    with coop_run(tmp_path_factory.mktemp("contract-work")) as base, chromium() as browser:
-        yield base, browser
+def site(demo_run):
+    return demo_run.base, demo_run.browser
 
 
 @pytest.fixture
-def new_page(site):
-    base, browser = site
-    contexts = []
-
-    def make(viewport=PHONE):
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def new_page(open_page):
+    return open_page
 
 
 def api(base: str, email: str) -> dict:

@@ -18,8 +18,7 @@ import pytest
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
-from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header
+from tests.support.site import DESK, fits_the_window, screenshot, sign_in_from_header
 from tests.support.waiting import wait_for
 
 JOURNEY = "coordinator"
@@ -27,29 +26,13 @@ UK = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One `coop run` (demo data) and one Chromium for the whole file; skipped on the real backend."""
-    if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    data_dir = tmp_path_factory.mktemp("coordinator")
-    with coop_run(data_dir) as base, chromium() as browser:
-        yield base, browser, data_dir
+def site(demo_run):
+    return demo_run.base, demo_run.browser, demo_run.data_dir
 
 
 @pytest.fixture
-def new_page(site):
-    base, browser, _data_dir = site
-    contexts = []
-
-    def make(viewport=PHONE):
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield base, make
-    for context in contexts:
-        context.close()
+def new_page(site, open_page):
+    return site[0], open_page
 
 
 def checked(page, step: str) -> None:

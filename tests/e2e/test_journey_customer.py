@@ -17,7 +17,6 @@ import pytest
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
 from tests.support.cards import DECLINED_NUMBER, GOOD_NUMBER, expiry_year
 from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header
 from tests.support.waiting import wait_for
@@ -29,14 +28,12 @@ DEMO_LISTINGS = 17  # services/marketplace/demo.py
 
 
 @pytest.fixture(scope="module")
-def site(backend, tmp_path_factory):
-    """One `coop run` with the demo for the whole file, its listings on sale, and headless Chromium."""
-    if backend.is_real:
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    with coop_run(tmp_path_factory.mktemp("customer-journey")) as base, chromium() as browser:
-        wait_for(lambda: len(http.get_json(f"{base}/marketplace/listings?page_size=100")[1] or []) >= DEMO_LISTINGS,
-                 timeout=60)
-        yield base, browser
+def site(demo_run):
+    """The demo run once its listings are on sale."""
+    base = demo_run.base
+    wait_for(lambda: len(http.get_json(f"{base}/marketplace/listings?page_size=100")[1] or []) >= DEMO_LISTINGS,
+             timeout=60)
+    return base, demo_run.browser
 
 
 def new_page(browser, viewport=PHONE):

@@ -11,14 +11,12 @@ and has no serious accessibility violation."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
 from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header
 from tests.support.waiting import wait_for
 
@@ -32,13 +30,10 @@ SAME_DAY_AND_MONTH = next(day for day in (dt.date.today() + dt.timedelta(days=n)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One `coop run` with its demo (Kez placed in the demo's shop job), and Chromium, for the whole file."""
-    if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    with chromium() as browser, coop_run(tmp_path_factory.mktemp("employer-journey")) as base:
-        wait_for(lambda: api(base, EMPLOYER, "GET", "/brokering/employers/me/placements")[1], timeout=60)
-        yield browser, base
+def site(demo_run):
+    """The demo run once Kez is placed in the demo's shop job."""
+    wait_for(lambda: api(demo_run.base, EMPLOYER, "GET", "/brokering/employers/me/placements")[1], timeout=60)
+    return demo_run.browser, demo_run.base
 
 
 def api(base: str, email: str, method: str, path: str, body=None):
@@ -51,19 +46,8 @@ def api(base: str, email: str, method: str, path: str, body=None):
 
 
 @pytest.fixture
-def new_page(site):
-    browser, base = site
-    contexts = []
-
-    def opened(viewport):
-        context = browser.new_context(viewport=viewport, locale="en-GB")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield base, opened
-    for context in contexts:
-        context.close()
+def new_page(site, open_page):
+    return site[1], lambda viewport: open_page(viewport, locale="en-GB")
 
 
 def looked_at(page, step: str) -> None:

@@ -18,8 +18,7 @@ import pytest
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
-from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header, sign_out_from_header
+from tests.support.site import DESK, fits_the_window, screenshot, sign_in_from_header, sign_out_from_header
 from tests.support.waiting import wait_for
 
 JOURNEY = "joining"
@@ -27,29 +26,14 @@ NEW_PASSWORD = "seven blue herons at dawn"
 
 
 @pytest.fixture(scope="module")
-def site(backend, tmp_path_factory):
-    """One `coop run` (demo data) and one Chromium for the whole file: its address and its mail folder."""
-    if backend.is_real:
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    data_dir = tmp_path_factory.mktemp("joining")
-    with coop_run(data_dir) as base, chromium() as browser:
-        yield base, data_dir / "mail", browser
+def site(demo_run):
+    """The demo run: its address, its mail folder and the browser."""
+    return demo_run.base, demo_run.data_dir / "mail", demo_run.browser
 
 
 @pytest.fixture
-def new_page(site):
-    _base, _mail, browser = site
-    contexts = []
-
-    def make(viewport=PHONE):
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def new_page(open_page):
+    return open_page
 
 
 def looks_right(page, step: str, picture: bool = True) -> None:

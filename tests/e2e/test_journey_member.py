@@ -15,37 +15,20 @@ import pytest
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
-from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header
+from tests.support.site import DESK, fits_the_window, screenshot, sign_in_from_header
 
 JOURNEY = "member"
 PROPOSAL = "Adopt the 2027 marketing plan"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One `coop run` with the demo co-op, and headless Chromium, for the whole file."""
-    if __import__("os").environ.get("COOP_TEST_BACKEND", "embedded") == "real":
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    data_dir = tmp_path_factory.mktemp("member-journey")
-    with coop_run(data_dir) as base, chromium() as browser:
-        yield base, data_dir, browser
+def site(demo_run):
+    return demo_run.base, demo_run.data_dir, demo_run.browser
 
 
 @pytest.fixture
-def new_page(site):
-    _base, _data, browser = site
-    contexts = []
-
-    def make(viewport=PHONE):
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def new_page(open_page):
+    return open_page
 
 
 def api(base: str, email: str) -> dict:

@@ -16,7 +16,6 @@ from PIL import Image
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
 from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header
 
 JOURNEY = "seller"
@@ -27,29 +26,14 @@ IN_PAPER_BIRDS_RADIOS = """(() => { const e = document.activeElement;
 
 
 @pytest.fixture(scope="module")
-def site(backend, tmp_path_factory):
-    """One `coop run` (demo data) and one Chromium for the whole file."""
-    if backend.is_real:
-        pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
-    with coop_run(tmp_path_factory.mktemp("seller") / "data") as base, chromium() as browser:
-        yield base, browser
+def site(demo_run):
+    return demo_run.base, demo_run.browser
 
 
 @pytest.fixture
-def new_page(site):
+def new_page(open_page):
     """A maker of pages in fresh browser contexts (one person each), closed after the test."""
-    _base, browser = site
-    contexts = []
-
-    def make(viewport=PHONE):
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def png(colour: tuple[int, int, int], size=(600, 450)) -> bytes:

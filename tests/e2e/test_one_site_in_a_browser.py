@@ -2,13 +2,11 @@
 front page at /, one header on every service's pages with each person's own menu, signing in and out
 from any page's header and coming back to it, by mouse and by keyboard, at a phone's width."""
 
-import os
 
 import pytest
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support.accessibility import serious_violations
-from tests.support.browser import chromium, coop_run
 from tests.support.site import DESK, PHONE, fits_the_window, screenshot, sign_in_from_header, sign_out_from_header
 
 # A page of each service, as a signed-in coordinator sees it.
@@ -17,28 +15,13 @@ EVERY_SERVICE = ["/marketplace/store/search", "/contracts/desk/", "/members/impa
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One `coop run` with the demo and one Chromium for the whole file (the real pass has the gateway's)."""
-    if os.environ.get("COOP_TEST_BACKEND", "embedded") == "real":
-        pytest.skip("`coop run` is the embedded default; the real pass covers the gateway topology")
-    with coop_run(tmp_path_factory.mktemp("site") / "data") as base, chromium() as browser:
-        yield base, browser
+def site(demo_run):
+    return demo_run.base, demo_run.browser
 
 
 @pytest.fixture
-def new_page(site):
-    base, browser = site
-    contexts = []
-
-    def make(viewport=PHONE):
-        context = browser.new_context(viewport=viewport, base_url=base)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def new_page(site, open_page):
+    return lambda viewport=PHONE: open_page(viewport, base_url=site[0])
 
 
 def menu(page) -> list[str]:
