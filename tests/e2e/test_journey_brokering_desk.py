@@ -87,7 +87,7 @@ def test_a_coordinator_does_her_brokering_on_a_phone(new_page):
     page.goto(base + "/")
     looked_at(page, "front page")
     sign_in_from_header(page, COORDINATOR, DEMO_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs desk").click()
     heading(page, "Brokering desk")
     looked_at(page, "desk")
 
