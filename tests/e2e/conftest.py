@@ -23,22 +23,18 @@ def back_office(backend, tmp_path):
         pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
     port = free_port()
 
-    def start():
+    started = []
+
+    def launch():
         env = {**os.environ, "COOP_DATA_DIR": str(tmp_path / "data"), "COOP_LOG_JSON": "false"}
         process = subprocess.Popen(
             [sys.executable, "-m", "coop", "run", "--bind", f"127.0.0.1:{port}"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
+        started.append(process)  # before waiting: one that never gets ready is still stopped afterwards
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: http.ok(f"{base}/members/healthz") or process.poll() is not None, timeout=180)
         assert process.poll() is None, process.stdout.read()
-        return process, base
-
-    started = []
-
-    def launch():
-        process, base = start()
-        started.append(process)
         return process, base
 
     yield launch
