@@ -11,6 +11,7 @@ import datetime as dt
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
@@ -102,7 +103,7 @@ def test_a_coordinator_does_her_brokering_on_a_phone(new_page):
     page.get_by_label("Postcode district").fill("LS7")
     page.get_by_role("button", name="Refer this person").click()
     heading(page, "Ann Referred")
-    assert page.get_by_role("status").inner_text() == "Referred: her profile is open."
+    expect(page.get_by_role("status")).to_have_text("Referred: her profile is open.")
     looked_at(page, "referred")
     _status, people = api(base, COORDINATOR, "GET", "/brokering/job-seekers?page_size=100")
     [ann] = [p for p in people if p["display_name"] == "Ann Referred"]
@@ -158,11 +159,11 @@ def test_a_coordinator_does_her_brokering_on_a_phone(new_page):
     six_weeks.get_by_label("Not in work").check()
     page.get_by_label("Note (optional)").fill("Left after a month; looking again.")
     page.get_by_role("button", name="Record the 6 weeks check-in").click()
-    assert page.get_by_role("status").inner_text() == "Check-in recorded."
+    expect(page.get_by_role("status")).to_have_text("Check-in recorded.")
     assert "not in work" in page.locator("#row-6w").inner_text()
     page.get_by_label("Why it ended").select_option(label="Moved on to other work")
     page.get_by_role("button", name="End this placement").click()
-    assert page.get_by_role("status").inner_text() == "Placement ended."
+    expect(page.get_by_role("status")).to_have_text("Placement ended.")
     assert page.locator("#placement-status").inner_text().startswith("ended")
     looked_at(page, "placement ended")
     _status, placed = api(base, COORDINATOR, "GET", "/brokering/placements")
@@ -229,7 +230,7 @@ def test_a_coordinator_refers_a_person_and_reads_a_disclosure_by_keyboard_only(n
     press_tab_until(page, "Refer this person")
     page.keyboard.press("Enter")
     heading(page, "Bo Keyboard")
-    assert page.get_by_role("status").inner_text() == "Referred: her profile is open."
+    expect(page.get_by_role("status")).to_have_text("Referred: her profile is open.")
     _status, people = api(base, COORDINATOR, "GET", "/brokering/job-seekers?page_size=100")
     assert [p["skills"] for p in people if p["display_name"] == "Bo Keyboard"] == [["gardening"]]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
@@ -121,11 +122,11 @@ def test_a_customer_finds_buys_cancels_says_it_arrived_and_reads_her_receipt_on_
     looked_at(page, "listing")
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("heading", name="Your cart").wait_for()
-    assert page.get_by_role("status").inner_text() == "Added Hand-knitted tea cosy to your cart. Only 2 left."
+    expect(page.get_by_role("status")).to_have_text("Added Hand-knitted tea cosy to your cart. Only 2 left.")
     looked_at(page, "cart, just added")
     page.get_by_label("Quantity of Hand-knitted tea cosy").fill("2")
     page.get_by_role("button", name="Change the quantity of Hand-knitted tea cosy").click()
-    assert page.get_by_role("status").inner_text() == "Quantity changed."
+    expect(page.get_by_role("status")).to_have_text("Quantity changed.")
     assert page.locator("#cart-total").inner_text() == "£32.00"
     status, cart = http.get_json(f"{base}/marketplace/cart", cass)
     assert status == 200 and [(line["title"], line["quantity"]) for line in cart["lines"]] == [
@@ -153,7 +154,7 @@ def test_a_customer_finds_buys_cancels_says_it_arrived_and_reads_her_receipt_on_
     unpaid = order_id_of(page)
     looked_at(page, "declined")
     page.get_by_role("button", name=f"Cancel order {unpaid}").click()
-    assert page.get_by_role("status").inner_text() == f"Order {unpaid} cancelled: its items are back on sale."
+    expect(page.get_by_role("status")).to_have_text(f"Order {unpaid} cancelled: its items are back on sale.")
     assert page.locator("#order-status").inner_text() == "cancelled"
     looked_at(page, "cancelled")
     assert http.get_json(f"{base}/marketplace/orders/{unpaid}", cass)[1]["status"] == "cancelled"
@@ -166,7 +167,7 @@ def test_a_customer_finds_buys_cancels_says_it_arrived_and_reads_her_receipt_on_
     looked_at(page, "my orders")
     page.get_by_role("link", name=f"Order {paid}", exact=True).click()
     page.get_by_role("button", name=f"Order {paid} arrived").click()
-    assert page.get_by_role("status").inner_text() == f"Thank you: order {paid} is marked as arrived."
+    expect(page.get_by_role("status")).to_have_text(f"Thank you: order {paid} is marked as arrived.")
     assert page.locator("#order-status").inner_text() == "fulfilled"
     assert http.get_json(f"{base}/marketplace/orders/{paid}", cass)[1]["status"] == "fulfilled"
 
@@ -233,7 +234,7 @@ def test_by_keyboard_alone_she_signs_in_finds_a_card_changes_the_quantity_and_pa
     page.keyboard.press("Control+A")
     page.keyboard.type("2")
     page.keyboard.press("Enter")
-    assert page.get_by_role("status").inner_text() == "Quantity changed."
+    expect(page.get_by_role("status")).to_have_text("Quantity changed.")
     assert page.locator("#cart-total").inner_text() == "£48.00"
     tab_to(page, page.get_by_role("link", name="Go to checkout"))
     page.keyboard.press("Enter")

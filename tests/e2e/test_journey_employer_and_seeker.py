@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support import http
@@ -98,7 +99,7 @@ def test_an_employer_posts_changes_and_closes_a_vacancy_and_sees_her_placements(
     page.get_by_label("Exempt role").check()
     page.get_by_role("button", name="Post the vacancy").click()
     heading(page, "Nursery cook")
-    assert page.get_by_role("status").inner_text() == "Vacancy posted."
+    expect(page.get_by_role("status")).to_have_text("Vacancy posted.")
     assert page.locator("#dbs").inner_text() == "enhanced" and page.locator("#involves").inner_text() == "children"
     looked_at(page, "vacancy posted")
     vacancy_id = vacancy_id_of(page)
@@ -113,12 +114,12 @@ def test_an_employer_posts_changes_and_closes_a_vacancy_and_sees_her_placements(
     page.get_by_label("Pay per hour (£)").fill("14.00")
     page.get_by_label("Hours a week").fill("16")
     page.get_by_role("button", name="Save the vacancy").click()
-    assert page.get_by_role("status").inner_text() == "Vacancy saved."
+    expect(page.get_by_role("status")).to_have_text("Vacancy saved.")
     _status, changed = api(base, EMPLOYER, "GET", f"/brokering/vacancies/{vacancy_id}")
     assert (changed["pay_pence_per_hour"], changed["hours_per_week"], changed["dbs_check"]) == (1400, 16, "enhanced")
 
     page.get_by_role("button", name="Close the vacancy").click()
-    assert page.get_by_role("status").inner_text() == "Vacancy closed: nobody new can apply."
+    expect(page.get_by_role("status")).to_have_text("Vacancy closed: nobody new can apply.")
     assert page.locator("#vacancy-status").inner_text() == "closed"
     looked_at(page, "vacancy closed")
     assert api(base, EMPLOYER, "GET", f"/brokering/vacancies/{vacancy_id}")[1]["status"] == "closed"
@@ -147,7 +148,7 @@ def test_a_job_seeker_edits_her_profile_accepts_an_offer_from_her_page_and_close
     page.get_by_label("fashion", exact=True).uncheck()
     page.get_by_label("Available from").fill("2027-01-04")
     page.get_by_role("button", name="Save my profile").click()
-    assert page.get_by_role("status").inner_text() == "Your profile is saved."
+    expect(page.get_by_role("status")).to_have_text("Your profile is saved.")
     assert page.get_by_label("catering", exact=True).is_checked()
     _status, profile = api(base, KEZ, "GET", "/brokering/job-seekers/me")
     assert (profile["sectors"], profile["available_from"]) == (["catering", "retail"], "2027-01-04")
@@ -226,7 +227,7 @@ def test_an_employer_posts_a_vacancy_by_keyboard_only(new_page):
     tab_to(page, "form[action$='/employer/vacancies'] button[type=submit]")
     page.keyboard.press("Enter")
     heading(page, "Youth club cook")
-    assert page.get_by_role("status").inner_text() == "Vacancy posted."
+    expect(page.get_by_role("status")).to_have_text("Vacancy posted.")
     looked_at(page, "keyboard vacancy posted")
     _status, posted = api(base, EMPLOYER, "GET", f"/brokering/vacancies/{vacancy_id_of(page)}")
     assert (posted["involves"], posted["exempt"], posted["dbs_check"], posted["closing_on"]) == (

@@ -15,6 +15,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support.accessibility import serious_violations
@@ -114,7 +115,7 @@ def test_a_visitor_signs_up_verifies_signs_in_and_changes_her_name_and_password(
 
     page.get_by_label("The name the co-op calls you by").fill("Nell Bird")
     page.get_by_role("button", name="Save my name").click()
-    assert page.get_by_role("status").inner_text() == "Your name is saved."
+    expect(page.get_by_role("status")).to_have_text("Your name is saved.")
     status, me = api(base, "GET", "/accounts/me", token=token_for(base, "nell@example.org",
                                                                    "a kettle of seven curlews"))
     assert status == 200 and me["display_name"] == "Nell Bird" and me["roles"] == ["customer"]

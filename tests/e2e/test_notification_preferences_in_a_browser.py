@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from services.members.demo import DEMO_PASSWORD
 from tests.support.accessibility import serious_violations
@@ -83,7 +84,7 @@ def test_a_member_chooses_site_only_and_the_weekly_digest_from_her_notices_and_h
     kind(page, "A new order for your shop").get_by_label("On the site only").check()
     kind(page, "A vote is decided").get_by_label("In a weekly digest email").check()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("status").inner_text() == "Saved."
+    expect(page.get_by_role("status")).to_have_text("Saved.")
 
     page.reload()
     assert kind(page, "A new order for your shop").get_by_label("On the site only").is_checked()

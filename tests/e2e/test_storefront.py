@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import sign_in
 
@@ -113,7 +114,7 @@ def test_a_member_offers_a_service_with_a_slot_and_a_customer_books_it(store, tm
     page.get_by_label("Slot 1 date").fill(day)
     page.get_by_label("Slot 1 time").fill("14:00")
     page.get_by_role("button", name="Save service as draft").click()
-    assert page.get_by_role("status").inner_text() == "The service is saved as a draft."
+    expect(page.get_by_role("status")).to_have_text("The service is saved as a draft.")
     assert page.locator("#slots").get_by_text("14:00").count() == 1  # shown back in UK time
     page.get_by_role("link", name="Back to my shop").click()
     page.locator("#my-listings tr", has_text=title).get_by_role("button", name=f"Publish {title}").click()

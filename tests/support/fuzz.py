@@ -177,6 +177,8 @@ BUSINESS_RULES: dict[tuple[str, str], re.Pattern] = {key: re.compile(pattern) fo
     ("brokering", "GET /outcomes"): r"end cannot be before the start",
     ("brokering", "POST /vacancies"): r"closing date has passed|below the National Minimum Wage|exempt from the "
                                       r"Rehabilitation of Offenders Act",
+    ("brokering", "PATCH /vacancies/{vacancy_id}"): r"closing date has passed|below the National Minimum Wage|"
+                                                    r"exempt from the Rehabilitation of Offenders Act",
     ("brokering", "POST /disclosure-calculator"): r"Give the length of the custodial sentence|Give the date the "
                                                   r"sentence|cannot end before the conviction|in the future",
     ("brokering", "POST /placements/{placement_id}/end"): r"cannot end before it starts",
