@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import threading
@@ -17,6 +18,7 @@ from enum import Enum
 from kombu.mixins import ConsumerMixin
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +32,10 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1_000_000
+# The most messages handled in one transaction (and the prefetch that brings them), and how long the consumer
+# waits for the next one before it settles what it holds: a batch never delays a lone message by more.
+BATCH_MAX = 50
+BATCH_WAIT_SECONDS = 0.001
 
 Handler = Callable[[Session, Envelope], None]
 
@@ -78,6 +84,30 @@ class MessageProcessor:
 
     def process(self, body: bytes | str) -> Outcome:
         """Handle a raw message body: parse, skip if seen, retry on failure, park if hopeless."""
+        read = self._read(body)
+        if isinstance(read, Outcome):
+            return read
+        text, envelope, subscription = read
+        return self._handle_with_retries(text, envelope, subscription.handler)
+
+    def process_batch(self, bodies: list[bytes | str]) -> list[Outcome]:
+        """Handle several messages in one transaction; if any of them fails, handle each on its own."""
+        if len(bodies) == 1:
+            return [self.process(bodies[0])]
+        reads = [self._read(body) for body in bodies]
+        ready = [read for read in reads if not isinstance(read, Outcome)]
+        try:
+            applied = iter(self._apply_together(ready))
+        except DatabaseUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - one poison message must not hold back the rest
+            log.warning("a batch of %d events failed; each is handled on its own", len(ready), exc_info=True)
+            applied = iter([self._handle_with_retries(text, envelope, subscription.handler)
+                            for text, envelope, subscription in ready])
+        return [read if isinstance(read, Outcome) else next(applied) for read in reads]
+
+    def _read(self, body: bytes | str) -> tuple[str, Envelope, Subscription] | Outcome:
+        """The message's text, envelope (its data loaded) and subscription; or parked if it has none."""
         text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
         if len(text) > MAX_BODY_CHARS:
             return self.park(text[:MAX_BODY_CHARS], "oversized message", f"{len(text)} characters")
@@ -91,10 +121,10 @@ class MessageProcessor:
         if subscription is None:
             return self.park(text, "no handler for this event type", None, envelope)
         try:
-            envelope = envelope.with_data(subscription.schema().load(envelope.data))
+            envelope = envelope.with_data(_schema(subscription.schema).load(envelope.data))
         except ValidationError as error:
             return self.park(text, "invalid event data", json.dumps(error.messages, default=str), envelope)
-        return self._handle_with_retries(text, envelope, subscription.handler)
+        return text, envelope, subscription
 
     def _handle_with_retries(self, text: str, envelope: Envelope, handler: Handler) -> Outcome:
         attempt = 0
@@ -102,9 +132,7 @@ class MessageProcessor:
             attempt += 1
             try:
                 outcome = self.apply(envelope, handler)
-                metrics().events_consumed.labels(self.service, envelope.type, outcome.value).inc()
-                with correlation(envelope.correlation_id):
-                    log.info("event %s", outcome.value, extra={"event_id": envelope.id, "event_type": envelope.type})
+                self._settled(envelope, outcome)
                 return outcome
             except DatabaseUnavailable:
                 raise
@@ -119,15 +147,17 @@ class MessageProcessor:
                 metrics().events_retried.labels(self.service, envelope.type).inc()
                 self.sleep(self.backoff_seconds * 2 ** (attempt - 1))
 
+    def _settled(self, envelope: Envelope, outcome: Outcome) -> None:
+        metrics().events_consumed.labels(self.service, envelope.type, outcome.value).inc()
+        with correlation(envelope.correlation_id):
+            log.info("event %s", outcome.value, extra={"event_id": envelope.id, "event_type": envelope.type})
+
     def apply(self, envelope: Envelope, handler: Handler) -> Outcome:
         """Run the handler and record the event in the inbox, in one transaction."""
         try:
             with correlation(envelope.correlation_id), self.db.transaction() as session:
-                if session.get(InboxEntry, envelope.id) is not None:
+                if not _first_time(session, envelope):
                     return Outcome.DUPLICATE
-                session.add(InboxEntry(event_id=envelope.id, event_type=envelope.type))
-                # Flushing the inbox row first makes a concurrent duplicate wait here, then fail.
-                session.flush()
                 handler(session, envelope)
             return Outcome.HANDLED
         except IntegrityError as error:
@@ -138,6 +168,26 @@ class MessageProcessor:
             if error.connection_invalidated or _is_connection_error(error):
                 raise DatabaseUnavailable(str(error)) from error
             raise
+
+    def _apply_together(self, ready: list[tuple[str, Envelope, Subscription]]) -> list[Outcome]:
+        """Run each event's handler and record it in the inbox, all in one transaction."""
+        outcomes = []
+        try:
+            with self.db.transaction() as session:
+                for _text, envelope, subscription in ready:
+                    with correlation(envelope.correlation_id):
+                        if _first_time(session, envelope):
+                            subscription.handler(session, envelope)
+                            outcomes.append(Outcome.HANDLED)
+                        else:
+                            outcomes.append(Outcome.DUPLICATE)
+        except DBAPIError as error:
+            if error.connection_invalidated or _is_connection_error(error):
+                raise DatabaseUnavailable(str(error)) from error
+            raise
+        for (_text, envelope, _subscription), outcome in zip(ready, outcomes, strict=True):
+            self._settled(envelope, outcome)
+        return outcomes
 
     def _already_handled(self, event_id: str) -> bool:
         with self.db.sessionmaker() as session:
@@ -187,7 +237,7 @@ class MessageProcessor:
         subscription = self.subscriptions.get(envelope.type)
         if subscription is None:
             raise LookupError(f"this service has no handler for {envelope.type}")
-        envelope = envelope.with_data(subscription.schema().load(envelope.data))
+        envelope = envelope.with_data(_schema(subscription.schema).load(envelope.data))
         outcome = self.apply(envelope, subscription.handler)
         with self.db.transaction() as session:
             session.get(DeadLetter, dead_letter_id).replayed_at = utcnow()
@@ -203,6 +253,26 @@ class MessageProcessor:
             if not marked:
                 raise ValueError(f"dead letter {dead_letter_id} was already replayed")
             return Outcome.HANDLED if put_back(session, json.loads(body)) else Outcome.DUPLICATE
+
+
+def _first_time(session: Session, envelope: Envelope) -> bool:
+    """Record the event in the inbox; False if it was already there (one statement, no read first).
+
+    On PostgreSQL a concurrent duplicate waits here for the first one's transaction, then does nothing.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # RETURNING says whether a row went in: psycopg's row count for a compiled INSERT is not to be relied on.
+    inserted = session.execute(
+        dialect.insert(InboxEntry.__table__).values(event_id=envelope.id, event_type=envelope.type,
+                                                    handled_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[InboxEntry.event_id]).returning(InboxEntry.event_id))
+    return inserted.first() is not None
+
+
+@functools.cache
+def _schema(schema: type[Schema]) -> Schema:
+    """One instance of each event schema, made once: building a marshmallow schema costs more than a load."""
+    return schema()
 
 
 def _describe(error: Exception) -> str:
@@ -229,22 +299,30 @@ def list_dead_letters(db: Database, include_replayed: bool = False) -> list[Dead
 
 
 class EventConsumer(ConsumerMixin):
-    """Consumes a service's queue (and, on RabbitMQ, its dead-letter queue) until stopped."""
+    """Consumes a service's queue (and, on RabbitMQ, its dead-letter queue) until stopped.
+
+    The messages a prefetch brings are gathered and handled in one transaction (``process_batch``), and
+    acknowledged after it commits: a batch ends when ``BATCH_MAX`` are held or none more arrives within
+    ``BATCH_WAIT_SECONDS``.
+    """
 
     connect_max_retries = 1
+    safety_interval = 0.5
 
-    def __init__(self, service: str, settings: Settings, processor: MessageProcessor):
+    def __init__(self, service: str, settings: Settings, processor: MessageProcessor, batch_max: int = BATCH_MAX):
         self.service = service
         self.settings = settings
         self.processor = processor
+        self.batch_max = batch_max
         self.connection = bus.connect(settings)
         self.ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self._held: list = []
 
     def get_consumers(self, Consumer, channel):
         bus.declare_topology(channel, self.settings, self.service, list(self.processor.subscriptions))
         queue = bus.service_queue(self.settings, self.service, list(self.processor.subscriptions))
-        consumers = [Consumer(queues=[queue], on_message=self.on_message, prefetch_count=10)]
+        consumers = [Consumer(queues=[queue], on_message=self.on_message, prefetch_count=self.batch_max)]
         if bus.is_amqp(self.settings.broker_url):
             dead = bus.dead_letter_queue(self.settings, self.service)
             consumers.append(Consumer(queues=[dead], on_message=self.on_broker_dead_letter, prefetch_count=10))
@@ -254,15 +332,26 @@ class EventConsumer(ConsumerMixin):
         self.ready.set()
 
     def on_message(self, message) -> None:
-        """Settle one message: acknowledge it once handled, duplicated or parked."""
-        try:
-            self.processor.process(message.body)
-        except DatabaseUnavailable as error:
-            log.warning("database unavailable; message requeued: %s", error)
-            time.sleep(1.0)
-            message.requeue()
+        """Hold a message for the batch being gathered; settle the batch once it is full."""
+        self._held.append(message)
+        if len(self._held) >= self.batch_max:
+            self.settle_held()
+
+    def settle_held(self) -> None:
+        """Handle the messages held and acknowledge them once handled, duplicated or parked."""
+        messages, self._held = self._held, []
+        if not messages:
             return
-        message.ack()
+        try:
+            self.processor.process_batch([message.body for message in messages])
+        except DatabaseUnavailable as error:
+            log.warning("database unavailable; %d messages requeued: %s", len(messages), error)
+            time.sleep(1.0)
+            for message in messages:
+                message.requeue()
+            return
+        for message in messages:
+            message.ack()
 
     def on_broker_dead_letter(self, message) -> None:
         """Park a message RabbitMQ gave up on (the delivery limit was reached)."""
@@ -290,14 +379,30 @@ class EventConsumer(ConsumerMixin):
         failures = 0
         while not self.should_stop:
             try:
-                for _ in self.consume(limit=None, safety_interval=0.5):
+                with self.consumer_context() as (connection, _channel, _consumers):
                     failures = 0
+                    self._drain(connection)
             except Exception as error:  # noqa: BLE001 - reconnect whatever broke
                 self.ready.clear()
+                self._held = []  # unacknowledged, so the broker delivers them again
                 failures += 1
                 delay = min(0.25 * 2**failures, 5.0)
                 log.warning("consumer stopped by %s; reconnecting in %.1fs", error, delay)
                 time.sleep(delay)
+
+    def _drain(self, connection) -> None:
+        while not self.should_stop:
+            try:
+                connection.drain_events(timeout=BATCH_WAIT_SECONDS if self._held else self.safety_interval)
+            except TimeoutError:
+                if self._held:
+                    self.settle_held()
+                else:
+                    connection.heartbeat_check()
+            except OSError:
+                if not self.should_stop:
+                    raise
+        self.settle_held()  # what it holds when asked to stop, while the channel is still open
 
     def start(self) -> EventConsumer:
         """Run in a daemon thread."""

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -61,10 +62,6 @@ def kept_events(db: Database, event_types: list[str]) -> list[Envelope]:
         return [Envelope.from_dict(envelope) for envelope in rows]
 
 
-class Unroutable(Exception):
-    """The broker had no queue bound for the event (mandatory publish returned it)."""
-
-
 class OutboxRelay:
     """Publishes a service's outbox to the broker and marks each confirmed row as sent.
 
@@ -85,6 +82,10 @@ class OutboxRelay:
         self._connection: Connection | None = None
         self._producer: Producer | None = None
         self._returned: list[str] = []
+        # Publisher confirms (RabbitMQ): the channel's last delivery tag, those not yet confirmed, those refused.
+        self._last_tag = 0
+        self._unconfirmed: set[int] = set()
+        self._nacked: set[int] = set()
         event.listen(db.sessionmaker, "after_commit", self._after_commit)
 
     def _after_commit(self, session: Session) -> None:
@@ -100,16 +101,37 @@ class OutboxRelay:
     def _ensure_producer(self) -> Producer:
         if self._producer is None:
             connection = self.connect(self.settings)
+            # The relay awaits the broker's confirms for a whole batch together (_publish_confirmed), not after
+            # each publish as the connection's own confirm mode would: several messages are in flight at once.
+            connection.transport_options.pop("confirm_publish", None)
             connection.ensure_connection(max_retries=1, timeout=self.settings.confirm_timeout_seconds)
             channel = connection.channel()
             bus.events_exchange(self.settings)(channel).declare()
             self._connection = connection
             self._producer = Producer(channel, exchange=bus.events_exchange(self.settings),
                                       on_return=self._on_return)
+            if bus.is_amqp(self.settings.broker_url):
+                channel.confirm_select()
+                channel.events["basic_ack"].add(self._on_ack)
+                channel.events["basic_nack"].add(self._on_nack)
+                self._last_tag = 0
+                self._unconfirmed, self._nacked = set(), set()
         return self._producer
 
     def _on_return(self, exception, exchange, routing_key, message) -> None:
-        self._returned.append(routing_key)
+        properties = getattr(message, "properties", None) or {}
+        self._returned.append(properties.get("message_id") or routing_key)
+
+    def _confirmed(self, delivery_tag: int, multiple: bool) -> set[int]:
+        tags = {tag for tag in self._unconfirmed if tag <= delivery_tag} if multiple else {delivery_tag}
+        self._unconfirmed -= tags
+        return tags
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        self._confirmed(delivery_tag, multiple)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._nacked |= self._confirmed(delivery_tag, multiple)
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
@@ -120,11 +142,7 @@ class OutboxRelay:
         self._connection = None
         self._producer = None
 
-    def _publish(self, envelope: dict[str, Any]) -> None:
-        producer = self._ensure_producer()
-        if not bus.is_amqp(self.settings.broker_url) and not _routable_in_memory(producer, envelope["type"]):
-            raise Unroutable(envelope["type"])
-        self._returned.clear()
+    def _send(self, producer: Producer, envelope: dict[str, Any]) -> None:
         producer.publish(
             json.dumps(envelope),
             routing_key=envelope["type"],
@@ -136,11 +154,58 @@ class OutboxRelay:
             correlation_id=envelope.get("correlation_id"),
             headers={"event_type": envelope["type"], "source": envelope["source"]},
             retry=False,
-            confirm_timeout=self.settings.confirm_timeout_seconds,
             timeout=self.settings.confirm_timeout_seconds,
         )
-        if self._returned:
-            raise Unroutable(envelope["type"])
+
+    def _publish_all(self, rows: list[OutboxMessage]) -> tuple[dict[int, str], Exception | None]:
+        """Publish the rows; say of each row id "sent" or "unroutable" (any other was not), and what failed."""
+        if bus.is_amqp(self.settings.broker_url):
+            return self._publish_confirmed(rows)
+        results: dict[int, str] = {}
+        for row in rows:
+            try:
+                producer = self._ensure_producer()
+                # The embedded transports quietly drop what no queue is bound for; ask them first.
+                if not _routable_in_memory(producer, row.envelope["type"]):
+                    results[row.id] = "unroutable"
+                    continue
+                self._send(producer, row.envelope)
+            except Exception as error:  # noqa: BLE001 - the rows sent so far are still marked sent
+                return results, error
+            results[row.id] = "sent"
+        return results, None
+
+    def _publish_confirmed(self, rows: list[OutboxMessage]) -> tuple[dict[int, str], Exception | None]:
+        # All the batch is published, then its confirms are awaited together. A mandatory message that no
+        # queue takes comes back (basic.return) before its confirm, so a confirmed one not returned was routed.
+        results: dict[int, str] = {}
+        tags: dict[int, OutboxMessage] = {}
+        try:
+            producer = self._ensure_producer()
+            self._returned.clear()
+            for row in rows:
+                self._send(producer, row.envelope)
+                self._last_tag += 1
+                self._unconfirmed.add(self._last_tag)
+                tags[self._last_tag] = row
+            deadline = time.monotonic() + self.settings.confirm_timeout_seconds
+            while self._unconfirmed & tags.keys():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the broker did not confirm every event in time")
+                self._connection.drain_events(timeout=remaining)
+            failure = None
+        except Exception as error:  # noqa: BLE001 - what was confirmed is still marked sent
+            failure = error
+        returned = set(self._returned)
+        for tag, row in tags.items():
+            if tag in self._unconfirmed or tag in self._nacked:
+                continue
+            results[row.id] = "unroutable" if row.event_id in returned else "sent"
+        if failure is None and self._nacked & tags.keys():
+            failure = RuntimeError("the broker refused (nacked) an event; it is sent again later")
+        self._nacked -= tags.keys()
+        return results, failure
 
     def flush(self) -> int:
         """Publish every due row; return how many were sent. Broker errors propagate."""
@@ -154,7 +219,6 @@ class OutboxRelay:
     def _flush_batch(self) -> tuple[int, bool]:
         now = utcnow()
         published = 0
-        failure: Exception | None = None
         with self.db.transaction() as session:
             rows = session.scalars(
                 select(OutboxMessage)
@@ -163,10 +227,12 @@ class OutboxRelay:
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
+            results, failure = self._publish_all(list(rows))
+            if failure is not None:
+                self._drop_connection()
             for row in rows:
-                try:
-                    self._publish(row.envelope)
-                except Unroutable:
+                result = results.get(row.id)
+                if result == "unroutable":
                     # Nobody listens to this event type yet: keep it, and try again later, so that
                     # a service that starts listening afterwards still receives it.
                     row.attempts += 1
@@ -178,17 +244,13 @@ class OutboxRelay:
                     log.log(logging.INFO if row.attempts == 1 else logging.DEBUG,
                             "no service listens to this event yet; it is kept and tried again later",
                             extra={"event_type": row.event_type, "event_id": row.event_id})
-                    continue
-                except Exception as error:  # noqa: BLE001 - re-raised once the sent rows are saved
-                    # The rows published so far are marked sent when this transaction commits.
-                    self._drop_connection()
-                    failure = error
-                    break
-                row.sent_at = utcnow()
-                row.attempts += 1
-                row.last_error = None
-                published += 1
-                metrics().events_published.labels(self.service, row.event_type).inc()
+                elif result == "sent":
+                    row.sent_at = utcnow()
+                    row.attempts += 1
+                    row.last_error = None
+                    published += 1
+                    metrics().events_published.labels(self.service, row.event_type).inc()
+        # The rows published so far were marked sent when the transaction committed.
         if failure is not None:
             raise failure
         return published, len(rows) == self.batch_size

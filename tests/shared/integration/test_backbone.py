@@ -196,6 +196,21 @@ def test_an_event_nobody_listens_to_waits_in_the_outbox_until_someone_does(membe
         listener.runtime.stop()
 
 
+def test_a_batch_sends_what_a_service_listens_to_and_keeps_what_nobody_does(members, listener):
+    admitted = [admit_someone(members) for _ in range(5)]  # each also writes account events nobody here reads
+    with members.runtime.db.sessionmaker() as session:
+        written = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert len({row.event_type for row in written}) > 1
+    assert members.runtime.relay.flush() == 5
+    with members.runtime.db.sessionmaker() as session:
+        rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert all(row.sent_at is not None for row in rows if row.event_type == "member.admitted")
+    assert all(row.sent_at is None and row.last_error.startswith("unroutable")
+               for row in rows if row.event_type != "member.admitted")
+    assert sorted(r.member_id for r in wait_for(lambda: len(listener.received()) == 5 and listener.received())) \
+        == sorted(admitted)
+
+
 @pytest.mark.rabbitmq
 def test_a_message_that_kills_its_worker_every_time_is_parked_by_the_broker(members, switch, backend):
     if not backend.is_real:
