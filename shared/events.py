@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
 from typing import Any
 
@@ -26,6 +27,10 @@ class EnvelopeSchema(Schema):
     correlation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     causation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     data = fields.Dict(required=True)
+
+
+# Made once: building a marshmallow schema costs more than loading with it.
+_ENVELOPE_SCHEMA = EnvelopeSchema()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Envelope:
         """Read an envelope from received JSON; raise ValidationError if it is not one."""
         if not isinstance(raw, dict):
             raise ValidationError("an event must be a JSON object")
-        loaded = EnvelopeSchema().load(raw)
+        loaded = _ENVELOPE_SCHEMA.load(raw)
         return cls(
             id=str(loaded["id"]),
             type=loaded["type"],
@@ -84,6 +89,11 @@ class EventSpec:
     example: dict[str, Any]
     version: int = 1
 
+    @functools.cached_property
+    def made_schema(self) -> Schema:
+        """The schema, made once (an instance is reused for every event of this type)."""
+        return self.schema()
+
 
 class EventCatalog:
     """The events one service publishes. Data is validated against the schema on publish."""
@@ -97,7 +107,7 @@ class EventCatalog:
         spec = self.specs.get(event_type)
         if spec is None:
             raise KeyError(f"{self.source} does not publish {event_type!r}")
-        schema = spec.schema()
+        schema = spec.made_schema
         # Dumping turns Python values into JSON ones (dates to ISO strings); loading that back checks
         # it against the schema (required fields, types), as a consumer would read it.
         normalised = schema.dump(data)
