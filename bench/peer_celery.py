@@ -38,5 +38,15 @@ def make_app(url: str, queue: str, dsn: str) -> Celery:
     return app
 
 
+def delete_topology(channel, queue: str) -> None:
+    """Delete the queue, its exchange, and the delayed-delivery levels Celery 5.5+ declares beside a quorum queue."""
+    channel.queue_delete(queue)
+    channel.exchange_delete(queue)
+    for level in range(28):
+        channel.queue_delete(f"celery_delayed_{level}")  # quorum queues have no if-empty delete; recreated by Celery
+        channel.exchange_delete(f"celery_delayed_{level}")
+    channel.exchange_delete("celery_delayed_delivery")
+
+
 if os.environ.get("BENCH_CELERY_QUEUE"):
     app = make_app(os.environ["BENCH_AMQP"], os.environ["BENCH_CELERY_QUEUE"], os.environ["BENCH_PEER_DSN"])

@@ -134,9 +134,10 @@ class CeleryPeer(_SimplePeer):
         return at
 
     def _tear_down(self) -> None:
+        from bench.peer_celery import delete_topology
+
         with self.app.connection_for_write() as connection:
-            channel = connection.channel()
-            channel.queue_delete(self.queue)
+            delete_topology(connection.channel(), self.queue)
         self.app.close()
 
 
