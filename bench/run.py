@@ -9,7 +9,7 @@ and RabbitMQ; the pipeline against Celery, nameko and the bare kombu floor on Po
 the targets (bench/targets.py), each met or not.
 
     .venv/bin/python -m bench              # everything, under 15 minutes
-    .venv/bin/python -m bench --quick      # small counts, SQLite for HTTP: a smoke run, under 2 minutes
+    .venv/bin/python -m bench --quick      # small counts, SQLite for HTTP: a smoke run (3 min on a busy machine)
     .venv/bin/python -m bench --only http  # one group: events, peers, statements, memory, http, scale
     .venv/bin/python -m bench --profile browse [--requests 300]   # see bench/profile.py
 """
