@@ -25,10 +25,10 @@ from bench.scale import SEARCH
 SCENARIOS = ("browse", "detail", "checkout", "search", "login", "vote", "admit", "consume")
 
 
-def _marketplace(work: Path, listings: int):
+def _marketplace(work: Path, listings: int, urls: dict | None = None):
     from services.marketplace.app import build_runtime, create_app
 
-    settings = common.bench_settings(work)
+    settings = common.bench_settings(work, **({"database_urls": urls} if urls else {}))
     runtime = build_runtime(settings)
     runtime.prepare_schema()
     sellers = common.seed_sellers(runtime.db)
@@ -36,20 +36,21 @@ def _marketplace(work: Path, listings: int):
     return settings, create_app(settings, runtime=runtime, start_relay=False), ids
 
 
-def _plan(scenario: str, work: Path, requests: int):
+def _plan(scenario: str, work: Path, requests: int, urls: dict | None = None):
+    """The app and the plan of one scenario; ``urls``: databases other than SQLite files in ``work``."""
     from shared.auth import Principal
 
     def get(path):
         return [{"name": scenario, "method": "GET", "path": path, "expect": [200]}]
     if scenario in ("browse", "detail", "checkout", "search"):
-        settings, app, ids = _marketplace(work, 10_000 if scenario == "search" else 1000)
+        settings, app, ids = _marketplace(work, 10_000 if scenario == "search" else 1000, urls)
         steps = {"browse": get(BROWSE), "detail": get("/listings/{id}"), "search": get(SEARCH),
                  "checkout": checkout_steps()}[scenario]
         tokens = common.tokens(settings, [Principal(FIRST_CUSTOMER, ("customer",))])
         return app, {"ids": ids, "tokens": tokens, "steps": steps}
     from services.members.app import create_app
 
-    settings = common.bench_settings(work)
+    settings = common.bench_settings(work, **({"database_urls": urls} if urls else {}))
     app = create_app(settings, start_relay=False)
     if scenario == "admit":
         from bench.event_latency import _applicants
