@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from services.marketplace.demo import DEMO_LISTINGS
 from tests.support import http
 from tests.support.browser import chromium, coop_run
 from tests.support.http import free_port
@@ -67,6 +68,11 @@ def demo_run(request, tmp_path_factory):
         pytest.skip("`coop run` is the embedded default; the real pass covers the services separately")
     data_dir = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
     with coop_run(data_dir) as base, chromium() as browser:
+        # The demo's listings are made once their sellers' admissions have travelled as events: on a loaded
+        # machine that is well after the site answers, and a journey must not start on an empty shop.
+        on_sale = sum(len(listings) for listings in DEMO_LISTINGS.values())
+        wait_for(lambda: len(http.get_json(f"{base}/marketplace/listings?page_size=100")[1] or []) >= on_sale,
+                 timeout=180)
         yield DemoRun(base, data_dir, browser)
 
 
