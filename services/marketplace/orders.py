@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Select, and_, exists, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from services.marketplace import schemas, shops
 from services.marketplace.cart import buying_member, empty_cart
@@ -207,16 +207,39 @@ def seen_by(session: Session, order: Order, by: Principal) -> Order | SellersPar
     return SellersPart(order, _own_seller_id(session, by))
 
 
-def order_to_change(session: Session, order_id: int, by: Principal) -> Order:
+def order_to_change(session: Session, order_id: int, by: Principal, whole: bool = True) -> Order:
     """Return an order to change, locked until the transaction ends and read afresh (else as get_order).
 
     Every change to an order starts here, so pay, cancel, confirm, refund and the expiry job each
     decide on the order one after another; its shares, payment and attempts are locked after it.
+    ``whole=False``: its lines, shares and history are read only if used (paying looks at none of them).
     """
-    order = locked(session, Order, order_id)
+    order = locked(session, Order, order_id) if whole else session.get(
+        Order, order_id, with_for_update={"of": Order}, populate_existing=True,
+        options=[lazyload(Order.lines), lazyload(Order.shares), lazyload(Order.history)])
     if order is None or not _may_see(session, order, by):
         raise NotFound(f"There is no order {order_id}.")
     return order
+
+
+def order_to_pay(session: Session, order_id: int) -> Order:
+    """Return an order locked until the transaction ends and read whole (``WHOLE_ORDER``): one query if placed.
+
+    Locking and reading in one statement, PostgreSQL gives the order's row as it is once the lock is
+    granted, but the rows joined to it (lines, shares, history) as they were when the statement began,
+    before it waited. While an order is placed nothing in it changes but its status (every change of
+    the rest comes with a change of status, and none leads back to placed), so for a placed order the
+    two agree. Any other order is read again, under the lock, as it is.
+    """
+    statement = (select(Order).where(Order.id == order_id).options(*WHOLE_ORDER).with_for_update(of=Order)
+                 .execution_options(populate_existing=True))
+    order = session.scalars(statement).unique().one()
+    return order if order.status == "placed" else session.scalars(statement).unique().one()
+
+
+def sellers_accounts(order: Order) -> dict[int, int]:
+    """Return each seller's account from an order read whole (``WHOLE_ORDER``), with no query."""
+    return {share.seller_id: share.seller.account_id for share in order.shares}
 
 
 def _may_see(session: Session, order: Order, by: Principal) -> bool:
@@ -231,8 +254,12 @@ def _own_seller_id(session: Session, by: Principal) -> int | None:
     return shop.member_id if shop is not None else None
 
 
-def move(session: Session, order: Order, to_status: str, by_account_id: int | None, note: str = "") -> Order:
-    """Change an order's status if the rules allow it; record and publish the change."""
+def move(session: Session, order: Order, to_status: str, by_account_id: int | None, note: str = "",
+         seller_accounts: dict[int, int] | None = None) -> Order:
+    """Change an order's status if the rules allow it; record and publish the change.
+
+    ``seller_accounts`` (seller id to account), when the caller has them, saves the event a query.
+    """
     if to_status not in TRANSITIONS[order.status]:
         raise Conflict(f"A {order.status} order cannot become {to_status}.")
     from_status = order.status
@@ -241,7 +268,7 @@ def move(session: Session, order: Order, to_status: str, by_account_id: int | No
     order.status = to_status
     for share in order.shares:
         share.status = to_status
-    _record(session, order, from_status, to_status, by_account_id, note)
+    _record(session, order, from_status, to_status, by_account_id, note, seller_accounts)
     return order
 
 
@@ -295,10 +322,11 @@ def cancel(session: Session, order_id: int, by: Principal) -> Order:
 
 def payment_in_flight(session: Session, order_id: int) -> bool:
     """Tell whether a payment of the order has been asked of the provider and its answer not recorded yet."""
-    return session.scalar(select(exists().where(*_capture_pending(order_id))))
+    return session.scalar(select(exists().where(*capture_pending(order_id))))
 
 
-def _capture_pending(order_id):
+def capture_pending(order_id):
+    """The conditions of a capture of the order asked of the provider and not yet settled."""
     return (PaymentAttempt.order_id == order_id, PaymentAttempt.kind == "capture",
             PaymentAttempt.status == "pending")
 
@@ -343,7 +371,7 @@ def expire_unpaid(session: Session, now: dt.datetime | None = None) -> list[int]
     # SKIP LOCKED: an order being paid just now is locked, and is looked at again next time; one whose
     # payment is in flight waits for its answer (or for payments.settle_interrupted).
     due = session.scalars(select(Order).where(Order.status == "placed", Order.pay_by <= now,
-                                              ~exists().where(*_capture_pending(Order.id)))
+                                              ~exists().where(*capture_pending(Order.id)))
                           .order_by(Order.id).with_for_update(of=Order, skip_locked=True)
                           .execution_options(populate_existing=True)).all()
     # Asked again once locked: a payment that committed its attempt after this statement's snapshot
