@@ -288,7 +288,8 @@ def paginate(session: Session, statement, pagination_parameters, at_most: int | 
     offset = (pagination_parameters.page - 1) * page_size
     if offset >= total or offset > MAX_OFFSET:
         return []
-    return list(session.scalars(statement.limit(min(page_size, total - offset)).offset(offset)))
+    # unique(): a page may load its items' collections in the same query (joined), one row per element.
+    return list(session.scalars(statement.limit(min(page_size, total - offset)).offset(offset)).unique())
 
 
 class Liveness(Schema):

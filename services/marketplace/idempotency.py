@@ -6,11 +6,11 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from services.marketplace.models import IdempotentRequest
+from shared.db import dialect_insert
 from shared.errors import Unprocessable
 
 MAX_KEY_LENGTH = 200
@@ -32,26 +32,32 @@ def once(session: Session, account_id: int, key: str | None, endpoint: str, requ
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise Unprocessable(f"An Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters.")
     fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
-    stored = _stored(session, account_id, key, endpoint)
-    if stored is None:
-        stored = IdempotentRequest(account_id=account_id, key=key, endpoint=endpoint, request_hash=fingerprint,
-                                   status_code=UNANSWERED, response={})
-        try:
-            with session.begin_nested():
-                session.add(stored)
-        except IntegrityError:
-            stored = _stored(session, account_id, key, endpoint)
+    stored = _claim(session, account_id, key, endpoint, fingerprint)
     if stored.request_hash != fingerprint:
         raise Unprocessable("This Idempotency-Key was already used for a different request.")
     if stored.status_code != UNANSWERED:
         return stored.status_code, stored.response
     status, body = run()
-    stored.status_code, stored.response = status, body
-    session.flush()
+    session.execute(update(IdempotentRequest).where(IdempotentRequest.id == stored.id)
+                    .values(status_code=status, response=body))
     return status, body
 
 
-def _stored(session: Session, account_id: int, key: str, endpoint: str) -> IdempotentRequest | None:
-    return session.scalar(select(IdempotentRequest).where(
-        IdempotentRequest.account_id == account_id, IdempotentRequest.key == key,
-        IdempotentRequest.endpoint == endpoint))
+def _claim(session: Session, account_id: int, key: str, endpoint: str, fingerprint: str) -> Row:
+    """Write the key's row unanswered, or return the row already there (a retry's, or a duplicate's).
+
+    One statement for a new key: a duplicate still running holds the row, so this INSERT waits for it
+    to end (PostgreSQL; on SQLite the write lock does) and then does nothing, and the row is read.
+    """
+    claimed = session.execute(
+        dialect_insert(session)(IdempotentRequest)
+        .values(account_id=account_id, key=key, endpoint=endpoint, request_hash=fingerprint,
+                status_code=UNANSWERED, response={})
+        .on_conflict_do_nothing(index_elements=["account_id", "key", "endpoint"])
+        .returning(IdempotentRequest.id, IdempotentRequest.request_hash, IdempotentRequest.status_code,
+                   IdempotentRequest.response)).first()
+    return claimed or session.execute(
+        select(IdempotentRequest.id, IdempotentRequest.request_hash, IdempotentRequest.status_code,
+               IdempotentRequest.response)
+        .where(IdempotentRequest.account_id == account_id, IdempotentRequest.key == key,
+               IdempotentRequest.endpoint == endpoint)).one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Row, Select, String, cast, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from services.marketplace import shops
 from services.marketplace.adapters.image_store import URL_PREFIX, ImageStore
@@ -134,16 +134,18 @@ def change_status(session: Session, listing_id: int, by: Principal, action: str)
 LONGEST_SERVICE = dt.timedelta(days=1)
 
 
-def clashing_booking(session: Session, listing: Listing, slot_id: int) -> bool:
+def clashing_booking(session: Session, seller_id: int, slot_id: int, starts: dt.datetime, minutes: int) -> bool:
     """Tell whether another of the seller's booked slots overlaps this one (one person, one place at a time)."""
-    slot = next(slot for slot in listing.slots if slot.id == slot_id)
-    starts, ends = slot.starts_at, slot.starts_at + dt.timedelta(minutes=listing.duration_minutes)
+    ends = starts + dt.timedelta(minutes=minutes)
     booked = session.execute(
         select(Slot.starts_at, Listing.duration_minutes).join(Listing, Listing.id == Slot.listing_id)
-        .where(Listing.seller_id == listing.seller_id, Slot.id != slot_id, Slot.booked_by_order_id.is_not(None),
+        .where(Listing.seller_id == seller_id, Slot.id != slot_id, Slot.booked_by_order_id.is_not(None),
                Slot.starts_at < ends, Slot.starts_at > starts - LONGEST_SERVICE))
-    return any(other_start + dt.timedelta(minutes=minutes) > starts for other_start, minutes in booked)
+    return any(other_start + dt.timedelta(minutes=other) > starts for other_start, other in booked)
 
+
+# A listing as customers see it, in one query: its seller (joined already), variants and slots.
+WHOLE_LISTING = (joinedload(Listing.variants), joinedload(Listing.slots))
 
 # The catalogue counts and pages through at most this many matches of one browse or search.
 MOST_MATCHES = 1000
@@ -152,7 +154,9 @@ MOST_MATCHES = 1000
 def catalogue_query(category: str | None = None, seller_id: int | None = None, search: str | None = None,
                     sort: str = "newest") -> Select:
     """Return the published listings of active sellers, filtered and sorted for customers."""
-    statement = (select(Listing).join(Seller, Seller.member_id == Listing.seller_id)
+    # The variants and slots come in the same query as their listings (a listing has one kind or the
+    # other, so the join adds no rows beyond them); the caller takes .unique() results.
+    statement = (select(Listing).join(Seller, Seller.member_id == Listing.seller_id).options(*WHOLE_LISTING)
                  .where(Listing.status == "published", Seller.active.is_(True), Seller.kind == "producer"))
     if category:
         statement = statement.where(Listing.category == category)
@@ -166,8 +170,8 @@ def catalogue_query(category: str | None = None, seller_id: int | None = None, s
 
 
 def visible_listing(session: Session, listing_id: int) -> Listing:
-    """Return a listing a customer may see: published, by an active seller."""
-    listing = session.get(Listing, listing_id)
+    """Return a listing a customer may see: published, by an active seller (one query, its variants and slots in it)."""
+    listing = session.scalars(select(Listing).where(Listing.id == listing_id).options(*WHOLE_LISTING)).unique().first()
     if listing is None or listing.status != "published" or not listing.seller.can_sell:
         raise NotFound(f"There is no listing {listing_id} on sale.")
     return listing

@@ -195,6 +195,9 @@ class SellerShare(Base):
     status: Mapped[str] = mapped_column(String(12), default="placed")  # placed|confirmed|dispatched|...
 
     order: Mapped[Order] = relationship(back_populates="shares")
+    # Read only: loaded with the share where an order's event needs each seller's account (orders.WHOLE_ORDER).
+    seller: Mapped[Seller] = relationship(primaryjoin="foreign(SellerShare.seller_id) == Seller.member_id",
+                                          viewonly=True)
 
 
 class OrderEvent(Base):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from services.marketplace import schemas, shops
-from services.marketplace.cart import cart_lines, empty_cart
+from services.marketplace.cart import buying_member, empty_cart
 from services.marketplace.events import ORDER_PAGE, OUTBOX
 from services.marketplace.idempotency import once
 from services.marketplace.listings import clashing_booking
 from services.marketplace.models import (
+    CartLine,
+    Listing,
     Order,
     OrderEvent,
     OrderLine,
@@ -31,6 +33,10 @@ from shared.db import hold_lock, locked, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
 ORDER = schemas.Order()  # an order as the API shows it: what an idempotent request's answer stores
+# An order with its lines, shares (and their sellers) and history in one query. The collections are joined
+# side by side, so the rows are lines x shares x history: a few dozen for an order of a few lines.
+WHOLE_ORDER = (joinedload(Order.lines), joinedload(Order.shares).joinedload(SellerShare.seller),
+               joinedload(Order.history))
 
 
 def commission_rates(settings: MarketplaceSettings) -> commission.CommissionRates:
@@ -59,62 +65,80 @@ def checkout(session: Session, by: Principal, rates: commission.CommissionRates,
     The cart is locked first, so the same cart checked out twice at once makes one order: the second
     finds the cart emptied. Then, in one order (sellers, then variants and slots by id) so that
     two checkouts never wait for each other in a circle, the sellers whose times are booked and the
-    stock of each line.
+    stock of each line. The order is built here and written once, never read back.
     """
     hold_lock(session, f"cart:{by.account_id}")  # as adding to the cart does: nothing slips in meanwhile
-    lines = cart_lines(session, by)
+    lines = session.execute(_cart_to_buy(by)).all()
     if not lines:
         raise Conflict("Your cart is empty.")
-    for seller_id in sorted({line.listing.seller_id for line in lines if line.slot_id is not None}):
+    for seller_id in sorted({line.seller_id for line in lines if line.slot_id is not None}):
         locked(session, Seller, seller_id)  # one booking at a time for one person's hours
     lines.sort(key=lambda line: (line.slot_id is None, line.slot_id or 0, line.variant_id or 0))
-    buyer_member_id = shops.buying_member_id(session, by)
+    buyer_member_id = lines[0].buyer
+    bought = [_order_line(line, buyer_member_id) for line in lines]
+    # Every collection is given before the first flush, so none of them is loaded from the database later.
     order = Order(buyer_account_id=by.account_id, buyer_member_id=buyer_member_id, status="placed",
-                  total_pence=0, pay_by=utcnow() + pay_within, delivery_address=delivery_address)
+                  total_pence=sum(line.unit_price_pence * line.quantity for line in bought),
+                  pay_by=utcnow() + pay_within, delivery_address=delivery_address, lines=[], shares=[], history=[])
     session.add(order)
     session.flush()
-    for line in lines:
-        listing = line.listing
-        if listing.status != "published" or not listing.seller.can_sell:
-            raise Conflict(f"'{listing.title}' is no longer on sale; remove it from your cart.")
-        discount = listing.member_discount_pence if buyer_member_id else 0
-        if listing.price_pence - discount < LEAST_PRICE_PENCE:  # listed before 1p was the least: unpayable
-            raise Conflict(f"'{listing.title}' cannot be bought at £0; remove it from your cart.")
+    for line, order_line in zip(lines, bought, strict=True):
+        if line.status != "published" or not (line.active and line.seller_kind == "producer"):
+            raise Conflict(f"'{line.title}' is no longer on sale; remove it from your cart.")
+        if order_line.unit_price_pence < LEAST_PRICE_PENCE:  # listed before 1p was the least: unpayable
+            raise Conflict(f"'{line.title}' cannot be bought at £0; remove it from your cart.")
         _reserve(session, line, order.id)
-        order.lines.append(OrderLine(
-            seller_id=listing.seller_id, listing_id=listing.id, variant_id=line.variant_id, slot_id=line.slot_id,
-            title=_title(listing, line), category=listing.category, unit_price_pence=listing.price_pence - discount,
-            member_discount_pence=discount, quantity=line.quantity))
+    order.lines = bought
     shares = commission.split_order(
         [commission.OrderLine(line.seller_id, line.category, line.unit_price_pence, line.quantity)
          for line in order.lines], rates)
     order.shares = [SellerShare(seller_id=s.seller_id, gross_pence=s.gross_pence, commission_pence=s.commission_pence,
                                 net_pence=s.net_pence) for s in shares.values()]
-    order.total_pence = sum(share.gross_pence for share in order.shares)
     empty_cart(session, by)
     # The sellers came with the cart's listings: their accounts cost checkout no query of its own.
     _record(session, order, None, "placed", by.account_id,
-            seller_accounts={line.listing.seller_id: line.listing.seller.account_id for line in lines})
+            seller_accounts={line.seller_id: line.seller_account_id for line in lines})
     return order
+
+
+def _cart_to_buy(by: Principal) -> Select:
+    """The caller's cart lines with their listings, sellers, variants or slots, and the buyer: one query."""
+    return (select(CartLine.variant_id, CartLine.slot_id, CartLine.quantity, CartLine.listing_id, Listing.title,
+                   Listing.status, Listing.category, Listing.price_pence, Listing.member_discount_pence,
+                   Listing.duration_minutes, Listing.seller_id, Seller.active, Seller.kind.label("seller_kind"),
+                   Seller.account_id.label("seller_account_id"), Seller.shop_name,
+                   Variant.name.label("variant_name"), Slot.starts_at, buying_member(by).label("buyer"))
+            .join(Listing, Listing.id == CartLine.listing_id).join(Seller, Seller.member_id == Listing.seller_id)
+            .outerjoin(Variant, and_(Variant.id == CartLine.variant_id, Variant.listing_id == Listing.id))
+            .outerjoin(Slot, and_(Slot.id == CartLine.slot_id, Slot.listing_id == Listing.id))
+            .where(CartLine.account_id == by.account_id).order_by(CartLine.id))
+
+
+def _order_line(line, buyer_member_id: int | None) -> OrderLine:
+    discount = line.member_discount_pence if buyer_member_id else 0
+    return OrderLine(seller_id=line.seller_id, listing_id=line.listing_id, variant_id=line.variant_id,
+                     slot_id=line.slot_id, title=_title(line), category=line.category,
+                     unit_price_pence=line.price_pence - discount, member_discount_pence=discount,
+                     quantity=line.quantity)
 
 
 def _reserve(session: Session, line, order_id: int) -> None:
     # One conditional UPDATE is the whole guard: the database checks and takes the stock in one step,
     # so concurrent buyers cannot both see the last item.
     if line.slot_id is not None:
-        if clashing_booking(session, line.listing, line.slot_id):
-            raise Conflict(f"'{line.listing.title}' cannot be booked then: {line.listing.seller.shop_name} "
+        if clashing_booking(session, line.seller_id, line.slot_id, line.starts_at, line.duration_minutes):
+            raise Conflict(f"'{line.title}' cannot be booked then: {line.shop_name} "
                            "is booked for another service at that time.")
         taken = session.execute(update(Slot).where(Slot.id == line.slot_id, Slot.booked_by_order_id.is_(None))
                                 .values(booked_by_order_id=order_id))
         if taken.rowcount != 1:
-            raise Conflict(f"'{line.listing.title}' is already booked at that time.")
+            raise Conflict(f"'{line.title}' is already booked at that time.")
         return
     taken = session.execute(update(Variant).where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
                             .values(stock=Variant.stock - line.quantity))
     if taken.rowcount != 1:
         left = session.scalar(select(Variant.stock).where(Variant.id == line.variant_id))
-        raise Conflict(f"Only {left} of '{line.listing.title}' left; change the quantity in your cart.")
+        raise Conflict(f"Only {left} of '{line.title}' left; change the quantity in your cart.")
 
 
 def _release(session: Session, order: Order) -> None:
@@ -127,12 +151,10 @@ def _release(session: Session, order: Order) -> None:
                             .values(stock=Variant.stock + line.quantity))
 
 
-def _title(listing, line) -> str:
+def _title(line) -> str:
     if line.slot_id is not None:
-        slot = next(slot for slot in listing.slots if slot.id == line.slot_id)
-        return f"{listing.title}, {slot.starts_at:%d %b %Y %H:%M} UTC"
-    variant = next(variant for variant in listing.variants if variant.id == line.variant_id)
-    return f"{listing.title} ({variant.name})" if variant.name else listing.title
+        return f"{line.title}, {line.starts_at:%d %b %Y %H:%M} UTC"
+    return f"{line.title} ({line.variant_name})" if line.variant_name else line.title
 
 
 def my_orders(by: Principal) -> Select:
@@ -154,7 +176,7 @@ def order_for(session: Session, order_id: int, by: Principal) -> Order | Sellers
 
 def get_order(session: Session, order_id: int, by: Principal) -> Order:
     """Return an order its buyer, one of its sellers or a coordinator may see; others get 404."""
-    order = session.get(Order, order_id)
+    order = session.scalars(select(Order).where(Order.id == order_id).options(*WHOLE_ORDER)).unique().first()
     if order is None or not _may_see(session, order, by):
         raise NotFound(f"There is no order {order_id}.")
     return order
@@ -185,16 +207,39 @@ def seen_by(session: Session, order: Order, by: Principal) -> Order | SellersPar
     return SellersPart(order, _own_seller_id(session, by))
 
 
-def order_to_change(session: Session, order_id: int, by: Principal) -> Order:
+def order_to_change(session: Session, order_id: int, by: Principal, whole: bool = True) -> Order:
     """Return an order to change, locked until the transaction ends and read afresh (else as get_order).
 
     Every change to an order starts here, so pay, cancel, confirm, refund and the expiry job each
     decide on the order one after another; its shares, payment and attempts are locked after it.
+    ``whole=False``: its lines, shares and history are read only if used (paying looks at none of them).
     """
-    order = locked(session, Order, order_id)
+    order = locked(session, Order, order_id) if whole else session.get(
+        Order, order_id, with_for_update={"of": Order}, populate_existing=True,
+        options=[lazyload(Order.lines), lazyload(Order.shares), lazyload(Order.history)])
     if order is None or not _may_see(session, order, by):
         raise NotFound(f"There is no order {order_id}.")
     return order
+
+
+def order_to_pay(session: Session, order_id: int) -> Order:
+    """Return an order locked until the transaction ends and read whole (``WHOLE_ORDER``): one query if placed.
+
+    Locking and reading in one statement, PostgreSQL gives the order's row as it is once the lock is
+    granted, but the rows joined to it (lines, shares, history) as they were when the statement began,
+    before it waited. While an order is placed nothing in it changes but its status (every change of
+    the rest comes with a change of status, and none leads back to placed), so for a placed order the
+    two agree. Any other order is read again, under the lock, as it is.
+    """
+    statement = (select(Order).where(Order.id == order_id).options(*WHOLE_ORDER).with_for_update(of=Order)
+                 .execution_options(populate_existing=True))
+    order = session.scalars(statement).unique().one()
+    return order if order.status == "placed" else session.scalars(statement).unique().one()
+
+
+def sellers_accounts(order: Order) -> dict[int, int]:
+    """Return each seller's account from an order read whole (``WHOLE_ORDER``), with no query."""
+    return {share.seller_id: share.seller.account_id for share in order.shares}
 
 
 def _may_see(session: Session, order: Order, by: Principal) -> bool:
@@ -209,8 +254,12 @@ def _own_seller_id(session: Session, by: Principal) -> int | None:
     return shop.member_id if shop is not None else None
 
 
-def move(session: Session, order: Order, to_status: str, by_account_id: int | None, note: str = "") -> Order:
-    """Change an order's status if the rules allow it; record and publish the change."""
+def move(session: Session, order: Order, to_status: str, by_account_id: int | None, note: str = "",
+         seller_accounts: dict[int, int] | None = None) -> Order:
+    """Change an order's status if the rules allow it; record and publish the change.
+
+    ``seller_accounts`` (seller id to account), when the caller has them, saves the event a query.
+    """
     if to_status not in TRANSITIONS[order.status]:
         raise Conflict(f"A {order.status} order cannot become {to_status}.")
     from_status = order.status
@@ -219,7 +268,7 @@ def move(session: Session, order: Order, to_status: str, by_account_id: int | No
     order.status = to_status
     for share in order.shares:
         share.status = to_status
-    _record(session, order, from_status, to_status, by_account_id, note)
+    _record(session, order, from_status, to_status, by_account_id, note, seller_accounts)
     return order
 
 
@@ -273,10 +322,11 @@ def cancel(session: Session, order_id: int, by: Principal) -> Order:
 
 def payment_in_flight(session: Session, order_id: int) -> bool:
     """Tell whether a payment of the order has been asked of the provider and its answer not recorded yet."""
-    return session.scalar(select(exists().where(*_capture_pending(order_id))))
+    return session.scalar(select(exists().where(*capture_pending(order_id))))
 
 
-def _capture_pending(order_id):
+def capture_pending(order_id):
+    """The conditions of a capture of the order asked of the provider and not yet settled."""
     return (PaymentAttempt.order_id == order_id, PaymentAttempt.kind == "capture",
             PaymentAttempt.status == "pending")
 
@@ -321,7 +371,7 @@ def expire_unpaid(session: Session, now: dt.datetime | None = None) -> list[int]
     # SKIP LOCKED: an order being paid just now is locked, and is looked at again next time; one whose
     # payment is in flight waits for its answer (or for payments.settle_interrupted).
     due = session.scalars(select(Order).where(Order.status == "placed", Order.pay_by <= now,
-                                              ~exists().where(*_capture_pending(Order.id)))
+                                              ~exists().where(*capture_pending(Order.id)))
                           .order_by(Order.id).with_for_update(of=Order, skip_locked=True)
                           .execution_options(populate_existing=True)).all()
     # Asked again once locked: a payment that committed its attempt after this statement's snapshot

@@ -13,7 +13,7 @@ provider what became of it and records that.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.marketplace.models import Order, PaymentAttempt
@@ -37,6 +37,17 @@ def settle(session: Session, attempt_id: int, status: str, outcome: str) -> None
     _order, attempt = locked_attempt(session, attempt_id)
     if attempt.status == "pending":
         mark(attempt, status, outcome)
+
+
+def settle_pending(session: Session, attempt_id: int, status: str, outcome: str) -> bool:
+    """Settle an attempt if it is still pending; tell whether it was. The caller holds its order's lock.
+
+    The row count decides, so two requests recording one answer record it once.
+    """
+    settled = session.execute(
+        update(PaymentAttempt).where(PaymentAttempt.id == attempt_id, PaymentAttempt.status == "pending")
+        .values(status=status, outcome=outcome, settled_at=utcnow()).execution_options(synchronize_session="fetch"))
+    return settled.rowcount == 1
 
 
 def mark(attempt: PaymentAttempt, status: str, outcome: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.marketplace import orders
@@ -21,10 +21,10 @@ from services.marketplace.adapters.card_processor import (
 )
 from services.marketplace.idempotency import once
 from services.marketplace.models import Order, Payment, PaymentAttempt
-from services.marketplace.payment_attempts import locked_attempt, mark, same_order, settle
+from services.marketplace.payment_attempts import same_order, settle, settle_pending
 from services.marketplace.refunds import record_refund
 from shared.auth import Principal
-from shared.db import locked, utcnow
+from shared.db import dialect_insert, locked, utcnow
 from shared.errors import Conflict, DomainError, Forbidden, Unprocessable
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def pay(session: Session, order_id: int, by: Principal, card: CardDetails, provi
     """Authorise and capture the order's total on the buyer's card; the order becomes paid.
 
     Commits part-way (the attempt, before the provider is asked); a retry with the same key resumes.
+    The payment recorded is left for the caller to commit, with the request's stored answer.
     """
     attempt = _begin_payment(session, order_id, by, idempotency_key)
     session.commit()
@@ -83,8 +84,8 @@ def pay(session: Session, order_id: int, by: Principal, card: CardDetails, provi
             settle(session, attempt.id, "failed", str(error))
             session.commit()
             raise
-        record_payment(session, attempt.id, capture, authorisation.last4, provider_name, provider)
-    elif attempt.status == "declined":
+        return record_payment(session, attempt, capture, authorisation.last4, provider_name, provider)
+    if attempt.status == "declined":
         raise PaymentDeclined(attempt.outcome, "The card was declined.")
     elif attempt.status == "failed":
         raise Conflict(f"This payment was not taken: {attempt.outcome}")
@@ -92,42 +93,60 @@ def pay(session: Session, order_id: int, by: Principal, card: CardDetails, provi
 
 
 def _begin_payment(session: Session, order_id: int, by: Principal, key: str) -> PaymentAttempt:
-    order = orders.order_to_change(session, order_id, by)
+    order = orders.order_to_change(session, order_id, by, whole=False)
     if order.buyer_account_id != by.account_id:
         raise Forbidden("Only the buyer pays for an order.")
-    again = session.scalar(select(PaymentAttempt).where(PaymentAttempt.provider_key == key))
-    if again is not None:
+    refusal = _not_payable(order)
+    if refusal is not None:
+        again = session.scalar(select(PaymentAttempt).where(PaymentAttempt.provider_key == key))
+        if again is None:
+            raise Conflict(refusal)
         same_order(again, order)
-        return again  # the same request again: resume it, or give its answer
-    if order.status != "placed":
-        raise Conflict(f"A {order.status} order cannot be paid.")
-    if order.pay_by <= utcnow():
-        raise Conflict("The time to pay for this order has run out; its items were put back on sale.")
-    if orders.payment_in_flight(session, order.id):
+        return again  # the same request again (paid by it, say): give its answer
+    # The unique indexes decide in the same statement: one live capture per order, one attempt per key.
+    attempt = session.scalars(
+        dialect_insert(session)(PaymentAttempt)
+        .values(order_id=order.id, kind="capture", amount_pence=order.total_pence, request_key=key,
+                provider_key=key, by_account_id=by.account_id)
+        .on_conflict_do_nothing().returning(PaymentAttempt)).first()
+    if attempt is not None:
+        return attempt
+    # Refused by an index: asked which only now, so the usual payment takes one statement.
+    found = session.scalars(select(PaymentAttempt).where(or_(
+        PaymentAttempt.provider_key == key, and_(*orders.capture_pending(order.id))))).all()
+    again = next((attempt for attempt in found if attempt.provider_key == key), None)
+    if again is None:  # another request's capture, pending
         raise Conflict("A payment for this order is being made just now; wait for its answer.")
-    attempt = PaymentAttempt(order_id=order.id, kind="capture", amount_pence=order.total_pence, request_key=key,
-                             provider_key=key, by_account_id=by.account_id)
-    session.add(attempt)
-    session.flush()
-    return attempt
+    same_order(again, order)
+    return again  # the same request again: resume it, or give its answer
 
 
-def record_payment(session: Session, attempt_id: int, capture: Capture, last4: str, provider_name: str,
-                   provider: PaymentProvider) -> None:
-    """Record a capture the provider made for an attempt, once; one the order can no longer take goes back."""
-    order, attempt = locked_attempt(session, attempt_id)
-    if attempt.status == "pending":
-        if order.status == "placed":
+def _not_payable(order: Order) -> str | None:
+    if order.status != "placed":
+        return f"A {order.status} order cannot be paid."
+    if order.pay_by <= utcnow():
+        return "The time to pay for this order has run out; its items were put back on sale."
+    return None
+
+
+def record_payment(session: Session, attempt: PaymentAttempt, capture: Capture, last4: str, provider_name: str,
+                   provider: PaymentProvider) -> Order:
+    """Record a capture the provider made for an attempt, once; one the order can no longer take goes back.
+
+    Return the order as it is now, read whole under its lock; the caller commits.
+    """
+    order = orders.order_to_pay(session, attempt.order_id)  # the order's lock first, then the attempt's row
+    if order.status == "placed":
+        if settle_pending(session, attempt.id, "succeeded", capture.id):
             session.add(Payment(order_id=order.id, provider=provider_name, authorisation_id=capture.authorisation_id,
                                 capture_id=capture.id, amount_pence=capture.amount_pence, card_last4=last4))
             order.paid_at = utcnow()
-            orders.move(session, order, "paid", attempt.by_account_id)
-            mark(attempt, "succeeded", capture.id)
-        else:
-            # Settled meanwhile as interrupted and the order cancelled: the money must not stay taken.
-            provider.refund(capture.id, capture.amount_pence, f"{attempt.provider_key}:return")
-            mark(attempt, "failed", f"the order was {order.status} when the capture came back; returned")
-    session.commit()
+            orders.move(session, order, "paid", attempt.by_account_id, seller_accounts=orders.sellers_accounts(order))
+    elif settle_pending(session, attempt.id, "failed",
+                        f"the order was {order.status} when the capture came back; returned"):
+        # Settled meanwhile as interrupted and the order cancelled: the money must not stay taken.
+        provider.refund(capture.id, capture.amount_pence, f"{attempt.provider_key}:return")
+    return order
 
 
 def settle_interrupted(session: Session, provider: PaymentProvider, older_than: dt.timedelta,
@@ -165,7 +184,8 @@ def _settle_interrupted_capture(session: Session, attempt: PaymentAttempt, provi
     authorisation = provider.lookup(f"{key}:authorise")
     capture = provider.lookup(f"{key}:capture")
     if isinstance(capture, Capture):
-        record_payment(session, attempt.id, capture, getattr(authorisation, "last4", ""), provider_name, provider)
+        record_payment(session, attempt, capture, getattr(authorisation, "last4", ""), provider_name, provider)
+        session.commit()
         return
     if authorisation is not None:
         provider.void(authorisation.id, f"{key}:void")

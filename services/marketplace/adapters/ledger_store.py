@@ -7,7 +7,8 @@ refunded by another and an idempotent retry is recognised whichever worker it re
 
 It behaves like an external processor: each ``with ledger.lock:`` block runs in a transaction of its
 own, on its own connection, committed at the end of the block whatever the request's transaction does
-later. On PostgreSQL the table is in the service's database and a transaction-scoped advisory lock
+later. What a block writes is kept until its end and written in one statement (a block reads its own
+writes first). On PostgreSQL the table is in the service's database and a transaction-scoped advisory lock
 serialises the blocks across processes. On SQLite one writer at a time holds the whole database, and
 the request's transaction already holds it when it calls the provider, so the ledger is kept in a file
 of its own beside the service's database (``<name>-payment-ledger.db``); its transactions begin with
@@ -84,18 +85,36 @@ class SqlLedger:
             connection.close()
             raise
         self._local.connection = connection
+        self._local.writes = {}
+
+    def _writes(self) -> dict[tuple[str, str], Any]:
+        """What the current block has written and not yet sent: (kind, key) -> encoded value."""
+        return self._local.writes
+
+    def _send_writes(self) -> None:
+        """Write what the current block has kept, all in one statement."""
+        writes, self._local.writes = self._local.writes, {}
+        if writes:
+            self._connection().execute(_upsert(self._connection()),
+                                       [{"kind": kind, "key": key, "value": value}
+                                        for (kind, key), value in writes.items()])
 
     def _end(self, error: BaseException | None) -> None:
-        connection, self._local.connection = self._local.connection, None
         try:
             # Whatever was written stays written, as in the in-memory ledger and at a processor: a
             # decline is recorded and then raised through the block. Only a failure of the database
             # itself, or an interrupt, throws the block's work away.
             if error is None or (isinstance(error, Exception) and not isinstance(error, SQLAlchemyError)):
-                connection.commit()
+                try:
+                    self._send_writes()
+                except BaseException:
+                    self._connection().rollback()
+                    raise
+                self._connection().commit()
             else:
-                connection.rollback()
+                self._connection().rollback()
         finally:
+            connection, self._local.connection, self._local.writes = self._local.connection, None, {}
             connection.close()
 
 
@@ -130,54 +149,62 @@ class _Entries(MutableMapping):
         self._ledger = ledger
         self._kind = kind
 
-    def _run(self, operation):
+    def _run_all(self, operation):
+        """Run an operation over every row of this kind: the block's kept writes are sent first."""
         with self._ledger.lock:
+            self._ledger._send_writes()
             return operation(self._ledger._connection())
 
     def __getitem__(self, key: str) -> Any:
-        found = self._run(lambda c: c.execute(
-            select(TABLE.c.value).where(TABLE.c.kind == self._kind, TABLE.c.key == key)).first())
+        with self._ledger.lock:
+            kept = self._ledger._writes()
+            if (self._kind, key) in kept:
+                return decode(kept[(self._kind, key)])
+            found = self._ledger._connection().execute(
+                select(TABLE.c.value).where(TABLE.c.kind == self._kind, TABLE.c.key == key)).first()
         if found is None:
             raise KeyError(key)
         return decode(found[0])
 
     def __setitem__(self, key: str, value: Any) -> None:
         encoded = encode(value)
-
-        def upsert(connection: Connection) -> None:
-            if connection.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            statement = insert(TABLE).values(kind=self._kind, key=key, value=encoded)
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[TABLE.c.kind, TABLE.c.key], set_={"value": statement.excluded.value}))
-
-        self._run(upsert)
+        with self._ledger.lock:
+            self._ledger._writes()[(self._kind, key)] = encoded  # sent at the block's end (SqlLedger._end)
 
     def __delitem__(self, key: str) -> None:
-        deleted = self._run(lambda c: c.execute(
+        deleted = self._run_all(lambda c: c.execute(
             delete(TABLE).where(TABLE.c.kind == self._kind, TABLE.c.key == key)).rowcount)
         if not deleted:
             raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        keys = self._run(lambda c: c.execute(
+        keys = self._run_all(lambda c: c.execute(
             select(TABLE.c.key).where(TABLE.c.kind == self._kind).order_by(TABLE.c.key)).scalars().all())
         return iter(keys)
 
     def values(self) -> list:
         """Every value of this kind in one query (the mapping's default asks once per key)."""
-        found = self._run(lambda c: c.execute(
+        found = self._run_all(lambda c: c.execute(
             select(TABLE.c.value).where(TABLE.c.kind == self._kind).order_by(TABLE.c.key)).scalars().all())
         return [decode(value) for value in found]
 
     def __len__(self) -> int:
-        return self._run(lambda c: c.execute(
+        return self._run_all(lambda c: c.execute(
             select(func.count()).select_from(TABLE).where(TABLE.c.kind == self._kind)).scalar_one())
 
     def __repr__(self) -> str:
         return f"<{self._kind} entries of {self._ledger.engine.url!r}>"
+
+
+def _upsert(connection: Connection):
+    """An INSERT of ledger rows that replaces the value of a (kind, key) already there."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(TABLE)
+    return statement.on_conflict_do_update(index_elements=[TABLE.c.kind, TABLE.c.key],
+                                           set_={"value": statement.excluded.value})
 
 
 def encode(value: Any) -> Any:

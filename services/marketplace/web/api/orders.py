@@ -38,9 +38,9 @@ class CartLines(MethodView):
     def post(self, body):
         """Put an item (goods: a variant and a quantity; a service: a time slot) into your cart."""
         session = db_session()
-        cart.add_to_cart(session, current_principal(), **body)
+        _line_id, priced = cart.add_to_cart(session, current_principal(), **body)
         session.commit()
-        return cart.priced_cart(session, current_principal())
+        return priced
 
 
 @orders_blp.route("/cart/lines/<int:line_id>")

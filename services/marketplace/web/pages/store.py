@@ -102,14 +102,14 @@ def cart_page():
         try:
             fields = {name: whole_number(request.form[name], name.replace("_", " "))
                       for name in ("listing_id", "variant_id", "slot_id", "quantity") if request.form.get(name)}
-            line = cart.add_to_cart(session, principal, **validated(schemas.CartLineIn(), fields))
+            line_id, _priced = cart.add_to_cart(session, principal, **validated(schemas.CartLineIn(), fields))
         except DomainError as refusal:
             session.rollback()
             if not request.form.get("listing_id", "").strip().isdigit():
                 raise
             return listing_page(int(request.form["listing_id"]), problem=refusal.message, status=refusal.status)
         session.commit()
-        return redirect(url_for(".cart_page", added=line.id), code=303)
+        return redirect(url_for(".cart_page", added=line_id), code=303)
     priced = cart.priced_cart(session, principal)
     added = optional_whole_number(request.args.get("added"), "added")
     return render_template("cart.html", priced=priced, done=CART_DONE.get(request.args.get("done", "")),
