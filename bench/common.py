@@ -243,20 +243,13 @@ class Server:
                                             stderr=errors, start_new_session=True)
 
     def wait_ready(self, timeout: float = 90) -> Server:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited ({self.process.returncode}):\n{self.log.read_text()[-3000:]}")
-            try:
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                connection.request("GET", self.ready_path)
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"server on port {self.port} not ready in {timeout}s:\n{self.log.read_text()[-3000:]}")
+        wait_until_ok(self.port, self.ready_path, self._check, timeout,
+                      lambda: f"server on port {self.port} not ready in {timeout}s:\n{self.log.read_text()[-3000:]}")
+        return self
+
+    def _check(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"server exited ({self.process.returncode}):\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         """TERM the master's process group (it and the workers it forked), then KILL if it lingers."""
@@ -452,3 +445,38 @@ def write_json(name: str, data: dict) -> Path:
 
 if __name__ == "__main__" and "--load" in sys.argv:
     print(json.dumps(run_load(json.load(sys.stdin))))
+
+
+def wait_until_ok(port: int, path: str, check, timeout: float, failure) -> None:
+    """Poll GET path on the loopback port until it answers 200; ``check()`` raises if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check()
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(failure())
+
+
+class SetUpOrCleanUp:
+    """A context manager whose ``_set_up`` is undone by its ``__exit__`` even when it fails half-way."""
+
+    def _set_up(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        try:
+            self._set_up()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        raise NotImplementedError

@@ -15,7 +15,6 @@ the processes that share them (summing RSS counts them twice). Ratio: after load
 
 from __future__ import annotations
 
-import http.client
 import shutil
 import sys
 import tempfile
@@ -33,20 +32,8 @@ def measure_tree(pid: int) -> dict:
             "pss_mib": round(sum(f.get("pss", 0) for f in found) / 1024, 1)}
 
 
-def _wait(port: int, path: str, process, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited ({process.returncode})")
-        try:
-            connection = http.client.HTTPConnection(common.HOST, port, timeout=2)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"not ready on {port}{path} in {timeout} s")
+def _wait(port: int, path: str, process: Process, timeout: float = 90) -> None:
+    common.wait_until_ok(port, path, process.check, timeout, lambda: f"not ready on {port}{path} in {timeout} s")
 
 
 def _get_load(port: int, paths: list[str], seconds: float) -> int:
@@ -60,7 +47,7 @@ def coop_run(work: Path, seconds: float) -> dict:
     process = Process([sys.executable, "-m", "coop", "run", "--no-demo", "--bind", f"{common.HOST}:{port}"],
                       {"COOP_DATA_DIR": str(work / "run-data"), "COOP_LOG_JSON": "false"}, work / "run.log")
     try:
-        _wait(port, "/marketplace/healthz", process.process)
+        _wait(port, "/marketplace/healthz", process)
         time.sleep(1)
         started = measure_tree(process.pid)
         requests = _get_load(port, ["/marketplace/listings", "/"], seconds)

@@ -10,7 +10,6 @@ row and the seller row and commits. The clock starts at the admit's commit (the 
 
 from __future__ import annotations
 
-import http.client
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ from bench import common, effects
 from bench.processes import Process
 
 
-class ProjectPeer:
+class ProjectPeer(common.SetUpOrCleanUp):
     """Members app in process (admits, relay), ``coop worker marketplace`` x ``workers`` as subprocesses."""
 
     gate_tables = ["sellers", "inbox"]
@@ -37,14 +36,6 @@ class ProjectPeer:
         self.processes: list[Process] = []
         self.next_id = 1
         self.members = None
-
-    def __enter__(self) -> ProjectPeer:
-        try:
-            self._set_up()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
 
     def _set_up(self) -> None:
         from bench.event_latency import _applicants
@@ -147,15 +138,5 @@ class ProjectPeer:
 
 
 def _wait_ready(process: Process, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process.check()
-        try:
-            connection = http.client.HTTPConnection(common.HOST, process.port, timeout=2)
-            connection.request("GET", "/readyz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"coop worker not ready in {timeout}s:\n{process.log_tail()}")
+    common.wait_until_ok(process.port, "/readyz", process.check, timeout,
+                         lambda: f"coop worker not ready in {timeout}s:\n{process.log_tail()}")

@@ -41,7 +41,7 @@ def _body() -> dict:
     return json.loads(json.dumps(payload(), default=str))
 
 
-class _SimplePeer:
+class _SimplePeer(common.SetUpOrCleanUp):
     """A peer whose events are keys published by the bench: set-up, consumers and clean-up shared."""
 
     gate_tables: list[str] = []
@@ -62,14 +62,6 @@ class _SimplePeer:
 
     def rss_pids(self) -> list[int]:
         return [process.pid for process in self.processes]
-
-    def __enter__(self):
-        try:
-            self._set_up()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
 
     def __exit__(self, *_exc) -> None:
         for process in self.processes:
