@@ -18,13 +18,12 @@ from enum import Enum
 from kombu.mixins import ConsumerMixin
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import bus
 from shared.correlation import correlation
-from shared.db import Database, DeadLetter, InboxEntry, utcnow
+from shared.db import Database, DeadLetter, InboxEntry, insert_of, utcnow
 from shared.events import Envelope
 from shared.metrics import metrics
 from shared.settings import Settings
@@ -170,17 +169,19 @@ class MessageProcessor:
             raise
 
     def _apply_together(self, ready: list[tuple[str, Envelope, Subscription]]) -> list[Outcome]:
-        """Run each event's handler and record it in the inbox, all in one transaction."""
+        """Record the events in the inbox (one statement) and run each new one's handler, in one transaction."""
         outcomes = []
         try:
             with self.db.transaction() as session:
+                new = _first_times(session, [envelope for _text, envelope, _subscription in ready])
                 for _text, envelope, subscription in ready:
-                    with correlation(envelope.correlation_id):
-                        if _first_time(session, envelope):
+                    if envelope.id in new:
+                        new.discard(envelope.id)  # the same event twice in one batch is applied once
+                        with correlation(envelope.correlation_id):
                             subscription.handler(session, envelope)
-                            outcomes.append(Outcome.HANDLED)
-                        else:
-                            outcomes.append(Outcome.DUPLICATE)
+                        outcomes.append(Outcome.HANDLED)
+                    else:
+                        outcomes.append(Outcome.DUPLICATE)
         except DBAPIError as error:
             if error.connection_invalidated or _is_connection_error(error):
                 raise DatabaseUnavailable(str(error)) from error
@@ -260,13 +261,24 @@ def _first_time(session: Session, envelope: Envelope) -> bool:
 
     On PostgreSQL a concurrent duplicate waits here for the first one's transaction, then does nothing.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # RETURNING says whether a row went in: psycopg's row count for a compiled INSERT is not to be relied on.
-    inserted = session.execute(
-        dialect.insert(InboxEntry.__table__).values(event_id=envelope.id, event_type=envelope.type,
-                                                    handled_at=utcnow())
-        .on_conflict_do_nothing(index_elements=[InboxEntry.event_id]).returning(InboxEntry.event_id))
-    return inserted.first() is not None
+    return envelope.id in _first_times(session, [envelope])
+
+
+def _first_times(session: Session, envelopes: list[Envelope]) -> set[str]:
+    """Record the events in the inbox in one statement; return the ids that were not there before."""
+    if not envelopes:
+        return set()
+    now = utcnow()
+    # RETURNING says which rows went in: psycopg's row count for a compiled INSERT is not to be relied on.
+    inserted = session.execute(_inbox_insert(session.get_bind().dialect.name),
+                               [{"event_id": e.id, "event_type": e.type, "handled_at": now} for e in envelopes])
+    return set(inserted.scalars())
+
+
+@functools.cache
+def _inbox_insert(dialect_name: str):
+    return (insert_of(dialect_name)(InboxEntry.__table__).on_conflict_do_nothing(index_elements=[InboxEntry.event_id])
+            .returning(InboxEntry.event_id))
 
 
 @functools.cache

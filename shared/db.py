@@ -111,7 +111,12 @@ class Counter(MessagingBase):
 
 def dialect_insert(session: Session):
     """Return the ``insert`` of the session's database, which has ``on_conflict_do_update`` (an upsert)."""
-    if session.get_bind().dialect.name == "postgresql":
+    return insert_of(session.get_bind().dialect.name)
+
+
+def insert_of(dialect_name: str):
+    """Return the ``insert`` of the database named (``postgresql`` or ``sqlite``), which has ``on_conflict_*``."""
+    if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -1,7 +1,8 @@
 """The mechanics of a local copy kept from another service's events (a projection).
 
 Events can arrive late, twice, or out of order (retries, several consumers): each fact carries the
-time it happened, and an older one must not undo a newer. The row is locked, so two events about one
+time it happened, and an older one must not undo a newer. The row is locked (or, for a fact that only
+sets columns, written by one upsert whose clock comparison is in the statement), so two events about one
 thing handled at once see each other's write. What to keep, and the tolerant schemas, are the
 consuming service's own.
 """
@@ -9,10 +10,13 @@ consuming service's own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any
 
+from sqlalchemy import case, event, or_
 from sqlalchemy.orm import Session
 
-from shared.db import locked
+from shared.db import insert_of, locked
 
 
 class NotKnownYet(Exception):
@@ -31,6 +35,76 @@ def locked_or_new(session: Session, model, key: int, **identity):
         row = model(**identity)
         session.add(row)
     return row
+
+
+def upsert_newer(session: Session, model, key: dict[str, Any], always: dict[str, Any],
+                 clocked: dict[str, tuple[dt.datetime, dict[str, Any]]]) -> None:
+    """Insert the row of ``model`` with this ``key``, or update the one there, in one statement and no read.
+
+    ``always`` is set whatever the row holds; each entry of ``clocked`` (a clock column: when its fact
+    happened, the columns it sets) only if that fact is not older than the one the clock says was applied
+    last (``is_stale``). PostgreSQL locks the row for the statement, so two such facts never interleave.
+
+    The statement is sent with the session's next one, its next flush or its commit, whichever comes
+    first, together with the other upserts of its shape made meanwhile: the events of a consumer's batch
+    go to the database as one ``executemany``, and nothing the session reads afterwards misses them.
+    """
+    values = {**key, **always}
+    for clock, (occurred_at, columns) in clocked.items():
+        values.update(columns)
+        values[clock] = occurred_at
+    shape = (tuple(key), tuple(always), tuple((clock, tuple(columns)) for clock, (_at, columns) in clocked.items()))
+    statement = _upsert(model.__table__, session.get_bind().dialect.name, shape)
+    pending = session.info.setdefault(_PENDING, [])
+    if pending and pending[-1][0] is statement:
+        pending[-1][1].append(values)
+    else:
+        pending.append((statement, [values]))
+
+
+_PENDING = "coop_pending_upserts"
+
+
+def write_pending(session: Session) -> None:
+    """Send the upserts ``upsert_newer`` holds for this session, in the order they were made."""
+    for statement, rows in session.info.pop(_PENDING, None) or []:
+        session.execute(statement, rows)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_statement(state) -> None:
+    if _PENDING in state.session.info:
+        write_pending(state.session)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _flush_context, _instances) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@functools.cache
+def _upsert(table, dialect_name: str, shape):
+    """The statement of one shape of ``upsert_newer``, built once (its values are parameters)."""
+    key, always, clocked = shape
+
+    statement = insert_of(dialect_name)(table)
+    new = statement.excluded
+    changes = {name: new[name] for name in always}
+    for clock, columns in clocked:
+        newer = or_(table.c[clock].is_(None), table.c[clock] <= new[clock])
+        for name in (*columns, clock):
+            changes[name] = case((newer, new[name]), else_=table.c[name])
+    return statement.on_conflict_do_update(index_elements=list(key), set_=changes)
 
 
 def locked_known(session: Session, model, key: int, what: str):

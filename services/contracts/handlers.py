@@ -16,7 +16,7 @@ from services.contracts.contracts import record_members_decision
 from services.contracts.models import MemberBusiness
 from shared.consumer import Subscription
 from shared.events import Envelope, TolerantSchema
-from shared.projection import is_stale, locked_known, locked_or_new
+from shared.projection import is_stale, locked_known, upsert_newer
 
 
 class MemberRef(TolerantSchema):
@@ -49,17 +49,12 @@ class ProposalDecided(TolerantSchema):
 def admit_member(session: Session, event: Envelope) -> None:
     """Record a member business admitted (or admitted again); its older facts do not undo newer ones."""
     data = event.data
-    member = locked_or_new(session, MemberBusiness, data["member_id"], member_id=data["member_id"])
-    member.account_id = data["account_id"]
-    member.member_number = data["member_number"]
-    member.kind = data["kind"]
-    if not is_stale(member.profile_changed_at, data["occurred_at"]):
-        member.name = data["name"]
-        member.sectors = data["sectors"]
-        member.profile_changed_at = data["occurred_at"]
-    if not is_stale(member.status_changed_at, data["occurred_at"]):
-        member.active = True
-        member.status_changed_at = data["occurred_at"]
+    upsert_newer(session, MemberBusiness, {"member_id": data["member_id"]},
+                 always={"account_id": data["account_id"], "member_number": data["member_number"],
+                         "kind": data["kind"]},
+                 clocked={"profile_changed_at": (data["occurred_at"], {"name": data["name"],
+                                                                       "sectors": data["sectors"]}),
+                          "status_changed_at": (data["occurred_at"], {"active": True})})
 
 
 def deactivate_member(session: Session, event: Envelope) -> None:

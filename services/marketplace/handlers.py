@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.marketplace.models import Seller
 from shared.consumer import Subscription
 from shared.events import Envelope, TolerantSchema
-from shared.projection import is_stale, locked_known, locked_or_new
+from shared.projection import is_stale, locked_known, upsert_newer
 
 
 class MemberRef(TolerantSchema):
@@ -35,19 +35,14 @@ class MemberProfileUpdated(MemberRef):
 
 
 def admit_seller(session: Session, event: Envelope) -> None:
-    """A member was admitted: her business's shop, under her business name."""
+    """A member was admitted: her business's shop, under her business name (one statement, no read)."""
     data = event.data
-    seller = locked_or_new(session, Seller, data["member_id"], member_id=data["member_id"])
-    seller.account_id = data["account_id"]
-    seller.member_number = data["member_number"]
-    seller.kind = data["kind"]
-    if not is_stale(seller.profile_changed_at, data["occurred_at"]):
-        seller.shop_name = data["name"]
-        seller.sectors = data["sectors"]
-        seller.profile_changed_at = data["occurred_at"]
-    if not is_stale(seller.status_changed_at, data["occurred_at"]):
-        seller.active = True
-        seller.status_changed_at = data["occurred_at"]
+    upsert_newer(session, Seller, {"member_id": data["member_id"]},
+                 always={"account_id": data["account_id"], "member_number": data["member_number"],
+                         "kind": data["kind"]},
+                 clocked={"profile_changed_at": (data["occurred_at"], {"shop_name": data["name"],
+                                                                       "sectors": data["sectors"]}),
+                          "status_changed_at": (data["occurred_at"], {"active": True})})
 
 
 def _set_active(active: bool):

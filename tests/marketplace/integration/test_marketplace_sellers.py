@@ -225,3 +225,25 @@ def test_a_status_event_for_an_unknown_member_is_retried_then_dead_lettered(mark
     [letter] = list_dead_letters(market.runtime.db)
     assert (letter.event_id, letter.reason) == (json.loads(body)["id"], "handler failed")
     assert letter.attempts == market.runtime.settings.handler_max_attempts > 1
+
+
+def test_an_admission_and_a_suspension_in_one_batch_leave_the_seller_stopped(market):
+    member_id = 987_004
+    admission = envelope_json("member.admitted", member_id, account_id=987_005, kind="producer",
+                              name="Paper Birds", sectors=["cards"])
+    suspension = envelope_json("member.suspended", member_id)
+    assert market.runtime.processor.process_batch([admission, suspension]) == [Outcome.HANDLED] * 2
+    assert market.client.get(f"/sellers/{member_id}").status_code == 404
+
+
+def test_a_late_admission_keeps_the_newer_shop_name_and_status(market, seller):
+    admitted_long_ago = utcnow() - dt.timedelta(days=1)
+    market.member_event("member.profile_updated", seller, name="Paper Robins", sectors=["cards"])
+    market.member_event("member.suspended", seller)
+    market.runtime.processor.process(envelope_json(
+        "member.admitted", seller.member_id, account_id=seller.account_id, kind="producer", name="Old Name",
+        sectors=["crafts"], occurred_at=admitted_long_ago))
+    assert seller_page(market, seller).status_code == 404
+    market.member_event("member.reinstated", seller)
+    assert (seller_page(market, seller).json["shop_name"], seller_page(market, seller).json["sectors"]) == (
+        "Paper Robins", ["cards"])
