@@ -31,10 +31,11 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1_000_000
-# The most messages handled in one transaction (and the prefetch that brings them), and how long the consumer
-# waits for the next one before it settles what it holds: a batch never delays a lone message by more.
+# The most messages handled in one transaction (and the prefetch that brings them). The consumer settles what
+# it holds as soon as no further message is already waiting (it does not wait for one), so a lone message
+# is not delayed, and a backlog, whose messages arrive together, is handled fifty at a time.
 BATCH_MAX = 50
-BATCH_WAIT_SECONDS = 0.001
+BATCH_WAIT_SECONDS = 0
 
 Handler = Callable[[Session, Envelope], None]
 
@@ -314,8 +315,7 @@ class EventConsumer(ConsumerMixin):
     """Consumes a service's queue (and, on RabbitMQ, its dead-letter queue) until stopped.
 
     The messages a prefetch brings are gathered and handled in one transaction (``process_batch``), and
-    acknowledged after it commits: a batch ends when ``BATCH_MAX`` are held or none more arrives within
-    ``BATCH_WAIT_SECONDS``.
+    acknowledged after it commits: a batch ends when ``BATCH_MAX`` are held or no further message is waiting.
     """
 
     connect_max_retries = 1
