@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from shared import bus
 from shared.correlation import correlation
-from shared.db import Database, DeadLetter, InboxEntry, insert_of, utcnow
+from shared.db import Database, DeadLetter, InboxEntry, insert_of, reusable, utcnow
 from shared.events import Envelope
 from shared.metrics import metrics
 from shared.settings import Settings
@@ -278,8 +278,8 @@ def _first_times(session: Session, envelopes: list[Envelope]) -> set[str]:
 
 @functools.cache
 def _inbox_insert(dialect_name: str):
-    return (insert_of(dialect_name)(InboxEntry.__table__).on_conflict_do_nothing(index_elements=[InboxEntry.event_id])
-            .returning(InboxEntry.event_id))
+    return reusable(insert_of(dialect_name)(InboxEntry.__table__)
+                    .on_conflict_do_nothing(index_elements=[InboxEntry.event_id]).returning(InboxEntry.event_id))
 
 
 @functools.cache

@@ -7,16 +7,17 @@ that was rolled back.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from kombu import Connection, Producer
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from shared import bus
@@ -42,10 +43,9 @@ class Outbox:
     ) -> Envelope:
         """Validate an event and store it to be published once the transaction commits."""
         envelope = self.catalog.build(event_type, data, causation=causation)
-        session.add(
-            OutboxMessage(event_id=envelope.id, event_type=envelope.type, envelope=envelope.to_dict())
-        )
-        session.info[_WRITTEN_KEY] = True
+        row = OutboxMessage(event_id=envelope.id, event_type=envelope.type, envelope=envelope.to_dict())
+        session.add(row)
+        session.info.setdefault(_WRITTEN_KEY, []).append(row)
         return envelope
 
 
@@ -62,11 +62,20 @@ def kept_events(db: Database, event_types: list[str]) -> list[Envelope]:
         return [Envelope.from_dict(envelope) for envelope in rows]
 
 
+class _Handed(NamedTuple):
+    """An outbox row as its writing transaction committed it, handed to the relay so it is not read back."""
+
+    id: int
+    event_id: str
+    envelope: dict[str, Any]
+
+
 class OutboxRelay:
     """Publishes a service's outbox to the broker and marks each confirmed row as sent.
 
-    It wakes as soon as a transaction that wrote to the outbox commits in this process, and also
-    polls, which picks up events written by other processes and retries after broker outages.
+    A transaction that wrote to the outbox in this process hands the rows it committed to the relay,
+    which publishes them at once, without reading them back, and marks them sent. It also polls, which
+    picks up events written by other processes, those a hand-off missed, and retries after broker outages.
     """
 
     def __init__(self, db: Database, settings: Settings, batch_size: int = 100,
@@ -77,6 +86,9 @@ class OutboxRelay:
         self.settings = settings
         self.batch_size = batch_size
         self._wake = threading.Event()
+        self._flush_due = True  # a poll or wake(): read the outbox, not only what was handed over
+        # Bounded: what falls off the end waits in the outbox for the poll.
+        self._handed: collections.deque[_Handed] = collections.deque(maxlen=10_000)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connection: Connection | None = None
@@ -87,13 +99,23 @@ class OutboxRelay:
         self._unconfirmed: set[int] = set()
         self._nacked: set[int] = set()
         event.listen(db.sessionmaker, "after_commit", self._after_commit)
+        event.listen(db.sessionmaker, "after_rollback", self._after_rollback)
 
     def _after_commit(self, session: Session) -> None:
-        if session.info.pop(_WRITTEN_KEY, False):
+        written = session.info.pop(_WRITTEN_KEY, None)
+        if written and self.is_running:  # a relay that is not running is given nothing to hold: its poll reads them
+            # Only rows that are in the database now: one added in a savepoint that was rolled back has no identity.
+            self._handed.extend(_Handed(row.id, row.event_id, row.envelope) for row in written
+                                if inspect(row).has_identity)
             self._wake.set()
+
+    def _after_rollback(self, session: Session) -> None:
+        if not session.in_transaction():
+            session.info.pop(_WRITTEN_KEY, None)
 
     def wake(self) -> None:
         """Ask the relay to flush now."""
+        self._flush_due = True
         self._wake.set()
 
     # -- publishing ---------------------------------------------------------------------------
@@ -207,6 +229,41 @@ class OutboxRelay:
         self._nacked -= tags.keys()
         return results, failure
 
+    def publish_handed(self) -> int:
+        """Publish the rows handed over by this process's commits, and mark those sent; return how many.
+
+        Nothing is read first. A row returned unroutable, or not confirmed, is left as it is: the next poll
+        takes it the usual way (and keeps an unroutable one with its backoff). Broker errors propagate, after
+        what was confirmed is marked.
+        """
+        handed = []
+        while self._handed:
+            handed.append(self._handed.popleft())
+        if not handed:
+            return 0
+        results, failure = self._publish_all(handed)
+        if failure is not None:
+            self._drop_connection()
+        sent = [row for row in handed if results.get(row.id) == "sent"]
+        if sent:
+            with self.db.transaction() as session:
+                self._without_waiting_for_the_disk(session)
+                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in sent]),
+                                                            OutboxMessage.sent_at.is_(None))
+                                .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None))
+            for row in sent:
+                metrics().events_published.labels(self.service, row.envelope["type"]).inc()
+        if failure is not None:
+            raise failure
+        return len(sent)
+
+    def _without_waiting_for_the_disk(self, session: Session) -> None:
+        if not self.db.is_sqlite:
+            # Marking rows sent need not wait for the disk: if the database loses that mark in a crash, the
+            # rows are only published again, and every consumer's inbox drops what it has seen. The next
+            # flush, and so the next event, is not kept waiting behind this one's fsync.
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
     def flush(self) -> int:
         """Publish every due row; return how many were sent. Broker errors propagate."""
         sent = 0
@@ -220,11 +277,7 @@ class OutboxRelay:
         now = utcnow()
         published = 0
         with self.db.transaction() as session:
-            if not self.db.is_sqlite:
-                # Marking rows sent need not wait for the disk: if the database loses that mark in a crash,
-                # the rows are only published again, and every consumer's inbox drops what it has seen. The
-                # next flush, and so the next event, is not kept waiting behind this one's fsync.
-                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            self._without_waiting_for_the_disk(session)
             rows = session.scalars(
                 select(OutboxMessage)
                 .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
@@ -270,19 +323,28 @@ class OutboxRelay:
     # -- running in the background ------------------------------------------------------------
 
     def run(self) -> None:
-        """Flush on every wake-up and poll, backing off while the broker is unreachable."""
+        """Publish what commits hand over as they come, read the outbox on every poll and wake(), back off
+        while the broker is unreachable."""
         failures = 0
+        next_poll = 0.0  # the first read is at once
         while not self._stop.is_set():
             self._wake.clear()
             try:
                 self._keep_alive()
-                self.flush()
+                self.publish_handed()
+                # By the clock, not only when a wait times out: commits that keep waking the relay must not
+                # keep it from ever reading what other processes wrote.
+                if self._flush_due or time.monotonic() >= next_poll:
+                    self._flush_due = False
+                    next_poll = time.monotonic() + self.settings.relay_poll_seconds
+                    self.flush()
                 failures = 0
-                timeout = self.settings.relay_poll_seconds
+                timeout = max(0.0, next_poll - time.monotonic())
             except Exception as error:  # noqa: BLE001 - keep relaying whatever went wrong
                 failures += 1
                 timeout = min(0.25 * 2**failures, 10.0)
                 log.warning("outbox relay could not publish; retrying in %.1fs: %s", timeout, error)
+                self._flush_due = True
             self._wake.wait(timeout)
         if failures == 0:
             self._last_flush()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import case, event, or_
 from sqlalchemy.orm import Session
 
-from shared.db import insert_of, locked
+from shared.db import insert_of, locked, reusable
 
 
 class NotKnownYet(Exception):
@@ -104,7 +104,7 @@ def _upsert(table, dialect_name: str, shape):
         newer = or_(table.c[clock].is_(None), table.c[clock] <= new[clock])
         for name in (*columns, clock):
             changes[name] = case((newer, new[name]), else_=table.c[name])
-    return statement.on_conflict_do_update(index_elements=list(key), set_=changes)
+    return reusable(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
 
 
 def locked_known(session: Session, model, key: int, what: str):

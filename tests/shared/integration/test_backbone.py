@@ -12,12 +12,14 @@ from kombu.exceptions import OperationalError
 from sqlalchemy import select
 
 from services.members.app import build_runtime, create_app
+from services.members.events import OUTBOX as MEMBER_EVENTS_OUTBOX
 from shared import bus
 from shared.consumer import MAX_BODY_CHARS, list_dead_letters
-from shared.db import DeadLetter, OutboxMessage
+from shared.db import DeadLetter, OutboxMessage, utcnow
 from tests.support.factories import Coop
 from tests.support.listener import Listener, publish_raw
 from tests.support.outage import BrokerSwitch
+from tests.support.statements import counting
 from tests.support.waiting import stays, wait_for
 
 
@@ -59,6 +61,12 @@ def admit_someone(members, **headers) -> int:
     return applicant.member_id
 
 
+def admission_data(member_id: int) -> dict:
+    """What a member.admitted event says, for a member the test makes up."""
+    return {"member_id": member_id, "member_number": member_id, "account_id": 5000 + member_id, "kind": "producer",
+            "name": f"Business {member_id}", "sectors": ["cards"], "occurred_at": utcnow()}
+
+
 def outbox_rows(runtime):
     """The admissions in the outbox (the events of the accounts the factories make are not these tests')."""
     with runtime.db.sessionmaker() as session:
@@ -88,6 +96,58 @@ def test_the_relay_publishes_on_commit_without_waiting_for_its_poll(switch, list
         wait_for(lambda: runtime.relay._wake.is_set() is False)
         admit_someone(members)
         wait_for(listener.received, timeout=10)
+    finally:
+        runtime.stop()
+
+
+@pytest.fixture
+def unpolled(switch):
+    """The members service with its relay running and its poll an hour away: only a commit's hand-off is quick."""
+    settings = switch.settings.replace(relay_poll_seconds=3600)
+    runtime = build_runtime(settings)
+    runtime.relay.connect = switch.connect
+    members = Coop(create_app(settings, runtime=runtime, start_relay=False), runtime)
+    with counting(runtime.db.engine) as tally:
+        runtime.relay.start()
+        wait_for(lambda: any("next_attempt_at <=" in sql for sql in tally.statements))  # its first read, at start
+    yield members
+    runtime.stop()
+
+
+def test_a_committed_event_is_published_without_the_relay_reading_the_outbox(unpolled, listener):
+    with counting(unpolled.runtime.db.engine) as tally:
+        admit_someone(unpolled)
+        wait_for(listener.received, timeout=10)
+        wait_for(lambda: outbox_rows(unpolled.runtime)[0].sent_at is not None)
+    # The relay's read of what is due is the only one that asks for next_attempt_at; this test's own looks don't.
+    assert [sql for sql in tally.statements if "next_attempt_at <=" in sql] == []
+
+
+def test_an_event_written_in_a_rolled_back_savepoint_is_never_published(unpolled, listener):
+    with unpolled.runtime.db.transaction() as session:
+        try:
+            with session.begin_nested():
+                MEMBER_EVENTS_OUTBOX.add(session, "member.admitted", admission_data(901))
+                raise RuntimeError("this part of the work is undone")
+        except RuntimeError:
+            pass
+        MEMBER_EVENTS_OUTBOX.add(session, "member.admitted", admission_data(902))
+    assert [r.member_id for r in wait_for(listener.received, timeout=10)] == [902]
+    assert stays(lambda: listener.count() == 1, seconds=0.5)
+
+
+def test_an_event_whose_hand_off_fails_is_published_by_the_next_poll(switch, listener):
+    settings = switch.settings.replace(relay_poll_seconds=0.2)
+    runtime = build_runtime(settings)
+    runtime.relay.connect = switch.connect
+    members = Coop(create_app(settings, runtime=runtime, start_relay=False), runtime)
+    runtime.relay.start()
+    try:
+        switch.down()
+        member_id = admit_someone(members)
+        assert stays(lambda: listener.count() == 0, seconds=0.5)
+        switch.up()
+        assert [r.member_id for r in wait_for(listener.received, timeout=30)] == [member_id]
     finally:
         runtime.stop()
 
