@@ -2,10 +2,12 @@
 
 A coordinator's ``POST /members/<id>/admit`` through the members app's Flask test client in the bench's
 process commits ``member.admitted`` to the members outbox (PostgreSQL); the members relay in that
-process wakes on the commit and publishes with confirms; ``coop worker marketplace`` (one or two
-processes, competing consumers on the one quorum queue ``<prefix>marketplace.events``) writes its inbox
-row and the seller row and commits. The clock starts at the admit's commit (the members session's
-``after_commit`` in the request's thread) and stops when the seller row's commit is heard.
+process is handed the rows by the commit and publishes them with confirms (its account events go to a
+queue bound for them that nobody reads, as the notifications service's would take them); ``coop worker
+marketplace`` (one or two processes, competing consumers on the one quorum queue
+``<prefix>marketplace.events``) writes its inbox row and the seller row and commits. The clock starts at
+the admit's commit (the members session's ``after_commit`` in the request's thread) and stops when the
+seller row's commit is heard.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class ProjectPeer(common.SetUpOrCleanUp):
         with bus.connect(self.settings) as connection:
             bus.declare_topology(connection.default_channel, self.settings, "marketplace",
                                  list(market.processor.subscriptions))
+            # The admission's account events go where the notifications service's queue would take them; left
+            # unroutable, they would be published again and again with their backoff, as no deployment does.
+            self._others_queue(connection.default_channel).declare()
         market.db.dispose()
         self.dsn = effects.plain_dsn(urls["marketplace"])
         effects.notify_on_insert(self.dsn, "sellers", "member_id")
@@ -99,8 +104,8 @@ class ProjectPeer(common.SetUpOrCleanUp):
     def backlog(self, keys: list[str]) -> None:
         """Admit them all, and wait until the relay has published every one.
 
-        Only ``member.admitted`` is waited for: the admission's other events have no queue bound here (no
-        other service runs), so the relay keeps them as unroutable and tries them again later.
+        Only ``member.admitted`` is waited for: the admission's account events go to a queue nobody reads
+        (``_others_queue``), as they would to the notifications service's.
         """
         from shared.db import OutboxMessage
 
@@ -116,6 +121,12 @@ class ProjectPeer(common.SetUpOrCleanUp):
             time.sleep(0.01)
         raise RuntimeError(f"{self.name}: the outbox was not drained in 120 s")
 
+    def _others_queue(self, channel):
+        from kombu import Exchange, Queue
+
+        return Queue(f"{self.settings.queue_prefix}others", Exchange(self.settings.exchange, type="topic"),
+                     routing_key="account.#", durable=True, auto_delete=False)(channel)
+
     def rss_pids(self) -> list[int]:
         return [process.pid for process in self.processes]
 
@@ -125,8 +136,11 @@ class ProjectPeer(common.SetUpOrCleanUp):
         if self.members is not None:
             self.members.stop()
         from bench.event_latency import _cleanup
+        from shared import bus
 
         try:
+            with bus.connect(self.settings) as connection:
+                self._others_queue(connection.default_channel).delete()
             _cleanup(self.settings)
         except Exception as error:  # noqa: BLE001 - say so, and go on cleaning
             common.note(f"{self.name}: could not delete its queues: {error}")

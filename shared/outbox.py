@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 _WRITTEN_KEY = "coop_outbox_written"
 MAX_UNROUTABLE_BACKOFF = dt.timedelta(minutes=5)
+UNROUTABLE = "unroutable: no queue is bound for this event type"
+NOBODY_LISTENS = "no service listens to this event yet; it is kept and tried again later"
 
 
 class Outbox:
@@ -232,9 +234,8 @@ class OutboxRelay:
     def publish_handed(self) -> int:
         """Publish the rows handed over by this process's commits, and mark those sent; return how many.
 
-        Nothing is read first. A row returned unroutable, or not confirmed, is left as it is: the next poll
-        takes it the usual way (and keeps an unroutable one with its backoff). Broker errors propagate, after
-        what was confirmed is marked.
+        Nothing is read first. A row returned unroutable gets its first backoff, as the poll would give it;
+        one not confirmed is left for the poll. Broker errors propagate, after what was confirmed is marked.
         """
         handed = []
         while self._handed:
@@ -244,15 +245,28 @@ class OutboxRelay:
         results, failure = self._publish_all(handed)
         if failure is not None:
             self._drop_connection()
-        sent = [row for row in handed if results.get(row.id) == "sent"]
-        if sent:
+        sent = [row.id for row in handed if results.get(row.id) == "sent"]
+        unroutable = [row for row in handed if results.get(row.id) == "unroutable"]
+        if sent or unroutable:
+            now = utcnow()
             with self.db.transaction() as session:
                 self._without_waiting_for_the_disk(session)
-                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in sent]),
-                                                            OutboxMessage.sent_at.is_(None))
-                                .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None))
-            for row in sent:
+                if sent:
+                    session.execute(update(OutboxMessage)
+                                    .where(OutboxMessage.id.in_(sent), OutboxMessage.sent_at.is_(None))
+                                    .values(sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None))
+                if unroutable:
+                    # Its first try, as the poll would have made it (only if no poll got to it first).
+                    session.execute(update(OutboxMessage)
+                                    .where(OutboxMessage.id.in_([row.id for row in unroutable]),
+                                           OutboxMessage.sent_at.is_(None), OutboxMessage.attempts == 0)
+                                    .values(attempts=1, next_attempt_at=now + dt.timedelta(seconds=2),
+                                            last_error=UNROUTABLE))
+        for row in handed:
+            if results.get(row.id) == "sent":
                 metrics().events_published.labels(self.service, row.envelope["type"]).inc()
+        for row in unroutable:
+            log.info(NOBODY_LISTENS, extra={"event_type": row.envelope["type"], "event_id": row.event_id})
         if failure is not None:
             raise failure
         return len(sent)
@@ -297,10 +311,9 @@ class OutboxRelay:
                     row.next_attempt_at = now + min(
                         dt.timedelta(seconds=2**row.attempts), MAX_UNROUTABLE_BACKOFF
                     )
-                    row.last_error = "unroutable: no queue is bound for this event type"
+                    row.last_error = UNROUTABLE
                     # Said once per event: later tries are routine until some service listens.
-                    log.log(logging.INFO if row.attempts == 1 else logging.DEBUG,
-                            "no service listens to this event yet; it is kept and tried again later",
+                    log.log(logging.INFO if row.attempts == 1 else logging.DEBUG, NOBODY_LISTENS,
                             extra={"event_type": row.event_type, "event_id": row.event_id})
                 elif result == "sent":
                     row.sent_at = utcnow()

@@ -123,6 +123,18 @@ def test_a_committed_event_is_published_without_the_relay_reading_the_outbox(unp
     assert [sql for sql in tally.statements if "next_attempt_at <=" in sql] == []
 
 
+def test_a_handed_over_event_nobody_listens_to_waits_in_the_outbox_with_its_backoff(unpolled, listener):
+    admit_someone(unpolled)  # its account.roles_changed has no queue here
+
+    def roles_changed():
+        with unpolled.runtime.db.sessionmaker() as session:
+            return session.scalars(select(OutboxMessage).where(OutboxMessage.event_type == "account.roles_changed")
+                                   .order_by(OutboxMessage.id.desc())).first()
+    row = wait_for(lambda: (row := roles_changed()) is not None and row.attempts == 1 and row)
+    assert row.sent_at is None and row.last_error.startswith("unroutable")
+    assert row.next_attempt_at > row.created_at
+
+
 def test_an_event_written_in_a_rolled_back_savepoint_is_never_published(unpolled, listener):
     with unpolled.runtime.db.transaction() as session:
         try:

@@ -14,6 +14,7 @@ from shared import db as db_module
 from shared.db import Database
 from tests.support.statements import counting
 
+
 @pytest.fixture
 def database(backend, tmp_path):
     if not backend.is_real:
