@@ -181,6 +181,14 @@ class ServiceRuntime:
             self._scheduler.join(10)
             self._scheduler = None
         self.db.dispose()
+        self._close_collaborators()
+
+    def _close_collaborators(self) -> None:
+        # A collaborator that holds connections of its own (a provider's ledger, say) says so with close().
+        for collaborator in vars(self.collaborators).values() if self.collaborators is not None else ():
+            close = getattr(collaborator, "close", None)
+            if callable(close):
+                close()
 
 
 def create_service_app(

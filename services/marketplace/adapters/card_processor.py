@@ -180,6 +180,12 @@ class TestModeProvider:
         self.ledger = ledger if ledger is not None else TestModeLedger()
         self.today = today
 
+    def close(self) -> None:
+        """Close what the ledger holds open (a database's connections), if it holds any."""
+        close = getattr(self.ledger, "close", None)
+        if close is not None:
+            close()
+
     def authorise(self, amount_pence: int, card: CardDetails, idempotency_key: str) -> Authorisation:
         """Hold an amount on a test card, or raise PaymentDeclined as that card number dictates."""
         _check_amount(amount_pence)

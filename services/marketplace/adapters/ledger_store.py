@@ -24,9 +24,8 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, func, make_url, select
+from sqlalchemy import Connection, Engine, delete, func, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from services.marketplace.adapters.card_processor import Authorisation, Capture, PaymentDeclined, Refund, Void
 from services.marketplace.models import PaymentLedgerEntry
@@ -57,6 +56,10 @@ class SqlLedger:
         self.refunded_pence = _Entries(self, "refunded")
         self.refunds = _Entries(self, "refund")
         self.idempotency = _Entries(self, "idempotency")
+
+    def close(self) -> None:
+        """Close the ledger's connections (the runtime's stop does, as it closes the service's own)."""
+        self.engine.dispose()
 
     @property
     def secret(self) -> bytes:
@@ -235,13 +238,14 @@ def decode(value: Any) -> Any:
 def _ledger_engine(database_url: str) -> Engine:
     """An engine of its own: on the service's database on PostgreSQL, on a file beside it on SQLite.
 
-    Its own connections, as a processor has: requests waiting for the service's pool must never leave
-    the provider without a connection to finish the call they wait behind. Opened per call (NullPool),
-    so that a runtime leaves none open when it stops.
+    Its own pool of connections, as a processor has its own: requests waiting for the service's pool must
+    never leave the provider without a connection to finish the call they wait behind. Kept between calls
+    (opening a PostgreSQL connection costs about 5 ms, two per payment), and closed when the runtime stops
+    (``SqlLedger.close``).
     """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(database_url, poolclass=NullPool)
+        return make_engine(database_url)
     if not url.database or url.database == ":memory:":
         raise ValueError("the SQL payment ledger needs a database file, not an in-memory SQLite database")
     path = Path(url.database)
