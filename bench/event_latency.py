@@ -141,16 +141,24 @@ def pipeline(url: str, count: int, flood: int, work: Path) -> dict:
     market = marketplace_runtime(settings)
     market.prepare_schema()
     applied: dict[int, float] = {}
+    written = threading.local()  # the sellers the consumer's thread has written in its open transaction
 
-    def note_sellers(session, _context):
-        session.info.setdefault("sellers", []).extend(o.member_id for o in session.new if isinstance(o, Seller))
+    def note_sellers(_connection, _cursor, statement, _parameters, context, _executemany):
+        # The handler writes each seller with one upsert (shared.projection.upsert_newer), no ORM object.
+        if statement.startswith(f"INSERT INTO {Seller.__tablename__} "):
+            written.ids = getattr(written, "ids", []) + [row["member_id"] for row in context.compiled_parameters]
 
-    def stamp(session):
+    def stamp(_session):
         now = time.perf_counter()
-        for member_id in session.info.pop("sellers", []):
+        for member_id in getattr(written, "ids", []):
             applied[member_id] = now
-    event.listen(market.db.sessionmaker, "after_flush", note_sellers)
+        written.ids = []
+
+    def forget(_session):
+        written.ids = []
+    event.listen(market.db.engine, "before_cursor_execute", note_sellers)
     event.listen(market.db.sessionmaker, "after_commit", stamp)
+    event.listen(market.db.sessionmaker, "after_rollback", forget)
     client = app.test_client()
 
     def admit(member_id):
