@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -79,10 +80,13 @@ def serve_service(create_app: Callable, bind: str, workers: int, threads: int,
     metrics.use_multiprocess_directory(directory)
     settings = {**options(bind, workers, threads),
                 "child_exit": lambda _server, worker: metrics.forget_process(worker.pid)}
+    master = os.getpid()
     try:
         GunicornApp(create_app, lambda app: app.extensions["coop_runtime"].stop(), settings).run()
     finally:
-        if made_here:
+        # A worker is a fork of this process, and leaves through here too when it is replaced (max_requests)
+        # or stopped: only the master, when it stops, removes the folder every worker writes its metrics in.
+        if made_here and os.getpid() == master:
             shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -14,7 +14,9 @@ import functools
 from typing import Any
 
 from sqlalchemy import case, event, or_
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from shared.db import insert_of, locked, reusable
 
@@ -45,30 +47,41 @@ def upsert_newer(session: Session, model, key: dict[str, Any], always: dict[str,
     happened, the columns it sets) only if that fact is not older than the one the clock says was applied
     last (``is_stale``). PostgreSQL locks the row for the statement, so two such facts never interleave.
 
-    The statement is sent with the session's next one, its next flush or its commit, whichever comes
-    first, together with the other upserts of its shape made meanwhile: the events of a consumer's batch
-    go to the database as one ``executemany``, and nothing the session reads afterwards misses them.
+    The statement is sent with the session's next one, its next flush, savepoint or commit, whichever
+    comes first, together with the other upserts of its shape made meanwhile: the events of a consumer's
+    batch go to the database as one ``executemany``, and nothing the session reads afterwards misses them.
     """
     values = {**key, **always}
     for clock, (occurred_at, columns) in clocked.items():
         values.update(columns)
         values[clock] = occurred_at
     shape = (tuple(key), tuple(always), tuple((clock, tuple(columns)) for clock, (_at, columns) in clocked.items()))
-    statement = _upsert(model.__table__, session.get_bind().dialect.name, shape)
-    pending = session.info.setdefault(_PENDING, [])
+    table = getattr(model, "__table__", model)  # a mapped class or a Table
+    statement = _upsert(table, session.get_bind().dialect.name, shape)
+    connection = session.connection()
+    pending = connection.info.setdefault(_PENDING, [])
+    session.info[_PENDING] = connection
     if pending and pending[-1][0] is statement:
         pending[-1][1].append(values)
     else:
         pending.append((statement, [values]))
 
 
+# The upserts held for a transaction are kept with its connection (a savepoint is begun on the connection,
+# and they must go before it: else a rollback to it would undo them); the session notes which connection.
 _PENDING = "coop_pending_upserts"
 
 
 def write_pending(session: Session) -> None:
     """Send the upserts ``upsert_newer`` holds for this session, in the order they were made."""
-    for statement, rows in session.info.pop(_PENDING, None) or []:
-        session.execute(statement, rows)
+    connection = session.info.pop(_PENDING, None)
+    if connection is not None:
+        _write(connection)
+
+
+def _write(connection) -> None:
+    for statement, rows in connection.info.pop(_PENDING, None) or []:
+        connection.execute(statement, rows)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -89,7 +102,37 @@ def _before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    if not session.in_transaction():  # the whole transaction, not a savepoint within it
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Engine, "savepoint")
+def _before_savepoint(connection, _name) -> None:
+    if _PENDING in connection.info:
+        _write(connection)
+
+
+@event.listens_for(Engine, "release_savepoint")
+def _before_release(connection, _name, _context) -> None:
+    if _PENDING in connection.info:
+        _write(connection)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _before_rollback_to_savepoint(connection, _name, _context) -> None:
+    connection.info.pop(_PENDING, None)  # all made since the savepoint began (what came before went before it)
+
+
+@event.listens_for(Engine, "rollback")
+def _before_rollback(connection) -> None:
+    connection.info.pop(_PENDING, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _on_checkin(_dbapi_connection, record) -> None:
+    # Never left on a pooled connection for its next user, whatever ended the transaction.
+    if record is not None:
+        record.info.pop(_PENDING, None)
 
 
 @functools.cache

@@ -76,6 +76,25 @@ def test_an_admission_through_gunicorn_reaches_another_service_via_the_worker(pr
         listener.runtime.stop()
 
 
+def worker_pids(master: subprocess.Popen) -> set[int]:
+    """The PIDs of the gunicorn workers a ``coop serve`` master has forked."""
+    with open(f"/proc/{master.pid}/task/{master.pid}/children") as children:
+        return {int(pid) for pid in children.read().split()}
+
+
+def test_a_web_worker_replaced_by_gunicorn_leaves_the_others_and_its_successor_answering(processes, settings):
+    port = free_port()
+    master = processes("serve", "members", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2")
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: http.ok(f"{base}/readyz") and len(worker_pids(master)) == 2, timeout=60)
+    first = worker_pids(master)
+    # What max_requests does to a worker now and then: it leaves, and the master forks another.
+    os.kill(min(first), signal.SIGTERM)
+    wait_for(lambda: len(worker_pids(master)) == 2 and worker_pids(master) != first, timeout=60)
+    paths = ["/healthz", "/readyz", "/metrics", "/accounts/me", "/members/1", "/proposals"] * 5
+    assert {http.status(f"{base}{path}") for path in paths} <= {200, 401, 403, 404}
+
+
 def test_the_worker_closes_a_proposal_when_its_time_passes_and_says_so_once(processes, people, settings):
     listener = Listener(settings, event_types=("proposal.decided",))
     consumer = listener.runtime.consumer().start()
