@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import JSON, Column, Integer, String, Table, select
@@ -109,3 +110,18 @@ def test_a_rolled_back_transaction_leaves_nothing_held_for_the_connection_next_u
     with database.transaction() as session:
         session.begin_nested().commit()
     assert shop(database) is None
+
+
+def test_facts_about_one_row_applied_at_once_leave_the_newest(database):
+    told = threading.Barrier(8)
+
+    def tell_at_once(minutes: int) -> None:
+        with database.transaction() as session:
+            told.wait(timeout=30)
+            tell(session, 1, f"Name at {minutes}", EARLY + dt.timedelta(minutes=minutes))
+    threads = [threading.Thread(target=tell_at_once, args=(minutes,)) for minutes in (5, 40, 15, 35, 10, 30, 20, 25)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert (shop(database)["name"], shop(database)["named_at"]) == ("Name at 40", EARLY + dt.timedelta(minutes=40))
