@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import time
 from collections.abc import Iterator
@@ -135,8 +136,9 @@ def reusable(statement):
 
     SQLAlchemy never caches the dialects' ``INSERT … ON CONFLICT`` (their clause has no cache key), so each
     execution compiled it again: about a millisecond, more than the statement's own round trip. A statement
-    given here gets a key of its own, unique for the life of the process; it must hold no bound values
-    of its own (they would be frozen in the cache), only parameters given when it is executed.
+    given here gets a key of its own, unique for the life of the process; the values bound in it are kept
+    with its compiled form, so it may hold constants (``value + 1``) but takes what varies as parameters
+    given when it is executed.
     """
     key = CacheKey(("coop-reusable", next(_reusable_ids)), [])
     statement._generate_cache_key = lambda: key
@@ -149,11 +151,15 @@ def next_number(session, name: str) -> int:
     The upsert takes a row lock that lasts until the caller's transaction ends, so two transactions
     never get the same number, and a rolled-back one gives its number back.
     """
-    statement = dialect_insert(session)(Counter).values(name=name, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + 1}
-    ).returning(Counter.value)
-    return session.execute(statement).scalar_one()
+    statement = _next_number(session.get_bind().dialect.name)
+    return session.execute(statement, {"name": name, "value": 1}).scalar_one()
+
+
+@functools.cache
+def _next_number(dialect_name: str):
+    counters = Counter.__table__
+    return reusable(insert_of(dialect_name)(counters).on_conflict_do_update(
+        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}).returning(counters.c.value))
 
 
 def locked(session, model, ident):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from services.marketplace.models import IdempotentRequest
-from shared.db import dialect_insert
+from shared.db import insert_of, reusable
 from shared.errors import Unprocessable
 
 MAX_KEY_LENGTH = 200
@@ -49,15 +50,20 @@ def _claim(session: Session, account_id: int, key: str, endpoint: str, fingerpri
     One statement for a new key: a duplicate still running holds the row, so this INSERT waits for it
     to end (PostgreSQL; on SQLite the write lock does) and then does nothing, and the row is read.
     """
-    claimed = session.execute(
-        dialect_insert(session)(IdempotentRequest)
-        .values(account_id=account_id, key=key, endpoint=endpoint, request_hash=fingerprint,
-                status_code=UNANSWERED, response={})
-        .on_conflict_do_nothing(index_elements=["account_id", "key", "endpoint"])
-        .returning(IdempotentRequest.id, IdempotentRequest.request_hash, IdempotentRequest.status_code,
-                   IdempotentRequest.response)).first()
+    claimed = session.execute(_claiming(session.get_bind().dialect.name), {
+        "account_id": account_id, "key": key, "endpoint": endpoint, "request_hash": fingerprint,
+        "status_code": UNANSWERED, "response": {}}).first()
     return claimed or session.execute(
         select(IdempotentRequest.id, IdempotentRequest.request_hash, IdempotentRequest.status_code,
                IdempotentRequest.response)
         .where(IdempotentRequest.account_id == account_id, IdempotentRequest.key == key,
                IdempotentRequest.endpoint == endpoint)).one()
+
+
+@functools.cache
+def _claiming(dialect_name: str):
+    """The claim's INSERT, built and compiled once (SQLAlchemy caches no dialect's ON CONFLICT itself)."""
+    requests = IdempotentRequest.__table__
+    return reusable(insert_of(dialect_name)(requests)
+                    .on_conflict_do_nothing(index_elements=["account_id", "key", "endpoint"])
+                    .returning(requests.c.id, requests.c.request_hash, requests.c.status_code, requests.c.response))

@@ -18,6 +18,7 @@ BEGIN IMMEDIATE (see ``shared.db``), which serialises them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import secrets
 import threading
 from collections.abc import Iterator, MutableMapping
@@ -29,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.marketplace.adapters.card_processor import Authorisation, Capture, PaymentDeclined, Refund, Void
 from services.marketplace.models import PaymentLedgerEntry
-from shared.db import Database, make_engine
+from shared.db import Database, insert_of, make_engine, reusable
 
 # The advisory lock's key: any constant no other part of the service uses ("paylgr" in ASCII).
 ADVISORY_LOCK_KEY = 0x7061796C6772
@@ -201,13 +202,14 @@ class _Entries(MutableMapping):
 
 def _upsert(connection: Connection):
     """An INSERT of ledger rows that replaces the value of a (kind, key) already there."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(TABLE)
-    return statement.on_conflict_do_update(index_elements=[TABLE.c.kind, TABLE.c.key],
-                                           set_={"value": statement.excluded.value})
+    return _upsert_of(connection.dialect.name)
+
+
+@functools.cache
+def _upsert_of(dialect_name: str):
+    statement = insert_of(dialect_name)(TABLE)
+    return reusable(statement.on_conflict_do_update(index_elements=[TABLE.c.kind, TABLE.c.key],
+                                                    set_={"value": statement.excluded.value}))
 
 
 def encode(value: Any) -> Any:
