@@ -15,7 +15,8 @@ import sys
 
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 
-PREFETCH = 10  # as the project's consumer (shared/consumer.py)
+# The floor's own, one message per transaction; the project's consumer takes BATCH_MAX, 50 (shared/event_consumer.py).
+PREFETCH = 10
 
 
 def queue(name: str) -> Queue:

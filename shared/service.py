@@ -19,9 +19,10 @@ from shared import bus, migrations
 from shared.api_docs import api_docs_blp
 from shared.api_document import CoopApi
 from shared.auth import verifier_from_settings
-from shared.consumer import EventConsumer, MessageProcessor, Subscription
+from shared.consumer import MessageProcessor, Subscription
 from shared.db import Database, is_transient_conflict
 from shared.dead_letter_pages import dead_letter_pages_blp
+from shared.event_consumer import EventConsumer
 from shared.http import (
     MAX_ID,
     IdConverter,

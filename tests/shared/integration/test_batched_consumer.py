@@ -11,8 +11,9 @@ from kombu import Connection
 from sqlalchemy import event
 
 from shared import bus
-from shared import consumer as consumer_module
-from shared.consumer import DatabaseUnavailable, EventConsumer, Outcome, Subscription, list_dead_letters
+from shared import event_consumer as event_consumer_module
+from shared.consumer import DatabaseUnavailable, Outcome, Subscription, list_dead_letters
+from shared.event_consumer import EventConsumer
 from tests.support.listener import Listener, publish_raw
 from tests.support.waiting import stays, wait_for
 
@@ -164,7 +165,7 @@ def test_a_batch_the_database_cannot_take_is_requeued_whole(listener, monkeypatc
         raise DatabaseUnavailable("connection refused")
 
     monkeypatch.setattr(listener.runtime.processor, "process_batch", database_down)
-    monkeypatch.setattr(consumer_module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(event_consumer_module.time, "sleep", lambda seconds: None)
     consumer = listener.runtime.consumer()
     messages = [Delivered(admitted(1)), Delivered(admitted(2))]
     for message in messages:
